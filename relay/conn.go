@@ -1,0 +1,211 @@
+package relay
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"breakout/session"
+)
+
+// Connection tuning.
+const (
+	writeWait      = 10 * time.Second
+	pongWait       = 60 * time.Second
+	pingPeriod     = pongWait * 9 / 10
+	maxFrame       = 64 << 10 // client frames
+	defaultQueueMB = 1
+)
+
+// ErrCodeUnavailable says the relay cannot reach its log right now.
+const ErrCodeUnavailable = "unavailable"
+
+// conn is one client connection. Its reader goroutine handles what the
+// client sends; its writer goroutine is the only one that writes, draining
+// a queue bounded in bytes.
+type conn struct {
+	srv    *Server
+	ws     *websocket.Conn
+	room   *room
+	viewer session.Viewer
+	limit  *rate.Limiter
+
+	mu     sync.Mutex
+	queue  [][]byte
+	queued int
+	closed bool
+	final  []byte // an error frame to send before closing
+	wake   chan struct{}
+	done   chan struct{} // closed when the writer has ended
+}
+
+func newConn(srv *Server, ws *websocket.Conn) *conn {
+	return &conn{srv: srv, ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		limit: rate.NewLimiter(rate.Limit(srv.cfg.OpsPerSecond), srv.cfg.OpBurst)}
+}
+
+// enqueue queues a frame without blocking. A client whose queue is over
+// its byte bound is cut off: it reconnects and resumes from its seq.
+func (c *conn) enqueue(frame []byte) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.queued+len(frame) > c.srv.cfg.QueueBytes && len(c.queue) > 0 {
+		c.mu.Unlock()
+		c.srv.metrics.cutOff.Inc()
+		c.fail(session.Error{Type: session.MsgError, Code: session.ErrCodeSlow,
+			Message: "you fell too far behind; reconnect to catch up"})
+		return
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fail sends one error frame ahead of anything queued, then closes the
+// connection.
+func (c *conn) fail(e session.Error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.final, c.queue, c.queued = true, mustJSON(e), nil, 0
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// shutdown closes the connection with a close frame, as at relay shutdown.
+func (c *conn) shutdown() {
+	c.fail(session.Error{Type: session.MsgError, Code: session.ErrCodeShutdown,
+		Message: "the relay is restarting; reconnecting"})
+}
+
+// writer is the connection's only writer. It ends when the connection is
+// closed (fail) or a write fails, and then closes the socket, which ends
+// the reader.
+func (c *conn) writer() {
+	defer close(c.done)
+	defer c.ws.Close()
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	var batch [][]byte
+	for {
+		select {
+		case <-c.wake:
+		case <-ping.C:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.markClosed()
+				return
+			}
+			continue
+		case <-c.srv.stop:
+			c.shutdown()
+		}
+		c.mu.Lock()
+		batch, c.queue = c.queue, batch[:0]
+		c.queued = 0
+		closed, final := c.closed, c.final
+		c.mu.Unlock()
+		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		for _, f := range batch {
+			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+				c.markClosed()
+				return
+			}
+		}
+		clear(batch)
+		if closed {
+			if final != nil {
+				c.ws.WriteMessage(websocket.TextMessage, final)
+			}
+			c.ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			return
+		}
+	}
+}
+
+// markClosed ends the connection without a last frame.
+func (c *conn) markClosed() {
+	c.mu.Lock()
+	c.closed = true
+	c.queue = nil
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// send queues a message; used for acks, rejects and the welcome.
+func (c *conn) send(v any) { c.enqueue(mustJSON(v)) }
+
+// reader handles the client's ops until the connection ends.
+func (c *conn) reader() {
+	for {
+		_, frame, err := c.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.srv.metrics.rejected.WithLabelValues(string(session.CodeTooLarge)).Inc()
+				c.fail(session.Error{Type: session.MsgError, Code: string(session.CodeTooLarge),
+					Message: "a message was over the 64 KiB limit"})
+			}
+			c.markClosed()
+			return
+		}
+		msg, err := session.DecodeClient(frame)
+		if err != nil {
+			c.fail(session.Error{Type: session.MsgError, Code: session.ErrCodeProtocol, Message: err.Error()})
+			return
+		}
+		op, ok := msg.(*session.OpMsg)
+		if !ok {
+			c.fail(session.Error{Type: session.MsgError, Code: session.ErrCodeProtocol, Message: "hello was sent twice"})
+			return
+		}
+		c.handleOp(op.Op())
+	}
+}
+
+func (c *conn) rejectOp(id string, code session.Code, msg string) {
+	c.srv.metrics.rejected.WithLabelValues(string(code)).Inc()
+	c.send(session.Reject{Type: session.MsgReject, ID: id, Code: code, Message: msg})
+}
+
+// handleOp pre-checks an op (rate, shape, role) and hands it to the room.
+func (c *conn) handleOp(op session.Op) {
+	if !c.limit.Allow() {
+		c.rejectOp(op.ID, session.CodeRateLimited, "too many ops; slow down a little")
+		return
+	}
+	if op.ID == "" || len(op.ID) > 64 {
+		c.rejectOp(op.ID, session.CodeInvalid, "op id must be 1 to 64 characters")
+		return
+	}
+	if !session.Allowed(c.viewer.Role, op.Kind) {
+		c.rejectOp(op.ID, session.CodeForbidden, "a "+string(c.viewer.Role)+" may not send "+op.Kind)
+		return
+	}
+	c.room.submit(session.Entry{Op: op, By: c.viewer.ID}, func(o session.Outcome, _ *session.Event) {
+		if o.Code != "" {
+			c.rejectOp(op.ID, o.Code, o.Message)
+			return
+		}
+		c.srv.metrics.accepted.Inc()
+		c.send(session.Ack{Type: session.MsgAck, ID: op.ID, Seq: o.Seq})
+	})
+}

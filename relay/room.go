@@ -1,0 +1,437 @@
+package relay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"breakout/session"
+)
+
+// Room tuning.
+const (
+	snapshotEvery  = 1000           // entries between snapshots
+	historySize    = 20000          // events kept for resume
+	maxBatchBytes  = maxLogMessage / 2
+	appendTimeout  = 10 * time.Second
+)
+
+// waiter is told the outcome of an op it is waiting for.
+type waiter func(o session.Outcome, ev *session.Event)
+
+// room is one session as this relay serves it: the state applied from the
+// log, the recent events, the connections, and the group-commit queue.
+type room struct {
+	srv *Server
+	id  string
+
+	mu        sync.Mutex
+	state     *session.State
+	streamSeq uint64          // last stream sequence applied
+	history   []session.Event // recent events, oldest first
+	conns     map[*conn]struct{}
+	online    map[string]int // connections per person on this relay
+	waiters   map[string][]waiter
+	sinceSnap int
+	caughtUp  chan struct{} // closed when the log is applied up to load time
+	target    uint64        // stream sequence to reach before caughtUp
+	failed    error         // set when the consumer gave up
+
+	qmu   sync.Mutex
+	queue []session.Entry
+	qsize int
+	kick  chan struct{}
+
+	cons jetstream.ConsumeContext
+}
+
+// load reads the newest snapshot, then replays the tail of the log and
+// keeps applying it as it grows. It returns once the room has caught up.
+func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
+	s.roomsMu.Lock()
+	r, ok := s.rooms[id]
+	if !ok {
+		r = &room{srv: s, id: id, state: session.New(), conns: map[*conn]struct{}{},
+			online: map[string]int{}, waiters: map[string][]waiter{},
+			caughtUp: make(chan struct{}), kick: make(chan struct{}, 1)}
+		s.rooms[id] = r
+		s.roomsMu.Unlock()
+		if err := r.start(ctx); err != nil {
+			s.roomsMu.Lock()
+			delete(s.rooms, id)
+			s.roomsMu.Unlock()
+			return nil, err
+		}
+	} else {
+		s.roomsMu.Unlock()
+	}
+	select {
+	case <-r.caughtUp:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	r.mu.Lock()
+	err := r.failed
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *room) start(ctx context.Context) error {
+	st := r.srv.store
+	last, err := st.stream.GetLastMsgForSubject(ctx, subject(r.id))
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return errNoSession
+		}
+		return fmt.Errorf("read log of session %s: %w", r.id, err)
+	}
+	r.target = last.Sequence
+	if entry, err := st.snapshots.Get(ctx, r.id); err == nil {
+		var snap Snapshot
+		if err := json.Unmarshal(entry.Value(), &snap); err == nil {
+			if state, err := session.UnmarshalSnapshot(snap.State); err == nil && snap.StreamSeq <= r.target {
+				r.state, r.streamSeq = state, snap.StreamSeq
+			} else {
+				r.srv.log.Warn("snapshot unreadable; replaying the whole log", "session", r.id, "err", err)
+			}
+		}
+	}
+	if r.streamSeq >= r.target {
+		close(r.caughtUp)
+	}
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(r.id)}}
+	if r.streamSeq > 0 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = r.streamSeq + 1
+	}
+	cons, err := st.js.OrderedConsumer(ctx, streamName, cfg)
+	if err != nil {
+		return fmt.Errorf("consume log of session %s: %w", r.id, err)
+	}
+	cc, err := cons.Consume(r.onMessage, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		r.srv.log.Debug("log consumer", "session", r.id, "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("consume log of session %s: %w", r.id, err)
+	}
+	r.cons = cc
+	r.srv.wg.Add(1)
+	go r.appender()
+	return nil
+}
+
+// onMessage applies one log message. The ordered consumer calls it for
+// each message in log order, one at a time.
+func (r *room) onMessage(msg jetstream.Msg) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return
+	}
+	var lm session.LogMessage
+	if err := json.Unmarshal(msg.Data(), &lm); err != nil {
+		r.srv.log.Error("unreadable log message skipped", "session", r.id, "seq", md.Sequence.Stream, "err", err)
+		return
+	}
+	start := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if md.Sequence.Stream <= r.streamSeq {
+		return // already in the snapshot
+	}
+	for _, e := range lm.Entries {
+		e.At = lm.At
+		r.applyLocked(e)
+	}
+	r.streamSeq = md.Sequence.Stream
+	r.sinceSnap += len(lm.Entries)
+	if r.sinceSnap >= snapshotEvery {
+		r.sinceSnap = 0
+		r.saveSnapshotLocked()
+	}
+	r.srv.metrics.applyLatency.Observe(time.Since(start).Seconds())
+	if r.streamSeq >= r.target {
+		select {
+		case <-r.caughtUp:
+		default:
+			close(r.caughtUp)
+		}
+	}
+}
+
+func (r *room) applyLocked(e session.Entry) {
+	evs, err := r.state.Apply(e)
+	key := e.By + "/" + e.Op.ID
+	ws := r.waiters[key]
+	if len(ws) > 0 {
+		delete(r.waiters, key)
+	}
+	var ev *session.Event
+	if err == nil && len(evs) > 0 {
+		ev = &evs[0]
+		r.remember(*ev)
+		r.fanout(*ev)
+	}
+	if len(ws) == 0 {
+		return
+	}
+	o, _ := r.state.Outcome(e.By, e.Op.ID)
+	if errors.Is(err, session.ErrDuplicate) {
+		ev = nil
+	}
+	for _, w := range ws {
+		w(o, ev)
+	}
+}
+
+func (r *room) remember(ev session.Event) {
+	if len(r.history) >= historySize {
+		// Drop the oldest quarter at once, so trimming is rare.
+		n := copy(r.history, r.history[historySize/4:])
+		r.history = r.history[:n]
+	}
+	r.history = append(r.history, ev)
+}
+
+// fanout queues an event to every connection allowed to see it, encoding
+// it once per audience.
+func (r *room) fanout(ev session.Event) {
+	var frames map[string][]byte
+	for c := range r.conns {
+		aud, ok := ev.Audience(c.viewer)
+		if !ok {
+			continue
+		}
+		if frames == nil {
+			frames = map[string][]byte{}
+		}
+		f, ok := frames[aud]
+		if !ok {
+			shown, _ := ev.For(c.viewer)
+			f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
+			frames[aud] = f
+		}
+		c.enqueue(f)
+	}
+}
+
+// saveSnapshotLocked encodes the state now and stores it in the
+// background; a lost snapshot only means a longer replay.
+func (r *room) saveSnapshotLocked() {
+	data, err := r.state.MarshalSnapshot()
+	if err != nil {
+		r.srv.log.Error("snapshot", "session", r.id, "err", err)
+		return
+	}
+	snap := mustJSON(Snapshot{StreamSeq: r.streamSeq, State: data})
+	r.srv.wg.Add(1)
+	go func() {
+		defer r.srv.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+		defer cancel()
+		if _, err := r.srv.store.snapshots.Put(ctx, r.id, snap); err != nil {
+			r.srv.log.Warn("store snapshot", "session", r.id, "err", err)
+		}
+	}()
+}
+
+// submit queues an entry for the next append and registers w, if not
+// nil, for its outcome. An op applied before is answered at once.
+func (r *room) submit(e session.Entry, w waiter) {
+	key := e.By + "/" + e.Op.ID
+	r.mu.Lock()
+	if o, ok := r.state.Outcome(e.By, e.Op.ID); ok {
+		r.mu.Unlock()
+		if w != nil {
+			w(o, nil)
+		}
+		return
+	}
+	inflight := len(r.waiters[key]) > 0
+	if w != nil {
+		r.waiters[key] = append(r.waiters[key], w)
+	}
+	r.mu.Unlock()
+	if inflight {
+		return // the first copy's outcome answers this one too
+	}
+	r.qmu.Lock()
+	r.queue = append(r.queue, e)
+	r.qsize += len(e.Op.Data) + len(e.Op.ID) + len(e.Op.Kind) + len(e.By) + 64
+	r.qmu.Unlock()
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// appender is the room's group commit: it appends whatever queued up
+// while the previous append was in flight as one log message, so many ops
+// share one fsync. A lone op goes out at once. It ends when the server
+// stops.
+func (r *room) appender() {
+	defer r.srv.wg.Done()
+	for {
+		select {
+		case <-r.srv.stop:
+			r.flushFinal()
+			return
+		case <-r.kick:
+		}
+		for r.appendBatch(r.srv.ctx) {
+		}
+	}
+}
+
+// flushFinal appends what is queued at shutdown, so ops in flight finish.
+func (r *room) flushFinal() {
+	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+	defer cancel()
+	for r.appendBatch(ctx) {
+	}
+}
+
+// appendBatch appends one batch; it reports whether more may be queued.
+func (r *room) appendBatch(ctx context.Context) bool {
+	r.qmu.Lock()
+	if len(r.queue) == 0 {
+		r.qmu.Unlock()
+		return false
+	}
+	n, size := 0, 0
+	for n < len(r.queue) {
+		sz := len(r.queue[n].Op.Data) + 256
+		if n > 0 && size+sz > maxBatchBytes {
+			break
+		}
+		size += sz
+		n++
+	}
+	batch := make([]session.Entry, n)
+	copy(batch, r.queue[:n])
+	r.queue = append(r.queue[:0], r.queue[n:]...)
+	r.qsize -= size
+	more := len(r.queue) > 0
+	r.qmu.Unlock()
+
+	lm := session.LogMessage{At: time.Now().UTC().Truncate(time.Millisecond), Entries: batch}
+	start := time.Now()
+	actx, cancel := context.WithTimeout(ctx, appendTimeout)
+	_, err := r.srv.store.Append(actx, r.id, mustJSON(lm))
+	cancel()
+	r.srv.metrics.appendLatency.Observe(time.Since(start).Seconds())
+	r.srv.metrics.batchSize.Observe(float64(n))
+	if err != nil {
+		r.srv.log.Warn("append to log failed", "session", r.id, "ops", n, "err", err)
+		r.failBatch(batch)
+	}
+	return more
+}
+
+// failBatch answers ops whose append failed. Whether the log holds them
+// is unknown, so nothing is acknowledged or rejected: their senders are
+// disconnected, reconnect, and send them again from their outboxes; the
+// log applies each op once however often it arrives.
+func (r *room) failBatch(batch []session.Entry) {
+	r.mu.Lock()
+	var cut []*conn
+	for _, e := range batch {
+		key := e.By + "/" + e.Op.ID
+		delete(r.waiters, key)
+		for c := range r.conns {
+			if c.viewer.ID == e.By {
+				cut = append(cut, c)
+			}
+		}
+	}
+	r.mu.Unlock()
+	for _, c := range cut {
+		c.fail(session.Error{Type: session.MsgError, Code: ErrCodeUnavailable,
+			Message: "the relay lost its log; reconnect and your ops will be sent again"})
+	}
+}
+
+// attach registers a connection and queues its welcome: the events since
+// `since` when the relay still holds them all, else a snapshot. Both
+// happen under the room's lock, so no event falls between the welcome and
+// the first event the connection is sent. It reports whether this is the
+// person's first connection on this relay.
+func (r *room) attach(c *conn, since int64, you session.You, resume string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := session.Welcome{Type: session.MsgWelcome, Session: r.id, You: you, Resume: resume, Seq: r.state.Seq}
+	if since > 0 && since <= r.state.Seq && r.covers(since) {
+		w.Events = []session.Event{}
+		for _, ev := range r.history {
+			if ev.Seq <= since {
+				continue
+			}
+			if shown, ok := ev.For(c.viewer); ok {
+				w.Events = append(w.Events, shown)
+			}
+		}
+	} else {
+		w.Snapshot = r.state.View(c.viewer)
+	}
+	c.enqueue(mustJSON(w))
+	r.conns[c] = struct{}{}
+	r.online[c.viewer.ID]++
+	return r.online[c.viewer.ID] == 1
+}
+
+// covers reports whether the history holds every event after since.
+func (r *room) covers(since int64) bool {
+	if since == r.state.Seq {
+		return true
+	}
+	return len(r.history) > 0 && r.history[0].Seq <= since+1
+}
+
+// detach removes a connection; it reports whether that was the person's
+// last one on this relay.
+func (r *room) detach(c *conn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.conns[c]; !ok {
+		return false
+	}
+	delete(r.conns, c)
+	r.online[c.viewer.ID]--
+	if r.online[c.viewer.ID] <= 0 {
+		delete(r.online, c.viewer.ID)
+		return true
+	}
+	return false
+}
+
+func (r *room) close() {
+	if r.cons != nil {
+		r.cons.Stop()
+	}
+}
+
+// conns returns the connections of the room, for shutdown.
+func (r *room) connections() []*conn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*conn, 0, len(r.conns))
+	for c := range r.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("relay: encode %T: %v", v, err)) // our own types always encode
+	}
+	return b
+}

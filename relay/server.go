@@ -1,0 +1,530 @@
+// Package relay is breakout's websocket relay and its durable log (NATS
+// JetStream), and the client side of the wire: Dial, reconnect, outbox.
+package relay
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"breakout/session"
+)
+
+// Config configures a Server.
+type Config struct {
+	Store StoreConfig
+	// QueueBytes bounds each connection's send queue (default 1 MiB).
+	QueueBytes int
+	// OpsPerSecond and OpBurst limit each connection's ops (default 20, 40).
+	OpsPerSecond float64
+	OpBurst      int
+	// AllowedOrigins lists browser origins that may connect; browsers
+	// from any other origin are refused. Clients that send no Origin
+	// (terminals) are not affected.
+	AllowedOrigins []string
+	// AdminToken authorizes creating sessions; read from (or made in)
+	// Store.Dir/admin.token when empty.
+	AdminToken string
+	Logger     *slog.Logger
+}
+
+// Server is a relay: it serves /ws, /healthz, /metrics and the admin API.
+type Server struct {
+	cfg     Config
+	store   *Store
+	log     *slog.Logger
+	metrics *metrics
+	joins   *joinLimiter
+
+	ctx    context.Context // canceled when the server has stopped
+	cancel context.CancelFunc
+	stop   chan struct{} // closed when shutdown begins
+	once   sync.Once
+	wg     sync.WaitGroup
+
+	roomsMu sync.Mutex
+	rooms   map[string]*room
+
+	upgrader websocket.Upgrader
+}
+
+var errNoSession = errors.New("no such session")
+
+// New opens the log and returns a server ready to serve.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.QueueBytes <= 0 {
+		cfg.QueueBytes = defaultQueueMB << 20
+	}
+	if cfg.OpsPerSecond <= 0 {
+		cfg.OpsPerSecond = 20
+	}
+	if cfg.OpBurst <= 0 {
+		cfg.OpBurst = 40
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.AdminToken == "" && cfg.Store.Dir != "" {
+		tok, err := adminToken(cfg.Store.Dir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.AdminToken = tok
+	}
+	store, err := OpenStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
+		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize: 4096, WriteBufferSize: 4096,
+		CheckOrigin:       s.checkOrigin,
+		EnableCompression: false,
+	}
+	return s, nil
+}
+
+// AdminToken returns the token that authorizes creating sessions.
+func (s *Server) AdminToken() string { return s.cfg.AdminToken }
+
+// adminToken reads dir/admin.token, making it (mode 0600) on first start.
+func adminToken(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	path := filepath.Join(dir, "admin.token")
+	if b, err := os.ReadFile(path); err == nil {
+		if tok := strings.TrimSpace(string(b)); tok != "" {
+			return tok, nil
+		}
+	}
+	tok := newSecret()
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
+	return tok, nil
+}
+
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == "*" || strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// Handler returns the relay's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ws", s.serveWS)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.store.Healthy() {
+			http.Error(w, "log unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /api/sessions", s.serveCreate)
+	mux.HandleFunc("GET /api/export", s.serveExport)
+	return mux
+}
+
+// Shutdown drains the relay: no new connections, appends in flight
+// finish, every connection gets a close frame, and the log closes last.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.once.Do(func() {
+		close(s.stop)
+		done := make(chan struct{})
+		go func() { s.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		s.cancel()
+		s.roomsMu.Lock()
+		for _, r := range s.rooms {
+			r.close()
+		}
+		s.roomsMu.Unlock()
+		s.store.Close()
+	})
+	return ctx.Err()
+}
+
+// Healthy reports whether the log is reachable.
+func (s *Server) Healthy() bool { return s.store.Healthy() }
+
+func (s *Server) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// serveWS upgrades the connection, runs the hello exchange, and then the
+// connection's reader (here) and writer (its own goroutine).
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if s.stopping() {
+		http.Error(w, "relay is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
+	ws.SetReadLimit(maxFrame)
+	c := newConn(s, ws)
+	go c.writer()
+	defer func() { <-c.done }()
+	s.metrics.connections.Inc()
+	defer s.metrics.connections.Dec()
+
+	ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	if err := s.hello(r, c); err != nil {
+		c.fail(*err)
+		return
+	}
+	ws.SetReadDeadline(time.Now().Add(pongWait))
+	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.reader()
+	c.markClosed()
+	if c.room.detach(c) {
+		c.room.submit(onlineEntry(c.viewer.ID, false), nil)
+	}
+}
+
+func onlineEntry(person string, online bool) session.Entry {
+	return session.Entry{Op: session.NewOp("o"+newSecret()[:20], session.KindPersonOnline,
+		session.PersonOnline{Person: person, Online: online})}
+}
+
+func wireErr(code, format string, args ...any) *session.Error {
+	return &session.Error{Type: session.MsgError, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// hello reads the client's hello, finds its person (by resume token, or a
+// join code that makes one), attaches it to its room and sends welcome.
+func (s *Server) hello(r *http.Request, c *conn) *session.Error {
+	_, frame, err := c.ws.ReadMessage()
+	if err != nil {
+		return wireErr(session.ErrCodeProtocol, "no hello received")
+	}
+	msg, err := session.DecodeClient(frame)
+	if err != nil {
+		return wireErr(session.ErrCodeProtocol, "%v", err)
+	}
+	h, ok := msg.(*session.Hello)
+	if !ok {
+		return wireErr(session.ErrCodeProtocol, "the first message must be a hello")
+	}
+	if !s.store.Healthy() {
+		return wireErr(ErrCodeUnavailable, "the relay cannot reach its log right now; try again shortly")
+	}
+	ip := clientIP(r)
+	if !s.joins.allowed(ip) {
+		return wireErr(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+	defer cancel()
+
+	var person *session.Person
+	var secret string
+	switch {
+	case h.Resume != "":
+		rm, p, ok := s.resume(ctx, h.Resume)
+		if !ok {
+			s.failedJoin(ip)
+			return wireErr(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
+		}
+		c.room, person = rm, p
+		if sec, ok := s.sameSecret(h.Resume); ok {
+			secret = sec
+		}
+	case h.Code != "":
+		rm, grant, ok := s.lookupCode(ctx, h.Code)
+		if !ok {
+			s.failedJoin(ip)
+			return wireErr(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
+		}
+		c.room = rm
+		secret = newSecret()
+		p, werr := s.join(ctx, rm, grant, h, secret)
+		if werr != nil {
+			return werr
+		}
+		person = p
+	default:
+		return wireErr(session.ErrCodeProtocol, "a hello needs a code or a resume token")
+	}
+	c.viewer = session.ViewerOf(person)
+	you := session.You{ID: person.ID, Name: person.Name, Role: person.Role, Group: person.Group}
+	first := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
+	if first {
+		c.room.submit(onlineEntry(person.ID, true), nil)
+	}
+	return nil
+}
+
+func (s *Server) sameSecret(tok string) (string, bool) {
+	_, _, sec, ok := parseResumeToken(tok)
+	return sec, ok
+}
+
+func (s *Server) failedJoin(ip string) {
+	s.metrics.failedJoins.Inc()
+	d := s.joins.fail(ip)
+	select {
+	case <-time.After(d): // slow down guessing
+	case <-s.stop:
+	}
+}
+
+// resume finds the person a resume token belongs to.
+func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person, bool) {
+	sid, pid, secret, ok := parseResumeToken(tok)
+	if !ok {
+		return nil, nil, false
+	}
+	rm, err := s.loadRoom(ctx, sid)
+	if err != nil {
+		return nil, nil, false
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	p := rm.state.People[pid]
+	if p == nil || p.TokenHash == "" || !secretMatches(secret, p.TokenHash) {
+		return nil, nil, false
+	}
+	cp := *p
+	return rm, &cp, true
+}
+
+// lookupCode finds the session and grant of a join code.
+func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Grant, bool) {
+	hash := HashCode(code)
+	entry, err := s.store.codes.Get(ctx, hash)
+	if err != nil {
+		return nil, session.Grant{}, false
+	}
+	rm, err := s.loadRoom(ctx, string(entry.Value()))
+	if err != nil {
+		return nil, session.Grant{}, false
+	}
+	rm.mu.Lock()
+	g, ok := rm.state.Codes[hash]
+	rm.mu.Unlock()
+	return rm, g, ok
+}
+
+// join appends a person.join for a new person (or a roster person taking
+// their place) and waits until the log has applied it.
+func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session.Hello, secret string) (*session.Person, *session.Error) {
+	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
+		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
+	if g.Person == "" && d.Name == "" {
+		return nil, wireErr(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
+	}
+	type result struct {
+		o  session.Outcome
+		ev *session.Event
+	}
+	ch := make(chan result, 1)
+	rm.submit(session.Entry{Op: session.NewOp("j"+newSecret()[:20], session.KindPersonJoin, d)},
+		func(o session.Outcome, ev *session.Event) { ch <- result{o, ev} })
+	select {
+	case res := <-ch:
+		if res.o.Code != "" {
+			return nil, wireErr(string(res.o.Code), "cannot join: %s", res.o.Message)
+		}
+		if res.ev == nil || len(res.ev.Data.People) != 1 {
+			return nil, wireErr(session.ErrCodeInternal, "join was not applied; try again")
+		}
+		p := *res.ev.Data.People[0]
+		return &p, nil
+	case <-ctx.Done():
+		return nil, wireErr(ErrCodeUnavailable, "the log did not answer in time; try again shortly")
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Codes is the join codes of a session, as `relay --codes` and `new
+// --json` write them.
+type Codes struct {
+	Session string `json:"session"`
+	Codes   []Code `json:"codes"`
+}
+
+// Code is one join code: a role in a group (organizer codes have no
+// group), or one roster person's own code.
+type Code struct {
+	Group string       `json:"group"`
+	Role  session.Role `json:"role"`
+	Name  string       `json:"name,omitempty"` // the roster person, for personal codes
+	Code  string       `json:"code"`
+}
+
+// CreateSession creates a new session of plan and returns its join codes.
+// The codes exist only in what it returns; the relay keeps their hashes.
+func (s *Server) CreateSession(ctx context.Context, plan *session.Plan) (*Codes, error) {
+	id := newSessionID()
+	out := &Codes{Session: id}
+	grants := map[string]session.Grant{}
+	add := func(c Code, g session.Grant) {
+		c.Code = NewCode()
+		out.Codes = append(out.Codes, c)
+		grants[HashCode(c.Code)] = g
+	}
+	add(Code{Role: session.Organizer}, session.Grant{Role: session.Organizer})
+	for _, g := range plan.Groups {
+		for _, role := range []session.Role{session.Chair, session.Rapporteur, session.Participant} {
+			add(Code{Group: g.Name, Role: role}, session.Grant{Role: role, Group: g.Name})
+		}
+	}
+	for i, p := range plan.People {
+		add(Code{Group: p.Group, Role: p.Role, Name: p.Name},
+			session.Grant{Role: p.Role, Group: p.Group, Person: fmt.Sprintf("r%d", i+1)})
+	}
+	op := session.NewOp("create-"+id, session.KindSessionCreate, session.SessionCreate{ID: id, Plan: *plan, Codes: grants})
+	lm := session.LogMessage{At: time.Now().UTC().Truncate(time.Millisecond), Entries: []session.Entry{{Op: op}}}
+	lm.Entries[0].At = lm.At
+	if _, err := session.New().Apply(lm.Entries[0]); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	for hash := range grants {
+		if _, err := s.store.codes.Put(ctx, hash, []byte(id)); err != nil {
+			return nil, fmt.Errorf("store join codes: %w", err)
+		}
+	}
+	if err := s.store.Create(ctx, id, mustJSON(lm)); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	if _, err := s.loadRoom(ctx, id); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PlanSession creates the session of the plan file at path on first call
+// and returns its codes; later calls (a relay restart) return the id of
+// that session and nil codes, since only hashes of the codes are kept.
+func (s *Server) PlanSession(ctx context.Context, path string, plan *session.Plan) (id string, codes *Codes, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", nil, err
+	}
+	key := "plan." + HashCode(abs)[:32]
+	if e, err := s.store.meta.Get(ctx, key); err == nil {
+		id := string(e.Value())
+		if _, err := s.loadRoom(ctx, id); err != nil {
+			return "", nil, fmt.Errorf("load session %s of %s: %w", id, path, err)
+		}
+		return id, nil, nil
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil, fmt.Errorf("read relay metadata: %w", err)
+	}
+	codes, err = s.CreateSession(ctx, plan)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := s.store.meta.Create(ctx, key, []byte(codes.Session)); err != nil {
+		return "", nil, fmt.Errorf("record session of %s: %w", path, err)
+	}
+	return codes.Session, codes, nil
+}
+
+// serveCreate is POST /api/sessions: a TOML plan in, join codes out.
+func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
+		s.failedJoin(clientIP(r))
+		httpError(w, http.StatusUnauthorized, "wrong admin token; it is in admin.token in the relay's data directory")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "read plan: "+err.Error())
+		return
+	}
+	plan, err := session.ParsePlan(r.URL.Query().Get("name"), body)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	codes, err := s.CreateSession(r.Context(), plan)
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(codes)
+}
+
+// Export is what GET /api/export returns: the state as the holder of a
+// join code may see it, for reports without a screen.
+type Export struct {
+	Session string        `json:"session"`
+	Role    session.Role  `json:"role"`
+	Group   string        `json:"group,omitempty"`
+	State   *session.State `json:"state"`
+}
+
+// serveExport is GET /api/export with "Authorization: Code CODE".
+func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
+	ip := clientIP(r)
+	if !s.joins.allowed(ip) {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return
+	}
+	code := strings.TrimPrefix(r.Header.Get("Authorization"), "Code ")
+	rm, g, ok := s.lookupCode(r.Context(), code)
+	if !ok {
+		s.failedJoin(ip)
+		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")
+		return
+	}
+	rm.mu.Lock()
+	view := rm.state.View(session.Viewer{Role: g.Role, Group: g.Group, ID: g.Person})
+	rm.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(Export{Session: rm.id, Role: g.Role, Group: g.Group, State: view})
+}
+
+func httpError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

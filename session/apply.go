@@ -1,0 +1,771 @@
+package session
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrDuplicate is returned by Apply for an op id it has applied before;
+// Outcome gives that first outcome.
+var ErrDuplicate = errors.New("op already applied")
+
+// New returns the empty state of a session not yet created. Apply its
+// session.create entry first.
+func New() *State {
+	return &State{
+		People: map[string]*Person{},
+		Ideas:  map[string]*Idea{},
+		Texts:  map[string]*Text{},
+		Codes:  map[string]Grant{},
+		Done:   map[string]Outcome{},
+	}
+}
+
+// Outcome returns the outcome of the op id that person by sent, if it was
+// applied or rejected before.
+func (s *State) Outcome(by, id string) (Outcome, bool) {
+	o, ok := s.Done[doneKey(by, id)]
+	return o, ok
+}
+
+func doneKey(by, id string) string { return by + "/" + id }
+
+// Apply applies one log entry and returns the event it produced, or a
+// *Rejection saying why it was refused, or ErrDuplicate. Apply is
+// deterministic: the result depends only on the state and the entry.
+// A rejected op leaves the state as it was, except that its outcome is
+// remembered.
+func (s *State) Apply(e Entry) ([]Event, error) {
+	if err := checkOpID(e.Op.ID); err != nil {
+		return nil, err
+	}
+	key := doneKey(e.By, e.Op.ID)
+	if _, ok := s.Done[key]; ok {
+		return nil, ErrDuplicate
+	}
+	ev, err := s.apply(e)
+	if err != nil {
+		var r *Rejection
+		if !errors.As(err, &r) {
+			r = reject(CodeInvalid, "%v", err)
+		}
+		if s.ID != "" { // nothing is remembered before the session exists
+			s.Done[key] = Outcome{Code: r.Code, Message: r.Message}
+		}
+		return nil, fmt.Errorf("apply %s: %w", e.Op.Kind, r)
+	}
+	s.Done[key] = Outcome{Seq: ev.Seq}
+	return []Event{ev}, nil
+}
+
+func checkOpID(id string) error {
+	if id == "" || len(id) > 64 {
+		return reject(CodeInvalid, "op id must be 1 to 64 characters")
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return reject(CodeInvalid, "op id may hold only printable ASCII")
+		}
+	}
+	return nil
+}
+
+// decode reads op data strictly: unknown fields are an error, so a typo in
+// a third-party client shows up at once.
+func decode(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		raw = json.RawMessage("{}")
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD; refuse
+	// it as CheckText does, whichever way the op came in.
+	if !utf8.Valid(raw) {
+		return reject(CodeInvalid, "bad data: not valid UTF-8")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return reject(CodeInvalid, "bad data: %v", err)
+	}
+	return nil
+}
+
+// apply dispatches on the op kind. It validates everything before it
+// changes anything, so a rejection leaves the state untouched.
+func (s *State) apply(e Entry) (Event, error) {
+	kind := e.Op.Kind
+	if kind == KindSessionCreate {
+		return s.create(e)
+	}
+	if s.ID == "" {
+		return Event{}, reject(CodeInvalid, "the session does not exist yet")
+	}
+	switch kind {
+	case KindPersonJoin, KindPersonOnline:
+		if e.By != "" {
+			return Event{}, reject(CodeForbidden, "%s is the relay's to send", kind)
+		}
+		if kind == KindPersonJoin {
+			return s.join(e)
+		}
+		return s.online(e)
+	}
+	g, ok := permissions[kind]
+	if !ok {
+		return Event{}, reject(CodeInvalid, "unknown op kind %q", kind)
+	}
+	actor := s.People[e.By]
+	if actor == nil {
+		return Event{}, reject(CodeForbidden, "unknown person")
+	}
+	if !Allowed(actor.Role, kind) {
+		return Event{}, reject(CodeForbidden, "a %s may not %s", actor.Role, describe(kind))
+	}
+	c := &ctx{s: s, e: e, actor: actor, scope: g.scope}
+	switch kind {
+	case KindIdeaAdd:
+		return c.ideaAdd()
+	case KindIdeaEdit:
+		return c.ideaEdit()
+	case KindIdeaRetract:
+		return c.ideaRetract()
+	case KindIdeaVote, KindIdeaUnvote:
+		return c.ideaVote(kind == KindIdeaVote)
+	case KindIdeaPin, KindIdeaHide, KindIdeaKey:
+		return c.ideaFlag()
+	case KindIdeaMerge:
+		return c.ideaMerge()
+	case KindIdeaTheme:
+		return c.ideaTheme()
+	case KindQuestionPose:
+		return c.questionPose()
+	case KindGroupLock, KindGroupUnlock:
+		return c.groupLock(kind == KindGroupLock)
+	case KindTimerStart, KindTimerExtend:
+		return c.timer(kind == KindTimerExtend)
+	case KindTimerStop:
+		return c.timerStop()
+	case KindMinutesEdit, KindSummaryEdit, KindSynthesis:
+		return c.textEdit()
+	case KindReportPub:
+		return c.reportPublish()
+	case KindBroadcast:
+		return c.broadcast()
+	case KindPlanEdit:
+		return c.planEdit()
+	}
+	return Event{}, reject(CodeInvalid, "unknown op kind %q", kind)
+}
+
+// describe turns "idea.pin" into "pin ideas" for messages people read.
+func describe(kind string) string {
+	noun, verb, ok := strings.Cut(kind, ".")
+	if !ok {
+		return kind
+	}
+	switch noun {
+	case "idea":
+		return verb + " ideas"
+	case "group":
+		return verb + " the room"
+	case "question":
+		return verb + " questions"
+	case "report":
+		return verb + " the group report"
+	default:
+		return verb + " the " + noun
+	}
+}
+
+// ctx carries what every op handler needs.
+type ctx struct {
+	s     *State
+	e     Entry
+	actor *Person
+	scope scope
+}
+
+// event builds the event of the op being applied and advances the seq.
+// Only call it once every check has passed.
+func (c *ctx) event(group string, data EventData) Event {
+	c.s.Seq++
+	data.Group = group
+	return Event{Seq: c.s.Seq, At: c.e.At, By: c.e.By, Kind: c.e.Op.Kind, Data: data}
+}
+
+// group returns the actor's group, or a rejection when the actor has
+// none or it is locked and the op needs it open.
+func (c *ctx) group(needOpen bool) (*Group, error) {
+	g := c.s.Group(c.actor.Group)
+	if g == nil {
+		return nil, reject(CodeForbidden, "you are in no group")
+	}
+	if needOpen && g.Locked {
+		return nil, reject(CodeClosed, "the room is locked by the chair")
+	}
+	return g, nil
+}
+
+// idea returns an idea the actor may act on: in the own group, or any for
+// the organizer.
+func (c *ctx) idea(id string) (*Idea, error) {
+	i := c.s.Ideas[id]
+	if i == nil {
+		return nil, reject(CodeNotFound, "no idea %q", id)
+	}
+	if c.actor.Role != Organizer && i.Group != c.actor.Group {
+		return nil, reject(CodeForbidden, "idea %q is in another group", id)
+	}
+	return i, nil
+}
+
+// openIdea is an idea people may still change: not retracted, merged or
+// hidden, in an open room, on the current question.
+func (c *ctx) openIdea(id string) (*Idea, *Group, error) {
+	i, err := c.idea(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if i.Retracted || i.MergedInto != "" {
+		return nil, nil, reject(CodeNotFound, "idea %q was retracted or merged", id)
+	}
+	g, err := c.group(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if i.Question != g.Current {
+		return nil, nil, reject(CodeClosed, "idea %q belongs to an earlier question", id)
+	}
+	return i, g, nil
+}
+
+func (s *State) create(e Entry) (Event, error) {
+	if e.By != "" {
+		return Event{}, reject(CodeForbidden, "%s is the relay's to send", KindSessionCreate)
+	}
+	if s.ID != "" {
+		return Event{}, reject(CodeInvalid, "the session exists already")
+	}
+	var d SessionCreate
+	if err := decode(e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	if err := checkOpID(d.ID); err != nil {
+		return Event{}, reject(CodeInvalid, "session id must be 1 to 64 printable characters")
+	}
+	p := d.Plan
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return Event{}, reject(CodeInvalid, "%v", err)
+	}
+	s.ID, s.Title, s.VotesPerPerson, s.Created = d.ID, p.Title, p.VotesPerPerson, e.At
+	for _, q := range p.Questions {
+		s.Questions = append(s.Questions, Question(q))
+	}
+	var groups []*Group
+	for _, g := range p.Groups {
+		grp := &Group{Name: g.Name, Current: s.Questions[0].ID}
+		s.Groups = append(s.Groups, grp)
+		groups = append(groups, grp.copy())
+	}
+	var people []*Person
+	for i, pp := range p.People {
+		person := &Person{ID: "r" + strconv.Itoa(i+1), Name: pp.Name, Background: pp.Background,
+			Organization: pp.Organization, Role: pp.Role, Group: pp.Group}
+		s.People[person.ID] = person
+		people = append(people, person.copy())
+	}
+	for h, g := range d.Codes {
+		s.Codes[h] = g
+	}
+	s.Seq++
+	return Event{Seq: s.Seq, At: e.At, Kind: KindSessionCreate,
+		Data: EventData{Session: s.header(), Groups: groups, People: people}}, nil
+}
+
+func (s *State) header() *Header {
+	return &Header{ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson,
+		Questions: slices.Clone(s.Questions), Created: s.Created}
+}
+
+func (s *State) join(e Entry) (Event, error) {
+	var d PersonJoin
+	if err := decode(e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	if d.TokenHash == "" {
+		return Event{}, reject(CodeInvalid, "a person needs a token hash")
+	}
+	var p *Person
+	if d.ID != "" { // a roster person taking their place
+		p = s.People[d.ID]
+		if p == nil {
+			return Event{}, reject(CodeNotFound, "no person %q on the roster", d.ID)
+		}
+		if err := checkName(cmp.Or(d.Name, p.Name), d.Background); err != nil {
+			return Event{}, err
+		}
+		p.Joined, p.TokenHash = true, d.TokenHash
+		if d.Name != "" {
+			p.Name = d.Name
+		}
+		if d.Background != "" {
+			p.Background = d.Background
+		}
+	} else {
+		if !d.Role.Valid() {
+			return Event{}, reject(CodeInvalid, "unknown role %q", d.Role)
+		}
+		if (d.Role == Organizer) != (d.Group == "") {
+			return Event{}, reject(CodeInvalid, "organizers have no group; everyone else has one")
+		}
+		if d.Group != "" && s.Group(d.Group) == nil {
+			return Event{}, reject(CodeNotFound, "no group %q", d.Group)
+		}
+		if err := checkName(d.Name, d.Background); err != nil {
+			return Event{}, err
+		}
+		p = &Person{ID: "p" + strconv.FormatInt(s.Seq+1, 10), Name: d.Name, Background: d.Background,
+			Role: d.Role, Group: d.Group, Joined: true, TokenHash: d.TokenHash}
+		s.People[p.ID] = p
+	}
+	s.Seq++
+	return Event{Seq: s.Seq, At: e.At, Kind: e.Op.Kind,
+		Data: EventData{Group: p.Group, People: []*Person{p.copy()}}}, nil
+}
+
+func checkName(name, background string) error {
+	if strings.TrimSpace(name) == "" {
+		return reject(CodeInvalid, "a name is needed")
+	}
+	if err := CheckText(name, MaxName, false); err != nil {
+		return reject(CodeInvalid, "name %v", err)
+	}
+	if err := CheckText(background, MaxName, false); err != nil {
+		return reject(CodeInvalid, "background %v", err)
+	}
+	return nil
+}
+
+func (s *State) online(e Entry) (Event, error) {
+	var d PersonOnline
+	if err := decode(e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	p := s.People[d.Person]
+	if p == nil {
+		return Event{}, reject(CodeNotFound, "no person %q", d.Person)
+	}
+	p.Online = d.Online
+	s.Seq++
+	return Event{Seq: s.Seq, At: e.At, Kind: e.Op.Kind,
+		Data: EventData{Group: p.Group, People: []*Person{p.copy()}}}, nil
+}
+
+func (c *ctx) ideaAdd() (Event, error) {
+	var d IdeaAdd
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(true)
+	if err != nil {
+		return Event{}, err
+	}
+	if _, qi := c.s.Question(d.Question); qi < 0 {
+		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
+	}
+	if d.Question != g.Current {
+		return Event{}, reject(CodeClosed, "the room is on another question now")
+	}
+	if err := checkIdeaText(d.Text); err != nil {
+		return Event{}, err
+	}
+	if d.BuildsOn != "" {
+		b, err := c.idea(d.BuildsOn)
+		if err != nil {
+			return Event{}, err
+		}
+		if b.Question != d.Question {
+			return Event{}, reject(CodeInvalid, "an idea can build only on an idea of the same question")
+		}
+	}
+	id := "i" + strconv.FormatInt(c.s.Seq+1, 10)
+	idea := &Idea{ID: id, Group: g.Name, Question: d.Question, Author: c.actor.ID,
+		Anonymous: d.Anonymous, Text: d.Text, Created: c.e.At, BuildsOn: d.BuildsOn}
+	c.s.Ideas[id] = idea
+	ev := c.event(g.Name, EventData{Idea: id, Ideas: []*Idea{idea.copy()}})
+	ev.Data.anonymousBy = d.Anonymous
+	return ev, nil
+}
+
+func checkIdeaText(text string) error {
+	if strings.TrimSpace(text) == "" {
+		return reject(CodeInvalid, "an idea needs some text")
+	}
+	if err := CheckText(text, MaxIdea, true); err != nil {
+		return reject(CodeInvalid, "idea text %v", err)
+	}
+	return nil
+}
+
+func (c *ctx) ownIdea() (*Idea, error) {
+	var d IdeaEdit
+	var err error
+	if c.e.Op.Kind == KindIdeaEdit {
+		err = decode(c.e.Op.Data, &d)
+	} else { // a retraction takes no text
+		var r IdeaRef
+		err = decode(c.e.Op.Data, &r)
+		d.Idea = r.Idea
+	}
+	if err != nil {
+		return nil, err
+	}
+	i, _, err := c.openIdea(d.Idea)
+	if err != nil {
+		return nil, err
+	}
+	if i.Author != c.actor.ID {
+		return nil, reject(CodeForbidden, "only its author may change an idea")
+	}
+	if c.e.Op.Kind == KindIdeaEdit {
+		if err := checkIdeaText(d.Text); err != nil {
+			return nil, err
+		}
+		i.Text, i.Edited = d.Text, c.e.At
+	}
+	return i, nil
+}
+
+func (c *ctx) ideaEdit() (Event, error) {
+	i, err := c.ownIdea()
+	if err != nil {
+		return Event{}, err
+	}
+	ev := c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}})
+	ev.Data.anonymousBy = i.Anonymous
+	return ev, nil
+}
+
+func (c *ctx) ideaRetract() (Event, error) {
+	i, err := c.ownIdea()
+	if err != nil {
+		return Event{}, err
+	}
+	// Votes on a retracted idea go back to their voters.
+	i.Retracted, i.Voters, i.Pinned, i.Key = true, nil, false, false
+	c.s.votes = nil // rebuilt on the next vote
+	ev := c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}})
+	ev.Data.anonymousBy = i.Anonymous
+	return ev, nil
+}
+
+func (c *ctx) ideaVote(on bool) (Event, error) {
+	var d IdeaRef
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	i, _, err := c.openIdea(d.Idea)
+	if err != nil {
+		return Event{}, err
+	}
+	if on && i.Hidden { // a vote on a hidden idea may still be taken back
+		return Event{}, reject(CodeNotFound, "idea %q is hidden", d.Idea)
+	}
+	who := c.actor.ID
+	k, voted := slices.BinarySearch(i.Voters, who)
+	switch {
+	case on && voted:
+		return Event{}, reject(CodeInvalid, "you voted for this idea already")
+	case !on && !voted:
+		return Event{}, reject(CodeInvalid, "you have not voted for this idea")
+	case !on:
+		c.s.votesUsed(who, i.Question) // builds the index before it changes
+	case on && c.s.votesUsed(who, i.Question) >= c.s.VotesPerPerson:
+		return Event{}, reject(CodeClosed, "no votes left: you have used all %d for this question", c.s.VotesPerPerson)
+	}
+	if on {
+		i.Voters = slices.Insert(i.Voters, k, who)
+		c.s.votes[who+"\x00"+i.Question]++
+	} else {
+		i.Voters = slices.Delete(i.Voters, k, k+1)
+		c.s.votes[who+"\x00"+i.Question]--
+	}
+	return c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}}), nil
+}
+
+func (c *ctx) ideaFlag() (Event, error) {
+	var d IdeaFlag
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	i, err := c.idea(d.Idea)
+	if err != nil {
+		return Event{}, err
+	}
+	if i.Retracted || i.MergedInto != "" {
+		return Event{}, reject(CodeNotFound, "idea %q was retracted or merged", d.Idea)
+	}
+	switch c.e.Op.Kind {
+	case KindIdeaPin:
+		i.Pinned = d.On
+	case KindIdeaHide:
+		i.Hidden = d.On
+	case KindIdeaKey:
+		i.Key = d.On
+	}
+	return c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}}), nil
+}
+
+func (c *ctx) ideaMerge() (Event, error) {
+	var d IdeaMerge
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	if d.Idea == d.Into {
+		return Event{}, reject(CodeInvalid, "an idea cannot be merged into itself")
+	}
+	src, err := c.idea(d.Idea)
+	if err != nil {
+		return Event{}, err
+	}
+	dst, err := c.idea(d.Into)
+	if err != nil {
+		return Event{}, err
+	}
+	for _, i := range []*Idea{src, dst} {
+		if i.Retracted || i.MergedInto != "" {
+			return Event{}, reject(CodeNotFound, "idea %q was retracted or merged", i.ID)
+		}
+	}
+	if src.Question != dst.Question {
+		return Event{}, reject(CodeInvalid, "ideas of different questions cannot be merged")
+	}
+	// The merged idea's voters now back the idea it joined; one who voted
+	// for both keeps one vote and gets the other back.
+	for _, v := range src.Voters {
+		if k, ok := slices.BinarySearch(dst.Voters, v); !ok {
+			dst.Voters = slices.Insert(dst.Voters, k, v)
+		}
+	}
+	src.Voters, src.MergedInto, src.Pinned, src.Key = nil, dst.ID, false, false
+	c.s.votes = nil // rebuilt on the next vote
+	return c.event(src.Group, EventData{Ideas: []*Idea{src.copy(), dst.copy()}}), nil
+}
+
+func (c *ctx) ideaTheme() (Event, error) {
+	var d IdeaTheme
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	d.Theme = strings.TrimSpace(d.Theme)
+	if err := CheckText(d.Theme, MaxTheme, false); err != nil {
+		return Event{}, reject(CodeInvalid, "theme %v", err)
+	}
+	i, err := c.idea(d.Idea)
+	if err != nil {
+		return Event{}, err
+	}
+	if i.Retracted || i.MergedInto != "" {
+		return Event{}, reject(CodeNotFound, "idea %q was retracted or merged", d.Idea)
+	}
+	i.Theme = d.Theme
+	return c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}}), nil
+}
+
+func (c *ctx) questionPose() (Event, error) {
+	var d QuestionPose
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	q, qi := c.s.Question(d.Question)
+	if qi < 0 {
+		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	// Posing a question starts its timebox, if it has one.
+	g.Current, g.Deadline = q.ID, time.Time{}
+	if q.Minutes > 0 {
+		g.Deadline = c.e.At.Add(time.Duration(q.Minutes) * time.Minute)
+	}
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+func (c *ctx) groupLock(lock bool) (Event, error) {
+	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	g.Locked = lock
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+// MaxTimer is the longest timer a chair can set.
+const MaxTimer = 24 * time.Hour
+
+func (c *ctx) timer(extend bool) (Event, error) {
+	var d TimerStart
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	if d.Seconds == 0 && !extend {
+		q, _ := c.s.Question(g.Current)
+		d.Seconds = q.Minutes * 60
+	}
+	if d.Seconds <= 0 || time.Duration(d.Seconds)*time.Second > MaxTimer {
+		return Event{}, reject(CodeInvalid, "timer seconds must be 1 to %d", int(MaxTimer.Seconds()))
+	}
+	from := c.e.At
+	if extend && g.Deadline.After(from) {
+		from = g.Deadline
+	}
+	deadline := from.Add(time.Duration(d.Seconds) * time.Second)
+	if deadline.Sub(c.e.At) > MaxTimer {
+		return Event{}, reject(CodeInvalid, "the timer would run past %v", MaxTimer)
+	}
+	g.Deadline = deadline
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+func (c *ctx) timerStop() (Event, error) {
+	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	g.Deadline = time.Time{}
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+func (c *ctx) textEdit() (Event, error) {
+	var d TextEdit
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	if _, qi := c.s.Question(d.Question); qi < 0 {
+		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
+	}
+	if err := CheckText(d.Text, MaxLongText, true); err != nil {
+		return Event{}, reject(CodeInvalid, "text %v", err)
+	}
+	kind, group := Minutes, c.actor.Group
+	switch c.e.Op.Kind {
+	case KindSummaryEdit:
+		kind = Summary
+	case KindSynthesis:
+		kind, group = Synthesis, ""
+	}
+	if group == "" && kind != Synthesis {
+		return Event{}, reject(CodeForbidden, "you are in no group")
+	}
+	key := TextKey(kind, group, d.Question)
+	t := c.s.Texts[key]
+	if t == nil {
+		t = &Text{Kind: kind, Group: group, Question: d.Question}
+	}
+	if d.Base != 0 && d.Base != t.Version {
+		return Event{}, reject(CodeConflict, "the %s changed since version %d (now %d); reload and edit again", kind, d.Base, t.Version)
+	}
+	c.s.Texts[key] = t
+	t.Body, t.Version, t.At, t.By = d.Text, t.Version+1, c.e.At, c.actor.ID
+	return c.event(group, EventData{Texts: []*Text{t.copy()}}), nil
+}
+
+func (c *ctx) reportPublish() (Event, error) {
+	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	g.Published, g.PublishedSeq = c.e.At, c.s.Seq+1
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+func (c *ctx) broadcast() (Event, error) {
+	var d BroadcastData
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	if strings.TrimSpace(d.Text) == "" {
+		return Event{}, reject(CodeInvalid, "a broadcast needs some text")
+	}
+	if err := CheckText(d.Text, MaxBroadcast, true); err != nil {
+		return Event{}, reject(CodeInvalid, "broadcast %v", err)
+	}
+	b := Broadcast{Seq: c.s.Seq + 1, At: c.e.At, By: c.actor.ID, Text: d.Text}
+	c.s.Broadcasts = append(c.s.Broadcasts, b)
+	return c.event("", EventData{Broadcast: &b}), nil
+}
+
+func (c *ctx) planEdit() (Event, error) {
+	var d PlanEdit
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	p := Plan{Title: c.s.Title, VotesPerPerson: c.s.VotesPerPerson, Groups: []PlanGroup{{Name: "x"}}}
+	if d.Title != "" {
+		p.Title = d.Title
+	}
+	for _, q := range c.s.Questions {
+		p.Questions = append(p.Questions, PlanQuestion(q))
+	}
+	if d.Questions != nil {
+		// Questions may be reworded and added, never removed or
+		// reordered: ideas and minutes refer to them.
+		if len(d.Questions) < len(c.s.Questions) {
+			return Event{}, reject(CodeInvalid, "questions cannot be removed, only reworded or added")
+		}
+		for i, q := range d.Questions {
+			if i < len(c.s.Questions) && q.ID != "" && q.ID != c.s.Questions[i].ID {
+				return Event{}, reject(CodeInvalid, "question %d must keep its id %q", i+1, c.s.Questions[i].ID)
+			}
+			if i < len(c.s.Questions) {
+				q.ID = c.s.Questions[i].ID
+			}
+			if i < len(p.Questions) {
+				p.Questions[i] = q
+			} else {
+				p.Questions = append(p.Questions, q)
+			}
+		}
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return Event{}, reject(CodeInvalid, "%v", err)
+	}
+	c.s.Title = p.Title
+	c.s.Questions = c.s.Questions[:0:0]
+	for _, q := range p.Questions {
+		c.s.Questions = append(c.s.Questions, Question(q))
+	}
+	return c.event("", EventData{Session: c.s.header()}), nil
+}
+
+func (g *Group) copy() *Group   { c := *g; return &c }
+func (p *Person) copy() *Person { c := *p; return &c }
+func (t *Text) copy() *Text     { c := *t; return &c }
+func (i *Idea) copy() *Idea {
+	c := *i
+	c.Voters = slices.Clone(i.Voters)
+	return &c
+}

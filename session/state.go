@@ -1,0 +1,248 @@
+package session
+
+import (
+	"sort"
+	"time"
+)
+
+// State is the whole shared state of one session. The relay holds the full
+// state; a client holds View(viewer) of it and keeps it current with
+// ApplyEvent.
+type State struct {
+	ID             string     `json:"id"`
+	Title          string     `json:"title"`
+	VotesPerPerson int        `json:"votes_per_person"`
+	Questions      []Question `json:"questions"`
+	Groups         []*Group   `json:"groups"`
+	// Seq counts the ops applied so far; the last applied op has this seq.
+	Seq        int64              `json:"seq"`
+	Created    time.Time          `json:"created"`
+	People     map[string]*Person `json:"people"`
+	Ideas      map[string]*Idea   `json:"ideas"`
+	Texts      map[string]*Text   `json:"texts"`
+	Broadcasts []Broadcast        `json:"broadcasts"`
+
+	// Codes maps the hash of each join code to what it grants. Only the
+	// relay holds it; views leave it out.
+	Codes map[string]Grant `json:"codes,omitempty"`
+	// Done remembers the outcome of every op by "person/op id", so a
+	// retried op is applied once and answered as the first time.
+	Done map[string]Outcome `json:"done,omitempty"`
+
+	// votes counts the votes used per person and question, so checking
+	// the budget does not walk every idea; nil until first needed.
+	votes map[string]int
+}
+
+// Question is an agenda question, the same for every group.
+type Question struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Minutes int    `json:"minutes,omitempty"`
+}
+
+// Group is one breakout group (room).
+type Group struct {
+	Name string `json:"name"`
+	// Current is the id of the question the group discusses now.
+	Current string `json:"current"`
+	Locked  bool   `json:"locked,omitempty"`
+	// Deadline is when the running timer ends; zero when none runs.
+	Deadline time.Time `json:"deadline,omitzero"`
+	// Published is when the rapporteur last published the group report,
+	// and PublishedSeq the seq of that op; zero when never.
+	Published    time.Time `json:"published,omitzero"`
+	PublishedSeq int64     `json:"published_seq,omitempty"`
+}
+
+// Person is someone who joined the session or is on its roster.
+type Person struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Background   string `json:"background,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Role         Role   `json:"role"`
+	Group        string `json:"group,omitempty"` // empty for organizers
+	Online       bool   `json:"online,omitempty"`
+	// Joined is false for roster people who have not yet joined.
+	Joined bool `json:"joined,omitempty"`
+	// TokenHash is the hash of the person's resume secret; relay only.
+	TokenHash string `json:"token_hash,omitempty"`
+}
+
+// Idea is one contribution to a question in a group.
+type Idea struct {
+	ID        string    `json:"id"`
+	Group     string    `json:"group"`
+	Question  string    `json:"question"`
+	Author    string    `json:"author,omitempty"` // empty when hidden from the viewer
+	Anonymous bool      `json:"anonymous,omitempty"`
+	Text      string    `json:"text"`
+	Created   time.Time `json:"created"`
+	Edited    time.Time `json:"edited,omitzero"`
+	Retracted bool      `json:"retracted,omitempty"`
+	Hidden    bool      `json:"hidden,omitempty"`
+	Pinned    bool      `json:"pinned,omitempty"`
+	Key       bool      `json:"key,omitempty"`
+	Theme     string    `json:"theme,omitempty"`
+	// Voters are the ids of the people who voted for the idea, sorted.
+	Voters     []string `json:"voters,omitempty"`
+	BuildsOn   string   `json:"builds_on,omitempty"`
+	MergedInto string   `json:"merged_into,omitempty"`
+	// Mine is set in a view for the viewer's own ideas, anonymous ones too.
+	Mine bool `json:"mine,omitempty"`
+}
+
+// Votes is the number of votes the idea holds.
+func (i *Idea) Votes() int { return len(i.Voters) }
+
+// Visible reports whether the idea belongs in lists: not retracted, hidden
+// or merged into another.
+func (i *Idea) Visible() bool { return !i.Retracted && !i.Hidden && i.MergedInto == "" }
+
+// VotedBy reports whether person voted for the idea.
+func (i *Idea) VotedBy(person string) bool {
+	k := sort.SearchStrings(i.Voters, person)
+	return k < len(i.Voters) && i.Voters[k] == person
+}
+
+// Text kinds.
+const (
+	Minutes   = "minutes"
+	Summary   = "summary"
+	Synthesis = "synthesis"
+)
+
+// Text is a piece of long text: a group's minutes or summary for a
+// question, or the organizer's synthesis for a question (no group).
+type Text struct {
+	Kind     string    `json:"kind"`
+	Group    string    `json:"group,omitempty"`
+	Question string    `json:"question"`
+	Body     string    `json:"body"`
+	Version  int       `json:"version"`
+	At       time.Time `json:"at"`
+	By       string    `json:"by,omitempty"`
+}
+
+// TextKey is the key of a text in State.Texts.
+func TextKey(kind, group, question string) string {
+	return kind + "/" + group + "/" + question
+}
+
+// Broadcast is a message from the organizer to every group.
+type Broadcast struct {
+	Seq  int64     `json:"seq"`
+	At   time.Time `json:"at"`
+	By   string    `json:"by,omitempty"`
+	Text string    `json:"text"`
+}
+
+// Grant is what a join code gives: a role in a group, or one roster
+// person's place.
+type Grant struct {
+	Role   Role   `json:"role"`
+	Group  string `json:"group,omitempty"`
+	Person string `json:"person,omitempty"`
+}
+
+// Outcome is how an op ended: applied with a seq, or rejected.
+type Outcome struct {
+	Seq     int64  `json:"seq,omitempty"`
+	Code    Code   `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Group returns the group of that name, or nil.
+func (s *State) Group(name string) *Group {
+	for _, g := range s.Groups {
+		if g.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// Question returns the question with that id and its index, or -1.
+func (s *State) Question(id string) (Question, int) {
+	for i, q := range s.Questions {
+		if q.ID == id {
+			return q, i
+		}
+	}
+	return Question{}, -1
+}
+
+// Text returns the text of that kind, group and question, or nil.
+func (s *State) Text(kind, group, question string) *Text {
+	return s.Texts[TextKey(kind, group, question)]
+}
+
+// IdeasOf returns the ideas of a group and question in creation order,
+// including retracted, hidden and merged ones.
+func (s *State) IdeasOf(group, question string) []*Idea {
+	var out []*Idea
+	for _, i := range s.Ideas {
+		if i.Group == group && (question == "" || i.Question == question) {
+			out = append(out, i)
+		}
+	}
+	sortIdeas(out)
+	return out
+}
+
+// Members returns the people of a group, by name.
+func (s *State) Members(group string) []*Person {
+	var out []*Person
+	for _, p := range s.People {
+		if p.Group == group && p.Role != Organizer {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Name != out[b].Name {
+			return out[a].Name < out[b].Name
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out
+}
+
+// VotesUsed counts the votes person has given on a question.
+func (s *State) VotesUsed(person, question string) int {
+	n := 0
+	for _, i := range s.Ideas {
+		if i.Question == question && i.MergedInto == "" && i.VotedBy(person) {
+			n++
+		}
+	}
+	return n
+}
+
+// votesUsed is VotesUsed through the index, which it builds when missing.
+func (s *State) votesUsed(person, question string) int {
+	if s.votes == nil {
+		s.votes = map[string]int{}
+		for _, i := range s.Ideas {
+			if i.MergedInto == "" {
+				for _, v := range i.Voters {
+					s.votes[v+"\x00"+i.Question]++
+				}
+			}
+		}
+	}
+	return s.votes[person+"\x00"+question]
+}
+
+// sortIdeas orders ideas by creation (their ids carry the seq).
+func sortIdeas(ideas []*Idea) {
+	sort.Slice(ideas, func(a, b int) bool { return ideaLess(ideas[a].ID, ideas[b].ID) })
+}
+
+// ideaLess orders idea ids "i<seq>" numerically.
+func ideaLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}

@@ -1,0 +1,130 @@
+package session
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// View returns the state as viewer v may see it: their own group (every
+// group for the organizer), the people they may see, no join codes, no
+// token hashes, no op outcomes, and no author of another person's
+// anonymous idea. The view shares nothing with s.
+func (s *State) View(v Viewer) *State {
+	out := &State{
+		ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson, Seq: s.Seq, Created: s.Created,
+		Questions: slices.Clone(s.Questions),
+		People:    map[string]*Person{},
+		Ideas:     map[string]*Idea{},
+		Texts:     map[string]*Text{},
+	}
+	for _, g := range s.Groups {
+		if v.Sees(g.Name) {
+			out.Groups = append(out.Groups, g.copy())
+		}
+	}
+	for id, p := range s.People {
+		if v.Sees(p.Group) {
+			out.People[id] = p.forViewer()
+		}
+	}
+	for id, i := range s.Ideas {
+		if v.Sees(i.Group) {
+			c := i.forViewer(v)
+			c.Voters = slices.Clone(i.Voters)
+			out.Ideas[id] = c
+		}
+	}
+	for k, t := range s.Texts {
+		if v.Sees(t.Group) {
+			out.Texts[k] = t.copy()
+		}
+	}
+	out.Broadcasts = slices.Clone(s.Broadcasts)
+	return out
+}
+
+// ApplyEvent brings a replica (a view) up to date with an event that its
+// viewer was shown, by taking over the entities the event carries.
+func (s *State) ApplyEvent(e Event) {
+	if s.People == nil {
+		s.People = map[string]*Person{}
+	}
+	if s.Ideas == nil {
+		s.Ideas = map[string]*Idea{}
+	}
+	if s.Texts == nil {
+		s.Texts = map[string]*Text{}
+	}
+	d := e.Data
+	if h := d.Session; h != nil {
+		s.ID, s.Title, s.VotesPerPerson, s.Created = h.ID, h.Title, h.VotesPerPerson, h.Created
+		s.Questions = slices.Clone(h.Questions)
+	}
+	for _, g := range d.Groups {
+		if old := s.Group(g.Name); old != nil {
+			*old = *g
+		} else {
+			s.Groups = append(s.Groups, g.copy())
+		}
+	}
+	for _, p := range d.People {
+		s.People[p.ID] = p.copy()
+	}
+	for _, i := range d.Ideas {
+		s.Ideas[i.ID] = i.copy()
+	}
+	for _, t := range d.Texts {
+		s.Texts[TextKey(t.Kind, t.Group, t.Question)] = t.copy()
+	}
+	if d.Broadcast != nil {
+		s.Broadcasts = append(s.Broadcasts, *d.Broadcast)
+	}
+	if e.Seq > s.Seq {
+		s.Seq = e.Seq
+	}
+}
+
+// SnapshotVersion is the format version of encoded snapshots.
+const SnapshotVersion = 1
+
+type snapshot struct {
+	Version int    `json:"version"`
+	State   *State `json:"state"`
+}
+
+// MarshalSnapshot encodes the state with its format version.
+func (s *State) MarshalSnapshot() ([]byte, error) {
+	return json.Marshal(snapshot{Version: SnapshotVersion, State: s})
+}
+
+// UnmarshalSnapshot decodes a state encoded by MarshalSnapshot.
+func UnmarshalSnapshot(data []byte) (*State, error) {
+	var snap snapshot
+	if err := json.Unmarshal(data, &snap); err != nil {
+		return nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	if snap.Version != SnapshotVersion {
+		return nil, fmt.Errorf("decode snapshot: format version %d; this breakout reads version %d", snap.Version, SnapshotVersion)
+	}
+	if snap.State == nil {
+		return nil, fmt.Errorf("decode snapshot: no state")
+	}
+	s := snap.State
+	if s.People == nil {
+		s.People = map[string]*Person{}
+	}
+	if s.Ideas == nil {
+		s.Ideas = map[string]*Idea{}
+	}
+	if s.Texts == nil {
+		s.Texts = map[string]*Text{}
+	}
+	if s.Codes == nil {
+		s.Codes = map[string]Grant{}
+	}
+	if s.Done == nil {
+		s.Done = map[string]Outcome{}
+	}
+	return s, nil
+}
