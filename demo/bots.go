@@ -1,0 +1,301 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// names of the simulated people.
+var names = []string{
+	"Amara Okafor", "Bruno Ferraz", "Chiara Lombardi", "Dmitri Volkov", "Elif Kaya",
+	"Farid Haddad", "Grace Mensah", "Hiroshi Tanaka", "Ingrid Solberg", "Javier Ortega",
+	"Kavya Iyer", "Lukas Becker", "Mei Lin", "Nadia Rahman", "Oskar Nowak",
+	"Priya Desai", "Quentin Moreau", "Rosa Alvarez", "Samuel Osei", "Tamar Levi",
+	"Uma Chatterjee", "Viktor Horvat", "Wanjiru Kamau", "Xavier Dubois", "Yara Nasser",
+	"Zofia Kowalska",
+}
+
+var backgrounds = []string{"scientist", "diplomat", "policy maker", "security expert", "industry", "civil society"}
+
+// bot is one simulated person: a real client of the relay with a replica
+// of what it may see.
+type bot struct {
+	role  session.Role
+	group string
+	name  string
+	pace  float64
+	rng   *rand.Rand
+	c     *relay.Client
+	state *session.State
+	me    string
+	said  map[string]bool // idea texts this bot's group has heard from it
+	turn  int
+}
+
+func (d *Demo) startBots(ctx context.Context, cfg Config, plan *session.Plan) {
+	var seats []*bot
+	add := func(role session.Role, group string) {
+		i := len(seats)
+		seats = append(seats, &bot{role: role, group: group, name: names[i%len(names)], pace: cfg.Pace,
+			rng: rand.New(rand.NewPCG(uint64(i)+1, 7)), said: map[string]bool{}})
+	}
+	for _, g := range plan.Groups {
+		for _, role := range []session.Role{session.Chair, session.Rapporteur} {
+			if cfg.Role == role && cfg.Group == g.Name {
+				continue
+			}
+			add(role, g.Name)
+		}
+	}
+	for i := range cfg.Bots {
+		add(session.Participant, plan.Groups[i%len(plan.Groups)].Name)
+	}
+	for i, b := range seats {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			// People arrive over the first seconds, not all at once.
+			if !sleep(ctx, time.Duration(float64(i)*300*float64(time.Millisecond)/cfg.Pace)) {
+				return
+			}
+			b.run(ctx, d, backgrounds[i%len(backgrounds)])
+		}()
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// run joins and acts until ctx ends.
+func (b *bot) run(ctx context.Context, d *Demo, background string) {
+	c, err := relay.Dial(ctx, relay.ClientConfig{URL: d.URL, Code: d.Code(b.group, b.role), Name: b.name, Background: background})
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	b.c = c
+	next := time.NewTimer(b.interval())
+	defer next.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case u := <-c.Updates():
+			b.take(u)
+		case <-next.C:
+			if b.state != nil {
+				b.act()
+			}
+			next.Reset(b.interval())
+		}
+	}
+}
+
+func (b *bot) take(u relay.Update) {
+	switch {
+	case u.Welcome != nil:
+		b.me = u.Welcome.You.ID
+		if u.Welcome.Snapshot != nil {
+			b.state = u.Welcome.Snapshot
+		}
+		for _, ev := range u.Welcome.Events {
+			b.state.ApplyEvent(ev)
+		}
+	case u.Event != nil && b.state != nil:
+		b.state.ApplyEvent(*u.Event)
+	}
+}
+
+// interval is the pause before the next action: a few seconds at a human
+// pace, with some spread.
+func (b *bot) interval() time.Duration {
+	base := map[session.Role]float64{session.Participant: 9, session.Chair: 6, session.Rapporteur: 7}[b.role]
+	secs := base * (0.5 + b.rng.Float64())
+	return time.Duration(secs / b.pace * float64(time.Second))
+}
+
+func (b *bot) send(kind string, data any) {
+	b.c.Send(session.NewOp(b.c.NewOpID(), kind, data))
+}
+
+func (b *bot) room() *session.Group { return b.state.Group(b.group) }
+
+// ideas returns the visible ideas of the current question.
+func (b *bot) ideas() []*session.Idea {
+	g := b.room()
+	if g == nil {
+		return nil
+	}
+	var out []*session.Idea
+	for _, i := range b.state.IdeasOf(b.group, g.Current) {
+		if i.Visible() {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (b *bot) act() {
+	b.turn++
+	switch b.role {
+	case session.Participant:
+		b.participate()
+	case session.Chair:
+		b.chair()
+	case session.Rapporteur:
+		b.report()
+	}
+}
+
+func (b *bot) participate() {
+	g := b.room()
+	if g == nil || g.Locked {
+		return
+	}
+	ideas := b.ideas()
+	left := b.state.VotesPerPerson - b.state.VotesUsed(b.me, g.Current)
+	switch r := b.rng.Float64(); {
+	case r < 0.35 && left > 0 && len(ideas) > 0:
+		// Vote for an idea not yet voted for, favouring popular ones.
+		var pick *session.Idea
+		for range 4 {
+			i := ideas[b.rng.IntN(len(ideas))]
+			if !i.VotedBy(b.me) && !i.Mine && (pick == nil || i.Votes() > pick.Votes()) {
+				pick = i
+			}
+		}
+		if pick != nil {
+			b.send(session.KindIdeaVote, session.IdeaRef{Idea: pick.ID})
+		}
+	case r < 0.55 && len(ideas) > 0:
+		on := ideas[b.rng.IntN(len(ideas))]
+		b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: buildOns[b.rng.IntN(len(buildOns))], BuildsOn: on.ID})
+	default:
+		pool := ideas0(g.Current)
+		heard := map[string]bool{}
+		for _, i := range ideas {
+			heard[i.Text] = true
+		}
+		for range 5 {
+			text := pool[b.rng.IntN(len(pool))]
+			if !heard[text] {
+				b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: text, Anonymous: b.rng.IntN(6) == 0})
+				return
+			}
+		}
+	}
+}
+
+func ideas0(question string) []string {
+	if p := ideas[question]; len(p) > 0 {
+		return p
+	}
+	return ideas["threats"]
+}
+
+// chair keeps the room moving: a timer on every question, and the next
+// question once the time is up.
+func (b *bot) chair() {
+	g := b.room()
+	if g == nil {
+		return
+	}
+	_, qi := b.state.Question(g.Current)
+	if g.Deadline.IsZero() {
+		b.send(session.KindTimerStart, session.TimerStart{Seconds: b.questionSeconds()})
+		return
+	}
+	if ideas := b.ideas(); len(ideas) > 2 && b.rng.IntN(4) == 0 {
+		top := slices.MaxFunc(ideas, func(a, c *session.Idea) int { return a.Votes() - c.Votes() })
+		if !top.Pinned {
+			b.send(session.KindIdeaPin, session.IdeaFlag{Idea: top.ID, On: true})
+			return
+		}
+	}
+	if time.Now().After(g.Deadline) {
+		next := b.state.Questions[(qi+1)%len(b.state.Questions)]
+		b.send(session.KindQuestionPose, session.QuestionPose{Question: next.ID})
+		b.send(session.KindTimerStart, session.TimerStart{Seconds: b.questionSeconds()})
+	}
+}
+
+// questionSeconds is how long the demo spends on a question: three
+// minutes at a human pace.
+func (b *bot) questionSeconds() int {
+	return max(1, int(180/b.pace))
+}
+
+// report drafts minutes as the discussion goes, tags themes, marks the
+// key idea and keeps a summary current; it publishes now and then.
+func (b *bot) report() {
+	g := b.room()
+	if g == nil {
+		return
+	}
+	ideas := b.ideas()
+	if len(ideas) == 0 {
+		return
+	}
+	q := g.Current
+	switch b.turn % 4 {
+	case 0, 2:
+		i := ideas[b.rng.IntN(len(ideas))]
+		line := fmt.Sprintf(minutesLines[b.rng.IntN(len(minutesLines))], shorten(i.Text, 60))
+		t := b.state.Text(session.Minutes, b.group, q)
+		body, base := "", 0
+		if t != nil {
+			body, base = t.Body, t.Version
+		}
+		if strings.Contains(body, line) {
+			return
+		}
+		if body != "" {
+			body += "\n"
+		}
+		b.send(session.KindMinutesEdit, session.TextEdit{Question: q, Text: body + "- " + line, Base: base})
+	case 1:
+		for _, i := range ideas {
+			if i.Theme == "" {
+				b.send(session.KindIdeaTheme, session.IdeaTheme{Idea: i.ID, Theme: themes[b.rng.IntN(len(themes))]})
+				return
+			}
+		}
+	case 3:
+		top := slices.MaxFunc(ideas, func(a, c *session.Idea) int { return a.Votes() - c.Votes() })
+		if !top.Key {
+			b.send(session.KindIdeaKey, session.IdeaFlag{Idea: top.ID, On: true})
+		}
+		t := b.state.Text(session.Summary, b.group, q)
+		base := 0
+		if t != nil {
+			base = t.Version
+		}
+		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(top.Text, 80)), Base: base})
+		if b.rng.IntN(3) == 0 {
+			b.send(session.KindReportPub, struct{}{})
+		}
+	}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
