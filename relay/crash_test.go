@@ -136,7 +136,7 @@ func TestCrashKeepsAcknowledgedOps(t *testing.T) {
 	for i := range peers {
 		peers[i] = joinURL(t, url, code, fmt.Sprintf("P%d", i), t.TempDir())
 	}
-	acked := map[string]bool{} // idea text of every acknowledged idea.add
+	acked := map[string]bool{}  // idea text of every acknowledged idea.add
 	sent := map[string]string{} // op id → text
 	n := 0
 	for cycle := range cycles {

@@ -15,10 +15,10 @@ import (
 
 // Room tuning.
 const (
-	snapshotEvery  = 1000           // entries between snapshots
-	historySize    = 20000          // events kept for resume
-	maxBatchBytes  = maxLogMessage / 2
-	appendTimeout  = 10 * time.Second
+	snapshotEvery = 1000  // entries between snapshots
+	historySize   = 20000 // events kept for resume
+	maxBatchBytes = maxLogMessage / 2
+	appendTimeout = 10 * time.Second
 )
 
 // waiter is told the outcome of an op it is waiting for.

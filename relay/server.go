@@ -496,9 +496,9 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 // Export is what GET /api/export returns: the state as the holder of a
 // join code may see it, for reports without a screen.
 type Export struct {
-	Session string        `json:"session"`
-	Role    session.Role  `json:"role"`
-	Group   string        `json:"group,omitempty"`
+	Session string         `json:"session"`
+	Role    session.Role   `json:"role"`
+	Group   string         `json:"group,omitempty"`
 	State   *session.State `json:"state"`
 }
 

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -88,7 +89,7 @@ func decode(raw json.RawMessage, v any) error {
 	if !utf8.Valid(raw) {
 		return reject(CodeInvalid, "bad data: not valid UTF-8")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return reject(CodeInvalid, "bad data: %v", err)
@@ -459,8 +460,10 @@ func (c *ctx) ideaRetract() (Event, error) {
 		return Event{}, err
 	}
 	// Votes on a retracted idea go back to their voters.
+	for _, v := range i.Voters {
+		c.s.countVote(v, i.Question, -1)
+	}
 	i.Retracted, i.Voters, i.Pinned, i.Key = true, nil, false, false
-	c.s.votes = nil // rebuilt on the next vote
 	ev := c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}})
 	ev.Data.anonymousBy = i.Anonymous
 	return ev, nil
@@ -485,17 +488,15 @@ func (c *ctx) ideaVote(on bool) (Event, error) {
 		return Event{}, reject(CodeInvalid, "you voted for this idea already")
 	case !on && !voted:
 		return Event{}, reject(CodeInvalid, "you have not voted for this idea")
-	case !on:
-		c.s.votesUsed(who, i.Question) // builds the index before it changes
 	case on && c.s.votesUsed(who, i.Question) >= c.s.VotesPerPerson:
 		return Event{}, reject(CodeClosed, "no votes left: you have used all %d for this question", c.s.VotesPerPerson)
 	}
 	if on {
 		i.Voters = slices.Insert(i.Voters, k, who)
-		c.s.votes[who+"\x00"+i.Question]++
+		c.s.countVote(who, i.Question, 1)
 	} else {
 		i.Voters = slices.Delete(i.Voters, k, k+1)
-		c.s.votes[who+"\x00"+i.Question]--
+		c.s.countVote(who, i.Question, -1)
 	}
 	return c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}}), nil
 }
@@ -552,10 +553,11 @@ func (c *ctx) ideaMerge() (Event, error) {
 	for _, v := range src.Voters {
 		if k, ok := slices.BinarySearch(dst.Voters, v); !ok {
 			dst.Voters = slices.Insert(dst.Voters, k, v)
+		} else {
+			c.s.countVote(v, src.Question, -1)
 		}
 	}
 	src.Voters, src.MergedInto, src.Pinned, src.Key = nil, dst.ID, false, false
-	c.s.votes = nil // rebuilt on the next vote
 	return c.event(src.Group, EventData{Ideas: []*Idea{src.copy(), dst.copy()}}), nil
 }
 

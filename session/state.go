@@ -31,8 +31,11 @@ type State struct {
 
 	// votes counts the votes used per person and question, so checking
 	// the budget does not walk every idea; nil until first needed.
-	votes map[string]int
+	votes map[voteKey]int
 }
+
+// voteKey is a person and a question in the vote index.
+type voteKey struct{ person, question string }
 
 // Question is an agenda question, the same for every group.
 type Question struct {
@@ -222,16 +225,23 @@ func (s *State) VotesUsed(person, question string) int {
 // votesUsed is VotesUsed through the index, which it builds when missing.
 func (s *State) votesUsed(person, question string) int {
 	if s.votes == nil {
-		s.votes = map[string]int{}
+		s.votes = map[voteKey]int{}
 		for _, i := range s.Ideas {
 			if i.MergedInto == "" {
 				for _, v := range i.Voters {
-					s.votes[v+"\x00"+i.Question]++
+					s.votes[voteKey{v, i.Question}]++
 				}
 			}
 		}
 	}
-	return s.votes[person+"\x00"+question]
+	return s.votes[voteKey{person, question}]
+}
+
+// countVote adds n to person's votes on question in the index, if built.
+func (s *State) countVote(person, question string, n int) {
+	if s.votes != nil {
+		s.votes[voteKey{person, question}] += n
+	}
 }
 
 // sortIdeas orders ideas by creation (their ids carry the seq).

@@ -36,6 +36,8 @@ Try it:  breakout demo`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
+		newRelayCmd(),
+		newNewCmd(),
 		newSplitCmd(),
 	)
 	return root
