@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,6 +67,11 @@ func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
 			delete(s.rooms, id)
 			s.roomsMu.Unlock()
 			return nil, err
+		}
+		if s.cfg.Store.URL == "" {
+			// A lone relay that just started has no connections, so
+			// whoever the log says is online dropped off with the last run.
+			r.resetOnline(ctx)
 		}
 	} else {
 		s.roomsMu.Unlock()
@@ -384,6 +390,27 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) bool
 	r.conns[c] = struct{}{}
 	r.online[c.viewer.ID]++
 	return r.online[c.viewer.ID] == 1
+}
+
+// resetOnline marks everyone offline once the room has caught up.
+func (r *room) resetOnline(ctx context.Context) {
+	select {
+	case <-r.caughtUp:
+	case <-ctx.Done():
+		return
+	}
+	r.mu.Lock()
+	var ids []string
+	for id, p := range r.state.People {
+		if p.Online && r.online[id] == 0 {
+			ids = append(ids, id)
+		}
+	}
+	r.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		r.submit(onlineEntry(id, false), nil)
+	}
 }
 
 // covers reports whether the history holds every event after since.
