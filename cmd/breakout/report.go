@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// document is a report that can be written in each export format.
+type document interface {
+	WriteMarkdown(io.Writer) error
+	WriteJSON(io.Writer) error
+	WriteCSV(io.Writer) error
+}
+
+const formatHelp = "output format: md (Markdown), json or csv (one row per idea)"
+
+func newReportCmd() *cobra.Command {
+	var group, format, output string
+	cmd := &cobra.Command{
+		Use:   "report URL CODE",
+		Short: "Export a group report or the conference report from a relay, without a screen",
+		Long: `Export a report from a running relay, as Markdown, JSON or CSV.
+
+With an organizer's code the report is the conference report: a methodology
+section made from the data, then for each question the organizer's synthesis,
+every group's summary and the themes raised in more than one group, and every
+group report as an appendix. With --group it is that one group's report.
+
+With a chair's, rapporteur's or participant's code it is the report of that
+code's group.
+
+A group report gives the session, the group, its chair and rapporteur, how many
+members took part and their backgrounds, and for each question the summary,
+the key ideas with their votes, the ideas by theme, the other ideas and the
+minutes. Only visible ideas count: retracted and hidden ones are left out, and
+merged ones are listed under the idea they were merged into. The author of an
+anonymous idea is never shown, to anyone.
+
+JSON group reports hold everything 'breakout merge' needs, so groups that ran
+on separate relays can still make one conference report. docs/reports.md
+describes every format.
+
+URL is the relay's address as given to 'breakout join' (ws://, wss://, http://
+or https://).`,
+		Example: `  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE -o conference.md
+  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --group Verdi --format json -o verdi.json
+  breakout report wss://relay.example.org RAPPORTEUR-CODE --format csv > ideas.csv
+  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE | glow -`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return errors.New("give the relay's URL and your code: breakout report URL CODE")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			exp, err := fetchExport(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			doc, err := reportOf(exp, args[0], group)
+			if err != nil {
+				return err
+			}
+			return writeDocument(cmd, doc, format, output)
+		},
+	}
+	cmd.Flags().StringVar(&group, "group", "", "with an organizer's code: export this group's report instead of the conference report")
+	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func newMergeCmd() *cobra.Command {
+	var format, output string
+	cmd := &cobra.Command{
+		Use:   "merge GROUP.json...",
+		Short: "Build the conference report from group reports exported as JSON",
+		Long: `Build the conference report from group reports exported with
+'breakout report --format json', for a day when groups ran on separate relays
+(a laptop per room, no shared network).
+
+The result is the same document 'breakout report' gives an organizer on one
+relay: groups in the order of the files, questions matched by their id, themes
+raised in more than one group found across all files. Each group keeps its
+provenance: the session and relay it was exported from and the file it was
+read from. A conference report's JSON may be given too; it counts as its
+groups.
+
+A group may appear only once: two files with the same group name are an error.`,
+		Example: `  breakout merge manzoni.json verdi.json rossini.json -o conference.md
+  breakout merge reports/*.json --format json -o conference.json
+  breakout merge reports/*.json --format csv > ideas.csv`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errors.New("give the group reports to merge: breakout merge GROUP.json...")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			groups, err := readGroupReports(args)
+			if err != nil {
+				return err
+			}
+			c := session.MergeGroupReports(groups)
+			return writeDocument(cmd, &c, format, output)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func checkFormat(format string) error {
+	switch format {
+	case "md", "json", "csv":
+		return nil
+	}
+	return fmt.Errorf("--format %q is not known; use md, json or csv", format)
+}
+
+// exportURL is where a relay serves GET /api/export: the websocket URL
+// with its /ws path replaced, so a relay behind a path prefix works too.
+func exportURL(relayURL string) (string, error) {
+	ws, err := relay.WebsocketURL(relayURL)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(ws)
+	if err != nil {
+		return "", fmt.Errorf("relay URL %q is not valid", relayURL)
+	}
+	u.Scheme = map[string]string{"ws": "http", "wss": "https"}[u.Scheme]
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/ws") + "/api/export"
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+// fetchExport asks the relay for the state as the code's holder sees it.
+func fetchExport(ctx context.Context, relayURL, code string) (*relay.Export, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	endpoint, err := exportURL(relayURL)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("relay URL %q: %w", relayURL, err)
+	}
+	req.Header.Set("Authorization", "Code "+strings.TrimSpace(code))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the relay at %s: %w", endpoint, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read the relay's answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			return nil, fmt.Errorf("the relay refused: %s", e.Error)
+		}
+		return nil, fmt.Errorf("the relay answered %s at %s", resp.Status, endpoint)
+	}
+	var exp relay.Export
+	if err := json.Unmarshal(data, &exp); err != nil || exp.State == nil {
+		return nil, fmt.Errorf("the answer from %s is not a breakout export; is it a breakout relay?", endpoint)
+	}
+	return &exp, nil
+}
+
+// reportOf picks the report the export's code is for: the conference
+// report for an organizer (one group's with --group), else the code's
+// group's report.
+func reportOf(exp *relay.Export, relayURL, group string) (document, error) {
+	s := exp.State
+	if s.ID == "" {
+		s.ID = exp.Session
+	}
+	groupReport := func(name string) document {
+		r := session.NewGroupReport(s, name)
+		r.Source.Relay = relayURL
+		return &r
+	}
+	if exp.Role != session.Organizer {
+		if group != "" && !strings.EqualFold(strings.TrimSpace(group), exp.Group) {
+			return nil, fmt.Errorf("your code is for group %s; --group %s is not yours to export", exp.Group, group)
+		}
+		return groupReport(exp.Group), nil
+	}
+	if group != "" {
+		g := findGroup(s, group)
+		if g == nil {
+			return nil, fmt.Errorf("no group %q in session %s; its groups are %s", group, exp.Session, groupNames(s))
+		}
+		return groupReport(g.Name), nil
+	}
+	c := session.NewConferenceReport(s)
+	for k := range c.Groups {
+		c.Groups[k].Source.Relay = relayURL
+	}
+	return &c, nil
+}
+
+// findGroup matches a group name case-insensitively.
+func findGroup(s *session.State, name string) *session.Group {
+	for _, g := range s.Groups {
+		if strings.EqualFold(g.Name, strings.TrimSpace(name)) {
+			return g
+		}
+	}
+	return nil
+}
+
+func groupNames(s *session.State) string {
+	var names []string
+	for _, g := range s.Groups {
+		names = append(names, g.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// readGroupReports reads the group reports of every file, noting the file
+// in each one's source; a group name seen twice is an error.
+func readGroupReports(paths []string) ([]session.GroupReport, error) {
+	var out []session.GroupReport
+	from := map[string]string{} // lower-case group name -> file
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read group report: %w", err)
+		}
+		groups, err := session.DecodeReports(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, g := range groups {
+			key := strings.ToLower(g.Group)
+			if first, ok := from[key]; ok {
+				return nil, fmt.Errorf("group %s is in both %s and %s; give each group once", g.Group, first, path)
+			}
+			from[key] = path
+			g.Source.File = path
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// writeDocument writes the report in format to -o FILE or standard output.
+func writeDocument(cmd *cobra.Command, doc document, format, output string) error {
+	write := map[string]func(io.Writer) error{
+		"md": doc.WriteMarkdown, "json": doc.WriteJSON, "csv": doc.WriteCSV,
+	}[format]
+	if output == "" {
+		return write(cmd.OutOrStdout())
+	}
+	// Write beside the target and rename, so a failed export never leaves
+	// half a report where the last good one was.
+	tmp, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	if err := os.Rename(tmp.Name(), output); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	return nil
+}

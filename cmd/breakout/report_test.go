@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+const reportTestPlan = `
+title = "Report test"
+
+[[question]]
+text = "What should we keep?"
+[[question]]
+text = "What should we change?"
+
+[[group]]
+name = "Manzoni"
+[[group]]
+name = "Verdi"
+[[group]]
+name = "Rossini"
+`
+
+// reportRelay starts a relay on a real embedded NATS server in a temp dir,
+// serving on loopback, with the test plan's session; it returns the relay's
+// ws:// URL and the session's codes.
+func reportRelay(t *testing.T) (string, *relay.Codes) {
+	t.Helper()
+	srv, err := relay.New(context.Background(), relay.Config{Store: relay.StoreConfig{Dir: t.TempDir()}})
+	if err != nil {
+		t.Fatalf("relay.New: %v", err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	plan, err := session.ParsePlan("plan.toml", []byte(reportTestPlan))
+	if err != nil {
+		t.Fatalf("ParsePlan: %v", err)
+	}
+	codes, err := srv.CreateSession(context.Background(), plan)
+	if err != nil {
+		t.Fatalf("CreateSession: %v", err)
+	}
+	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", codes
+}
+
+func reportCode(t *testing.T, codes *relay.Codes, group string, role session.Role) string {
+	t.Helper()
+	for _, c := range codes.Codes {
+		if c.Group == group && c.Role == role && c.Name == "" {
+			return c.Code
+		}
+	}
+	t.Fatalf("no code for %s %s", group, role)
+	return ""
+}
+
+// reportPeer is a person connected to the relay who sends ops one at a
+// time and waits for each to be applied.
+type reportPeer struct {
+	t      *testing.T
+	c      *relay.Client
+	events map[int64]session.Event
+}
+
+func joinReportRelay(t *testing.T, url, code, name, background string) *reportPeer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := relay.Dial(ctx, relay.ClientConfig{URL: url, Code: code, Name: name, Background: background})
+	if err != nil {
+		t.Fatalf("Dial(%s): %v", name, err)
+	}
+	t.Cleanup(c.Close)
+	return &reportPeer{t: t, c: c, events: map[int64]session.Event{}}
+}
+
+// send sends an op and returns the event it made, failing the test if the
+// relay rejects it.
+func (p *reportPeer) send(kind string, data any) session.Event {
+	p.t.Helper()
+	id := p.c.NewOpID()
+	if err := p.c.Send(session.NewOp(id, kind, data)); err != nil {
+		p.t.Fatalf("Send(%s): %v", kind, err)
+	}
+	deadline := time.After(10 * time.Second)
+	var seq int64
+	for {
+		if ev, ok := p.events[seq]; ok && seq > 0 {
+			return ev
+		}
+		select {
+		case u := <-p.c.Updates():
+			switch {
+			case u.Event != nil:
+				p.events[u.Event.Seq] = *u.Event
+			case u.Ack != nil && u.Ack.ID == id:
+				seq = u.Ack.Seq
+			case u.Reject != nil && u.Reject.ID == id:
+				p.t.Fatalf("%s rejected: %s %s", kind, u.Reject.Code, u.Reject.Message)
+			case u.Fatal != nil:
+				p.t.Fatalf("connection ended: %v", u.Fatal)
+			}
+		case <-deadline:
+			p.t.Fatalf("no answer to %s", kind)
+		}
+	}
+}
+
+func (p *reportPeer) idea(question, text string, anonymous bool) string {
+	p.t.Helper()
+	return p.send(session.KindIdeaAdd, session.IdeaAdd{Question: question, Text: text, Anonymous: anonymous}).Data.Idea
+}
+
+// runReportCmd runs a report or merge command as the binary would and returns
+// its standard output.
+func runReportCmd(t *testing.T, newCmd func() *cobra.Command, args ...string) (string, error) {
+	t.Helper()
+	cmd := newCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(args)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+// scriptRelaySession plays a short day of three groups on the relay.
+func scriptRelaySession(t *testing.T, url string, codes *relay.Codes) {
+	t.Helper()
+	org := joinReportRelay(t, url, reportCode(t, codes, "", session.Organizer), "Olga Organizer", "")
+	ideas := map[string][]string{
+		"Manzoni": {"Better funding for young researchers", "Open all project data to the public"},
+		"Verdi":   {"Young researchers need more funding", "Fewer meetings, more doing"},
+		"Rossini": {"Stable funding for young researchers", "Publish the project data openly"},
+	}
+	for _, g := range []string{"Manzoni", "Verdi", "Rossini"} {
+		chair := joinReportRelay(t, url, reportCode(t, codes, g, session.Chair), "Chair "+g, "academia")
+		rap := joinReportRelay(t, url, reportCode(t, codes, g, session.Rapporteur), "Rapporteur "+g, "industry")
+		part := joinReportRelay(t, url, reportCode(t, codes, g, session.Participant), "Participant "+g, "civil society")
+		secret := joinReportRelay(t, url, reportCode(t, codes, g, session.Participant), "Secret Author "+g, "")
+		first := part.idea("q1", ideas[g][0], false)
+		second := secret.idea("q1", ideas[g][1], true)
+		extra := chair.idea("q1", "Lunch on the terrace", false)
+		chair.send(session.KindIdeaMerge, session.IdeaMerge{Idea: extra, Into: second})
+		rap.send(session.KindIdeaVote, session.IdeaRef{Idea: first})
+		part.send(session.KindIdeaVote, session.IdeaRef{Idea: first})
+		rap.send(session.KindIdeaKey, session.IdeaFlag{Idea: first, On: true})
+		rap.send(session.KindIdeaTheme, session.IdeaTheme{Idea: second, Theme: "Openness | data"})
+		rap.send(session.KindSummaryEdit, session.TextEdit{Question: "q1", Text: "We want funding.\n# and open data"})
+		rap.send(session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "Chair opened."})
+		chair.send(session.KindQuestionPose, session.QuestionPose{Question: "q2"})
+		part.idea("q2", "Stop long reports nobody reads", false)
+		rap.send(session.KindReportPub, struct{}{})
+	}
+	org.send(session.KindSynthesis, session.TextEdit{Question: "q1", Text: "Every group asks for funding."})
+}
+
+func withoutSourceLines(md string) string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "- Source: ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestReportAndMergeAgainstRelay(t *testing.T) {
+	url, codes := reportRelay(t)
+	scriptRelaySession(t, url, codes)
+	orgCode := reportCode(t, codes, "", session.Organizer)
+
+	conference, err := runReportCmd(t, newReportCmd, url, orgCode)
+	if err != nil {
+		t.Fatalf("report (organizer) = %v", err)
+	}
+	for _, want := range []string{"# Report test", "## Methodology", "12 people took part in 3 groups of 4, 4 and 4 members",
+		"Every group asks for funding.", "Raised in 3 of 3 groups (Manzoni, Verdi and Rossini)",
+		"### Group report: Rossini", "- Source: session " + codes.Session, "relay " + url,
+		"Openness \\| data", "merged in: Lunch on the terrace (Chair Manzoni)"} {
+		if !strings.Contains(conference, want) {
+			t.Errorf("conference report lacks %q:\n%s", want, conference)
+		}
+	}
+
+	// Each group's JSON, exported with the rapporteur's code, merged.
+	dir := t.TempDir()
+	var files []string
+	for _, g := range []string{"Manzoni", "Verdi", "Rossini"} {
+		file := filepath.Join(dir, strings.ToLower(g)+".json")
+		if _, err := runReportCmd(t, newReportCmd, url, reportCode(t, codes, g, session.Rapporteur), "--format", "json", "-o", file); err != nil {
+			t.Fatalf("report --format json (%s rapporteur) = %v", g, err)
+		}
+		files = append(files, file)
+	}
+	merged, err := runReportCmd(t, newMergeCmd, files...)
+	if err != nil {
+		t.Fatalf("merge = %v", err)
+	}
+	if got, want := withoutSourceLines(merged), withoutSourceLines(conference); got != want {
+		t.Errorf("merged report differs from the relay's, apart from sources:\n%s\n---- want ----\n%s", got, want)
+	}
+	if !strings.Contains(merged, "file "+files[1]) {
+		t.Errorf("merged report does not name the file Verdi came from:\n%s", merged)
+	}
+
+	// The organizer's --group gives the group's own report.
+	fromOrg, err := runReportCmd(t, newReportCmd, url, orgCode, "--group", "verdi")
+	if err != nil {
+		t.Fatalf("report --group verdi = %v", err)
+	}
+	fromChair, err := runReportCmd(t, newReportCmd, url, reportCode(t, codes, "Verdi", session.Chair))
+	if err != nil {
+		t.Fatalf("report (Verdi chair) = %v", err)
+	}
+	if !strings.HasPrefix(fromOrg, "# Group report: Verdi\n") || fromOrg != fromChair {
+		t.Errorf("organizer's --group verdi report:\n%s\nwant the chair's:\n%s", fromOrg, fromChair)
+	}
+
+	// CSV: one row per visible idea, anonymous ones without their author.
+	csvOut, err := runReportCmd(t, newReportCmd, url, orgCode, "--format", "csv")
+	if err != nil {
+		t.Fatalf("report --format csv = %v", err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	if len(rows) != 1+3*3 {
+		t.Errorf("CSV has %d rows; want a header and 9 ideas:\n%s", len(rows), csvOut)
+	}
+	anonymous := 0
+	for _, r := range rows[1:] {
+		if r[3] == session.AnonymousAuthor {
+			anonymous++
+		}
+	}
+	if anonymous != 3 {
+		t.Errorf("CSV has %d anonymous rows; want 3", anonymous)
+	}
+
+	// The anonymous ideas' author never shows, in any format.
+	jsonOut, _ := runReportCmd(t, newReportCmd, url, orgCode, "--format", "json")
+	mergedJSON, _ := runReportCmd(t, newMergeCmd, append(files, "--format", "json")...)
+	outputs := map[string]string{"md": conference, "csv": csvOut, "json": jsonOut, "merged md": merged, "merged json": mergedJSON}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		outputs[f] = string(data)
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, "Secret Author") {
+			t.Errorf("%s names the author of an anonymous idea", name)
+		}
+		if !strings.Contains(out, session.AnonymousAuthor) {
+			t.Errorf("%s shows no anonymous idea", name)
+		}
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	url, codes := reportRelay(t)
+	chair := reportCode(t, codes, "Manzoni", session.Chair)
+	org := reportCode(t, codes, "", session.Organizer)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no args", nil, "give the relay's URL and your code"},
+		{"bad format", []string{url, org, "--format", "pdf"}, `--format "pdf" is not known`},
+		{"wrong code", []string{url, "NOT-A-CODE"}, "the relay refused: that join code is not valid"},
+		{"other group", []string{url, chair, "--group", "Verdi"}, "your code is for group Manzoni"},
+		{"unknown group", []string{url, org, "--group", "Puccini"}, `no group "Puccini"`},
+		{"bad URL", []string{"ftp://x", org}, "scheme"},
+		{"no relay", []string{"ws://127.0.0.1:1", org}, "reach the relay"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runReportCmd(t, newReportCmd, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("report %q = %v; want an error with %q", tc.args, err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q is more than one line", err)
+			}
+		})
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	a := write("a.json", `{"schema": "breakout.group-report/1", "group": "Verdi", "questions": []}`)
+	b := write("b.json", `{"schema": "breakout.group-report/1", "group": "verdi", "questions": []}`)
+	notReport := write("c.json", `{"hello": 1}`)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no files", nil, "give the group reports to merge"},
+		{"missing file", []string{filepath.Join(dir, "nope.json")}, "no such file"},
+		{"not a report", []string{notReport}, "not a breakout report"},
+		{"same group twice", []string{a, b}, "group verdi is in both"},
+		{"bad format", []string{a, "--format", "html"}, `--format "html" is not known`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runReportCmd(t, newMergeCmd, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("merge %q = %v; want an error with %q", tc.args, err, tc.want)
+			}
+		})
+	}
+	out, err := runReportCmd(t, newMergeCmd, a)
+	if err != nil || !strings.Contains(out, "### Group report: Verdi") {
+		t.Errorf("merge of one group = %v:\n%s", err, out)
+	}
+}
+
+func TestExportURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"ws://127.0.0.1:7777":             "http://127.0.0.1:7777/api/export",
+		"ws://127.0.0.1:7777/ws":          "http://127.0.0.1:7777/api/export",
+		"wss://relay.example.org":         "https://relay.example.org/api/export",
+		"https://example.org/breakout/ws": "https://example.org/breakout/api/export",
+		"http://example.org/":             "http://example.org/api/export",
+		"127.0.0.1:7777":                  "http://127.0.0.1:7777/api/export",
+	} {
+		if got, err := exportURL(in); err != nil || got != want {
+			t.Errorf("exportURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package session
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteJSON writes the group report as indented JSON (schema
+// GroupReportSchema).
+func (r *GroupReport) WriteJSON(w io.Writer) error { return writeJSON(w, r) }
+
+// WriteJSON writes the conference report as indented JSON (schema
+// ConferenceReportSchema).
+func (c *ConferenceReport) WriteJSON(w io.Writer) error { return writeJSON(w, c) }
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// CSVHeader is the header row of the CSV export: one row per visible idea.
+var CSVHeader = []string{"group", "question", "text", "author", "votes", "theme", "key", "pinned", "created"}
+
+// WriteCSV writes the group's visible ideas as CSV, question by question.
+func (r *GroupReport) WriteCSV(w io.Writer) error { return writeCSV(w, []GroupReport{*r}) }
+
+// WriteCSV writes every group's visible ideas as CSV, group by group.
+func (c *ConferenceReport) WriteCSV(w io.Writer) error { return writeCSV(w, c.Groups) }
+
+func writeCSV(w io.Writer, groups []GroupReport) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	for _, g := range groups {
+		for _, q := range g.Questions {
+			for _, i := range q.Ideas {
+				cw.Write([]string{cell(g.Group), q.ID, cell(i.Text), cell(i.Author), strconv.Itoa(i.Votes),
+					cell(i.Theme), strconv.FormatBool(i.Key), strconv.FormatBool(i.Pinned),
+					i.Created.UTC().Format(time.RFC3339)})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// cell defuses text a spreadsheet would run as a formula (OWASP's advice
+// on CSV injection): a leading =, +, -, @, tab or carriage return gets a
+// quote in front.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// ErrNotReport is returned by DecodeReports for JSON that is not a
+// breakout report of a schema this version reads.
+var ErrNotReport = errors.New("not a breakout report")
+
+// DecodeReports reads a report exported as JSON and returns its group
+// reports: the one of a group report, or every group of a conference
+// report.
+func DecodeReports(data []byte) ([]GroupReport, error) {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotReport, err)
+	}
+	var groups []GroupReport
+	switch head.Schema {
+	case GroupReportSchema:
+		var r GroupReport
+		if err := decodeReport(data, &r); err != nil {
+			return nil, err
+		}
+		groups = []GroupReport{r}
+	case ConferenceReportSchema:
+		var c ConferenceReport
+		if err := decodeReport(data, &c); err != nil {
+			return nil, err
+		}
+		groups = c.Groups
+	case "":
+		return nil, fmt.Errorf("%w: no \"schema\" field; export it with breakout report --format json", ErrNotReport)
+	default:
+		return nil, fmt.Errorf("%w: schema %q; this breakout reads %s and %s", ErrNotReport,
+			head.Schema, GroupReportSchema, ConferenceReportSchema)
+	}
+	for k := range groups {
+		if err := groups[k].normalize(); err != nil {
+			return nil, err
+		}
+	}
+	return groups, nil
+}
+
+func decodeReport(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReport, err)
+	}
+	return nil
+}
+
+// normalize checks a decoded group report and gives it the empty lists
+// NewGroupReport would, so it renders as the original did.
+func (r *GroupReport) normalize() error {
+	if r.SchemaVersion != GroupReportSchema {
+		return fmt.Errorf("%w: group schema %q; want %s", ErrNotReport, r.SchemaVersion, GroupReportSchema)
+	}
+	if strings.TrimSpace(r.Group) == "" {
+		return fmt.Errorf("%w: a group report without a group name", ErrNotReport)
+	}
+	r.Chairs = nonNil(r.Chairs)
+	r.Rapporteurs = nonNil(r.Rapporteurs)
+	r.Backgrounds = nonNil(r.Backgrounds)
+	r.Questions = nonNil(r.Questions)
+	for k := range r.Questions {
+		q := &r.Questions[k]
+		if q.ID == "" {
+			return fmt.Errorf("%w: group %q: question %d has no id", ErrNotReport, r.Group, k+1)
+		}
+		q.Ideas = nonNil(q.Ideas)
+		for n := range q.Ideas {
+			i := &q.Ideas[n]
+			i.Merged = nonNil(i.Merged)
+			if i.Author == "" {
+				i.Author = AnonymousAuthor
+			}
+		}
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,564 @@
+package session_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
+	"breakout/session"
+)
+
+// updateGolden rewrites the golden files: go test ./session -run Report -update
+var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// reportStart is when the scripted session starts.
+var reportStart = time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+
+// reportScript builds a session by applying entries, one minute apart.
+type reportScript struct {
+	tb     testing.TB
+	s      *session.State
+	n      int
+	people map[string]string // name -> person id
+	ideas  map[string]string // label -> idea id
+}
+
+func newReportScript(tb testing.TB, plan session.Plan) *reportScript {
+	tb.Helper()
+	r := &reportScript{tb: tb, s: session.New(), people: map[string]string{}, ideas: map[string]string{}}
+	r.apply("", session.KindSessionCreate, session.SessionCreate{ID: "s1", Plan: plan, Codes: map[string]session.Grant{}})
+	return r
+}
+
+func (r *reportScript) apply(by, kind string, data any) session.Event {
+	r.tb.Helper()
+	r.n++
+	e := session.Entry{Op: session.NewOp(fmt.Sprintf("op-%d", r.n), kind, data), By: by,
+		At: reportStart.Add(time.Duration(r.n) * time.Minute)}
+	evs, err := r.s.Apply(e)
+	if err != nil {
+		r.tb.Fatalf("Apply(%s by %s) = %v; want success", kind, by, err)
+	}
+	return evs[0]
+}
+
+// do applies an op sent by the person of that name.
+func (r *reportScript) do(name, kind string, data any) session.Event {
+	r.tb.Helper()
+	id, ok := r.people[name]
+	if !ok {
+		r.tb.Fatalf("no person %q in the script", name)
+	}
+	return r.apply(id, kind, data)
+}
+
+func (r *reportScript) join(name, background string, role session.Role, group string) {
+	r.tb.Helper()
+	ev := r.apply("", session.KindPersonJoin, session.PersonJoin{Name: name, Background: background,
+		Role: role, Group: group, TokenHash: "hash-" + name})
+	r.people[name] = ev.Data.People[0].ID
+}
+
+// idea adds an idea on the author's current question under a label.
+func (r *reportScript) idea(label, name, text string, anonymous bool) {
+	r.tb.Helper()
+	g := r.s.Group(r.s.People[r.people[name]].Group)
+	ev := r.do(name, session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: text, Anonymous: anonymous})
+	r.ideas[label] = ev.Data.Idea
+}
+
+func (r *reportScript) id(label string) string {
+	r.tb.Helper()
+	id, ok := r.ideas[label]
+	if !ok {
+		r.tb.Fatalf("no idea %q in the script", label)
+	}
+	return id
+}
+
+func (r *reportScript) vote(name string, labels ...string) {
+	r.tb.Helper()
+	for _, l := range labels {
+		r.do(name, session.KindIdeaVote, session.IdeaRef{Idea: r.id(l)})
+	}
+}
+
+func (r *reportScript) flag(name, kind, label string) {
+	r.tb.Helper()
+	r.do(name, kind, session.IdeaFlag{Idea: r.id(label), On: true})
+}
+
+func (r *reportScript) theme(name, label, theme string) {
+	r.tb.Helper()
+	r.do(name, session.KindIdeaTheme, session.IdeaTheme{Idea: r.id(label), Theme: theme})
+}
+
+func reportPlan() session.Plan {
+	return session.Plan{
+		Title: "The future of the partnership",
+		Questions: []session.PlanQuestion{
+			{ID: "q1", Text: "How best to meet the challenges of the future?", Minutes: 20},
+			{ID: "q2", Text: "What should we stop doing?", Minutes: 10},
+		},
+		Groups: []session.PlanGroup{{Name: "Manzoni"}, {Name: "Verdi"}, {Name: "Rossini"}},
+	}
+}
+
+// reportSession is the scripted day of three groups that the golden files
+// show: paraphrased ideas across groups, themes, key and pinned ideas,
+// merges, an anonymous idea, a retracted and a hidden one, and text that
+// tries to break the Markdown.
+func reportSession(tb testing.TB) *session.State {
+	tb.Helper()
+	r := newReportScript(tb, reportPlan())
+	r.join("Olga Organizer", "", session.Organizer, "")
+	cast := map[string][][3]string{
+		"Manzoni": {{"Anna Bianchi", "academia", "chair"}, {"Bruno Conti", "industry", "rapporteur"},
+			{"Carla Dini", "academia", "participant"}, {"Dario Esposito", "", "participant"}},
+		"Verdi": {{"Elena Fabbri", "government", "chair"}, {"Franco Galli", "academia", "rapporteur"},
+			{"Giulia Isola", "civil society", "participant"}},
+		"Rossini": {{"Hugo Lanza", "industry", "chair"}, {"Irene Moro", "Academia", "rapporteur"},
+			{"Luca Neri", "civil society", "participant"}, {"Marta Orsi", "industry", "participant"}},
+	}
+	for _, g := range []string{"Manzoni", "Verdi", "Rossini"} {
+		for _, p := range cast[g] {
+			r.join(p[0], p[1], session.Role(p[2]), g)
+		}
+	}
+
+	// Question 1.
+	r.idea("m-fund", "Carla Dini", "Better funding for young researchers", false)
+	r.idea("m-money", "Dario Esposito", "More money for young researchers, please!", false)
+	r.idea("m-open", "Dario Esposito", "Open all project data to the public", true)
+	r.idea("m-school", "Anna Bianchi", "Joint summer schools across the partnership", false)
+	r.idea("m-oops", "Carla Dini", "Typo idea", false)
+	r.do("Carla Dini", session.KindIdeaRetract, session.IdeaRef{Idea: r.id("m-oops")})
+	r.idea("m-rude", "Dario Esposito", "Something rude", false)
+	r.flag("Anna Bianchi", session.KindIdeaHide, "m-rude")
+	r.idea("m-md", "Bruno Conti", "# Not a heading | [not a link](http://x) <b>raw</b> *stars* 1. not a list", false)
+	r.vote("Carla Dini", "m-fund", "m-school")
+	r.vote("Dario Esposito", "m-money", "m-open")
+	r.vote("Anna Bianchi", "m-fund")
+	r.do("Anna Bianchi", session.KindIdeaMerge, session.IdeaMerge{Idea: r.id("m-money"), Into: r.id("m-fund")})
+	r.flag("Anna Bianchi", session.KindIdeaPin, "m-school")
+	r.flag("Bruno Conti", session.KindIdeaKey, "m-fund")
+	r.theme("Bruno Conti", "m-fund", "Funding")
+	r.theme("Bruno Conti", "m-open", "Openness")
+	r.theme("Bruno Conti", "m-school", "Training")
+
+	r.idea("v-fund", "Giulia Isola", "Young researchers need more funding and stable contracts", false)
+	r.idea("v-open", "Elena Fabbri", "A shared open data platform for all partners", false)
+	r.idea("v-meet", "Giulia Isola", "Fewer meetings, more doing", true)
+	r.vote("Giulia Isola", "v-fund", "v-open")
+	r.vote("Franco Galli", "v-fund")
+	r.flag("Franco Galli", session.KindIdeaKey, "v-fund")
+
+	r.idea("r-fund", "Luca Neri", "Stable funding for young researchers and PhD students", false)
+	r.idea("r-skills", "Marta Orsi", "Train staff in digital skills", false)
+	r.idea("r-data", "Hugo Lanza", "Publish the project data openly", false)
+	r.idea("r-gold", "Luca Neri", "Give the open project data a catalogue", true)
+	r.vote("Marta Orsi", "r-skills", "r-fund")
+	r.vote("Luca Neri", "r-skills")
+	r.theme("Irene Moro", "r-skills", "Skills")
+	r.theme("Irene Moro", "r-data", "Open data")
+	r.do("Hugo Lanza", session.KindIdeaMerge, session.IdeaMerge{Idea: r.id("r-gold"), Into: r.id("r-data")})
+
+	// Question 2.
+	for _, chair := range []string{"Anna Bianchi", "Elena Fabbri", "Hugo Lanza"} {
+		r.do(chair, session.KindQuestionPose, session.QuestionPose{Question: "q2"})
+	}
+	r.idea("m-reports", "Carla Dini", "Stop writing long reports that nobody reads", false)
+	r.idea("v-reports", "Giulia Isola", "Long reports nobody reads: stop them", false)
+	r.idea("r-calls", "Marta Orsi", "Stop the monthly video calls", false)
+	r.vote("Carla Dini", "m-reports")
+
+	// Texts.
+	text := func(name, kind, q, body string) {
+		r.do(name, kind, session.TextEdit{Question: q, Text: body})
+	}
+	text("Bruno Conti", session.KindSummaryEdit, "q1", "Funding for young researchers came first.\nOpen data second.")
+	text("Bruno Conti", session.KindMinutesEdit, "q1",
+		"# Minutes\n- Anna opened at 9:05\n\n```\n<script>alert(1)</script>\n2026. A good year | or not\n    indented")
+	text("Franco Galli", session.KindSummaryEdit, "q1", "Stable contracts and *funding* for the young.")
+	text("Irene Moro", session.KindSummaryEdit, "q1", "Digital skills, and data published openly.")
+	text("Bruno Conti", session.KindSummaryEdit, "q2", "Fewer, shorter reports.")
+	text("Olga Organizer", session.KindSynthesis, "q1", "All three groups ask for stable funding of young researchers.")
+	r.do("Bruno Conti", session.KindReportPub, struct{}{})
+	return r.s
+}
+
+// reportGolden compares got with testdata/report/name, or rewrites it with -update.
+func reportGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "report", name)
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file: %v (run go test ./session -run Report -update to make it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; got:\n%s\nrun go test ./session -run Report -update if the change is meant", name, got)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	s := reportSession(t)
+	conf := session.NewConferenceReport(s)
+	group := session.NewGroupReport(s, "Manzoni")
+
+	var js, cs, gjs, gcs bytes.Buffer
+	for _, err := range []error{conf.WriteJSON(&js), conf.WriteCSV(&cs), group.WriteJSON(&gjs), group.WriteCSV(&gcs)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	reportGolden(t, "conference.md", conf.Markdown())
+	reportGolden(t, "conference.json", js.String())
+	reportGolden(t, "conference.csv", cs.String())
+	reportGolden(t, "group-manzoni.md", group.Markdown())
+	reportGolden(t, "group-manzoni.json", gjs.String())
+	reportGolden(t, "group-manzoni.csv", gcs.String())
+
+	if got := session.ConferenceMarkdown(s); got != conf.Markdown() {
+		t.Errorf("ConferenceMarkdown differs from NewConferenceReport(s).Markdown()")
+	}
+	if got := session.GroupReportMarkdown(s, "Manzoni"); got != group.Markdown() {
+		t.Errorf("GroupReportMarkdown differs from NewGroupReport(s, group).Markdown()")
+	}
+}
+
+// TestReportDeterministic builds the reports many times: map order must
+// not show.
+func TestReportDeterministic(t *testing.T) {
+	s := reportSession(t)
+	first := session.ConferenceMarkdown(s)
+	var js bytes.Buffer
+	c := session.NewConferenceReport(s)
+	c.WriteJSON(&js)
+	for range 20 {
+		if got := session.ConferenceMarkdown(s); got != first {
+			t.Fatalf("ConferenceMarkdown changed between runs")
+		}
+		var again bytes.Buffer
+		c := session.NewConferenceReport(s)
+		c.WriteJSON(&again)
+		if again.String() != js.String() {
+			t.Fatalf("conference JSON changed between runs")
+		}
+	}
+}
+
+// TestReportOnlyVisibleIdeas: retracted and hidden ideas are left out;
+// merged ones appear only under the idea they joined.
+func TestReportOnlyVisibleIdeas(t *testing.T) {
+	s := reportSession(t)
+	g := session.NewGroupReport(s, "Manzoni")
+	q1 := g.Questions[0]
+	var texts []string
+	for _, i := range q1.Ideas {
+		texts = append(texts, i.Text)
+	}
+	for _, gone := range []string{"Typo idea", "Something rude", "More money for young researchers, please!"} {
+		for _, txt := range texts {
+			if txt == gone {
+				t.Errorf("idea %q is listed; want it left out", gone)
+			}
+		}
+	}
+	fund := q1.Ideas[0]
+	if fund.Text != "Better funding for young researchers" || fund.Votes != 3 || !fund.Key {
+		t.Errorf("first idea = %+v; want the key funding idea with 3 votes", fund)
+	}
+	if len(fund.Merged) != 1 || fund.Merged[0].Text != "More money for young researchers, please!" {
+		t.Errorf("merged into the funding idea = %+v; want the money idea", fund.Merged)
+	}
+	md := g.Markdown()
+	for _, gone := range []string{"Typo idea", "Something rude"} {
+		if strings.Contains(md, gone) {
+			t.Errorf("Markdown holds %q; want it left out", gone)
+		}
+	}
+
+	var csvOut bytes.Buffer
+	g.WriteCSV(&csvOut)
+	rows, err := csv.NewReader(&csvOut).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	visible := 0
+	for _, i := range s.Ideas {
+		if i.Group == "Manzoni" && i.Visible() {
+			visible++
+		}
+	}
+	if len(rows)-1 != visible {
+		t.Errorf("CSV has %d idea rows; want %d (the visible ideas)", len(rows)-1, visible)
+	}
+	if !reflect.DeepEqual(rows[0], session.CSVHeader) {
+		t.Errorf("CSV header = %v; want %v", rows[0], session.CSVHeader)
+	}
+}
+
+// TestReportAnonymousAuthorNeverShown: whoever's view the report is built
+// from, including the author's own, an anonymous idea's author is given as
+// "anonymous" in every format.
+func TestReportAnonymousAuthorNeverShown(t *testing.T) {
+	s := reportSession(t)
+	author := s.People[reportPerson(t, s, "Dario Esposito")]
+	views := map[string]*session.State{
+		"full":      s,
+		"organizer": s.View(session.Viewer{Role: session.Organizer}),
+		"author":    s.View(session.ViewerOf(author)),
+	}
+	for name, v := range views {
+		g := session.NewGroupReport(v, "Manzoni")
+		c := session.NewConferenceReport(v)
+		var out bytes.Buffer
+		g.WriteJSON(&out)
+		g.WriteCSV(&out)
+		c.WriteJSON(&out)
+		c.WriteCSV(&out)
+		out.WriteString(g.Markdown())
+		out.WriteString(c.Markdown())
+		var anon *session.ReportIdea
+		for k, i := range g.Questions[0].Ideas {
+			if i.Text == "Open all project data to the public" {
+				anon = &g.Questions[0].Ideas[k]
+			}
+		}
+		if anon == nil || anon.Author != session.AnonymousAuthor {
+			t.Errorf("%s view: anonymous idea = %+v; want author %q", name, anon, session.AnonymousAuthor)
+		}
+		// Dario's only non-anonymous visible trace is the idea merged
+		// into the funding idea, which names him.
+		if n := strings.Count(out.String(), author.ID); n > 0 {
+			t.Errorf("%s view: reports hold Dario's person id %d times; want none", name, n)
+		}
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.Contains(line, "Open all project data") && strings.Contains(line, "Dario") {
+				t.Errorf("%s view: the anonymous idea is shown with its author: %q", name, line)
+			}
+		}
+	}
+}
+
+func reportPerson(t *testing.T, s *session.State, name string) string {
+	t.Helper()
+	for id, p := range s.People {
+		if p.Name == name {
+			return id
+		}
+	}
+	t.Fatalf("no person %q", name)
+	return ""
+}
+
+// TestReportMarkdownStructure parses the Markdown as CommonMark: user text
+// that looks like Markdown must not add headings, lists, code or HTML.
+func TestReportMarkdownStructure(t *testing.T) {
+	s := reportSession(t)
+	var html bytes.Buffer
+	if err := goldmark.Convert([]byte(session.ConferenceMarkdown(s)), &html); err != nil {
+		t.Fatal(err)
+	}
+	out := html.String()
+	for _, bad := range []string{"<script>", "<b>", "<pre>", "<code>", "<a href", "<h1>Minutes", "<h1>Not a heading", "<ol"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("rendered conference report holds %q; user text must stay text", bad)
+		}
+	}
+	// Headings come only from the report's own structure.
+	if n, want := strings.Count(out, "<h1>"), 1; n != want {
+		t.Errorf("rendered report has %d <h1>; want %d", n, want)
+	}
+	for _, want := range []string{"# Not a heading | [not a link](http://x) &lt;b&gt;raw&lt;/b&gt; *stars* 1. not a list",
+		"&lt;script&gt;alert(1)&lt;/script&gt;<br>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rendered report lacks %q", want)
+		}
+	}
+}
+
+// TestMergeGroupReportsEqualsOneRelay: the conference report merged from
+// group reports exported as JSON equals the one built from the relay's
+// state, but for the provenance.
+func TestMergeGroupReportsEqualsOneRelay(t *testing.T) {
+	s := reportSession(t)
+	want := session.NewConferenceReport(s)
+	var groups []session.GroupReport
+	for _, g := range s.Groups {
+		gr := session.NewGroupReport(s.View(session.Viewer{Role: session.Chair, Group: g.Name}), g.Name)
+		var js bytes.Buffer
+		if err := gr.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		got, err := session.DecodeReports(js.Bytes())
+		if err != nil {
+			t.Fatalf("DecodeReports(%s) = %v; want success", g.Name, err)
+		}
+		got[0].Source.File = strings.ToLower(g.Name) + ".json"
+		groups = append(groups, got...)
+	}
+	merged := session.MergeGroupReports(groups)
+	if got, want := withoutSourceLines(merged.Markdown()), withoutSourceLines(want.Markdown()); got != want {
+		t.Errorf("merged Markdown differs from the one-relay report:\n%s\n---- want ----\n%s", got, want)
+	}
+	if !strings.Contains(merged.Markdown(), "file manzoni.json") {
+		t.Errorf("merged Markdown does not name the file a group came from")
+	}
+	for k := range merged.Groups {
+		merged.Groups[k].Source = want.Groups[k].Source
+	}
+	if !reflect.DeepEqual(merged, want) {
+		a, _ := json.Marshal(merged)
+		b, _ := json.Marshal(want)
+		t.Errorf("merged report = %s; want %s", a, b)
+	}
+
+	// A conference report's JSON reads back as its groups.
+	var js bytes.Buffer
+	want.WriteJSON(&js)
+	back, err := session.DecodeReports(js.Bytes())
+	if err != nil {
+		t.Fatalf("DecodeReports(conference) = %v", err)
+	}
+	again := session.MergeGroupReports(back)
+	if again.Markdown() != want.Markdown() {
+		t.Errorf("conference JSON round trip changes the report")
+	}
+}
+
+func withoutSourceLines(md string) string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "- Source: ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestDecodeReportsRejects(t *testing.T) {
+	for _, tc := range []struct{ name, in string }{
+		{"not JSON", "hello"},
+		{"no schema", `{"group": "x"}`},
+		{"other schema", `{"schema": "breakout.group-report/2", "group": "x"}`},
+		{"no group", `{"schema": "breakout.group-report/1"}`},
+		{"question without id", `{"schema": "breakout.group-report/1", "group": "x", "questions": [{"text": "?"}]}`},
+	} {
+		if _, err := session.DecodeReports([]byte(tc.in)); err == nil {
+			t.Errorf("DecodeReports(%s) = nil error; want one", tc.name)
+		}
+	}
+}
+
+func TestReportCSVDefusesFormulas(t *testing.T) {
+	g := session.GroupReport{SchemaVersion: session.GroupReportSchema, Group: "=cmd", Questions: []session.GroupQuestion{{
+		ID: "q1", Ideas: []session.ReportIdea{{Text: "=HYPERLINK(\"http://x\")", Author: "@bob", Theme: "-x"}},
+	}}}
+	var out bytes.Buffer
+	g.WriteCSV(&out)
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows[1]
+	if got[0] != "'=cmd" || got[2] != "'=HYPERLINK(\"http://x\")" || got[3] != "'@bob" || got[5] != "'-x" {
+		t.Errorf("CSV row = %q; want formula starts quoted", got)
+	}
+}
+
+// mdShape counts the Markdown node kinds of a document, as CommonMark
+// parses it.
+func mdShape(tb testing.TB, md string) map[string]int {
+	tb.Helper()
+	src := []byte(md)
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	shape := map[string]int{}
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && n.Kind() != ast.KindText && n.Kind() != ast.KindString {
+			shape[n.Kind().String()]++
+		}
+		return ast.WalkContinue, nil
+	})
+	return shape
+}
+
+// hostileReport puts s everywhere a group report shows user text.
+func hostileReport(s string) session.GroupReport {
+	return session.GroupReport{SchemaVersion: session.GroupReportSchema, Title: s, Group: s, Members: 1,
+		Chairs: []string{s}, Rapporteurs: []string{s},
+		Backgrounds: []session.BackgroundTally{{Background: s, Count: 1}},
+		Questions: []session.GroupQuestion{{ID: "q1", Text: s, Summary: s, Minutes: s, Ideas: []session.ReportIdea{
+			{Text: s, Author: s, Key: true, Theme: s, Merged: []session.MergedIdea{{Text: s, Author: s}}},
+			{Text: s, Author: s, Theme: s},
+			{Text: s, Author: s},
+		}}},
+	}
+}
+
+// FuzzReportMarkdown: whatever people type, the Markdown has the same
+// structure as with plain words.
+func FuzzReportMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"# heading", "Heading\n===", "- item", "+ item", "1. item", "12) item", "> quote", "```go", "~~~",
+		"    code", "<div>html</div>", "<!-- c -->", "[ref]: http://x", "![img](x.png)", "**bold** _it_",
+		"a | b | c", "---", "***", "&amp; &#35;", "trailing \\", "`code`", "line\\\nbreak", "two\nlines\n# and a heading\n- and a list", "text #",
+		": definition", "% title", "$x$ ^sup^ ~sub~", "<http://x>", "\t- tab item", "* * *", "=",
+	} {
+		f.Add(s)
+	}
+	plain := hostileReport("plain words")
+	want := mdShape(f, plain.Markdown())
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.TrimSpace(s) == "" || session.CheckText(s, 1000, true) != nil {
+			return
+		}
+		for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+			if strings.TrimSpace(line) == "" {
+				return // a blank line makes a second paragraph, as it should
+			}
+		}
+		r := hostileReport(s)
+		md := r.Markdown()
+		if got := mdShape(t, md); !reflect.DeepEqual(got, want) {
+			t.Errorf("Markdown of %q has the structure %v; want %v:\n%s", s, got, want, md)
+		}
+	})
+}
+
+func TestReportThemesMatchCaseInsensitively(t *testing.T) {
+	r := session.GroupReport{SchemaVersion: session.GroupReportSchema, Group: "G", Questions: []session.GroupQuestion{{
+		ID: "q1", Text: "Q", Ideas: []session.ReportIdea{
+			{Text: "one", Author: "a", Theme: "Funding"},
+			{Text: "two", Author: "a", Theme: "funding "},
+			{Text: "three", Author: "a", Theme: "Abroad"},
+		}}}}
+	md := r.Markdown()
+	if n := strings.Count(md, "#### Funding\n"); n != 1 || strings.Contains(md, "#### funding") {
+		t.Errorf("themes Funding and funding make %d headings; want one:\n%s", n, md)
+	}
+	if strings.Index(md, "#### Abroad") > strings.Index(md, "#### Funding") {
+		t.Errorf("themes are not in alphabetical order:\n%s", md)
+	}
+}
