@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// defaultDataDir is $XDG_DATA_HOME/breakout, else ~/.local/share/breakout.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "breakout")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "breakout")
+	}
+	return "breakout-data"
+}
+
+type relayFlags struct {
+	listen, data, natsURL, plan, codes, tlsCert, tlsKey string
+	replicas                                            int
+	noSync, verbose                                     bool
+	origins                                             []string
+}
+
+func newRelayCmd() *cobra.Command {
+	var f relayFlags
+	cmd := &cobra.Command{
+		Use:   "relay",
+		Short: "Run a relay: the server that keeps sessions and connects everyone",
+		Long: `Run a relay: the websocket server that keeps every session's shared state in a
+durable log and sends each change to the people allowed to see it.
+
+By default the log is an embedded NATS JetStream server storing its files in
+the data directory, with every write synced to disk before it is
+acknowledged. With --nats the relay uses an existing NATS cluster instead, and
+any number of relays can serve the same sessions.
+
+With --plan the session of that plan file is created on first start (and
+never again on later starts); its join codes are printed once, and written as
+JSON with --codes. Keep them: the relay stores only their hashes.
+
+An admin token for 'breakout new' is made on first start and kept in
+DATA/admin.token (mode 0600).`,
+		Example: `  breakout relay --plan plan.toml --codes codes.json
+  breakout relay --listen 0.0.0.0:7777 --tls-cert cert.pem --tls-key key.pem
+  breakout relay --nats nats://10.0.0.5:4222 --replicas 3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRelay(cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:7777", "address to listen on (HOST:PORT)")
+	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory: the log, snapshots and admin.token")
+	fl.StringVar(&f.natsURL, "nats", "", "URL of an existing NATS server or cluster (default: embedded)")
+	fl.IntVar(&f.replicas, "replicas", 1, "stream replicas on a NATS cluster (with --nats)")
+	fl.StringVar(&f.plan, "plan", "", "plan file (TOML) whose session to create on first start")
+	fl.StringVar(&f.codes, "codes", "", "write the plan session's join codes to this JSON file")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM) to serve wss://")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM), with --tls-cert")
+	fl.BoolVar(&f.noSync, "no-sync", false, "do not fsync each append (faster; a power loss may lose the last acknowledged ops)")
+	fl.StringSliceVar(&f.origins, "allow-origin", nil, "browser origin allowed to connect (repeatable; default none)")
+	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
+	return cmd
+}
+
+func runRelay(cmd *cobra.Command, f relayFlags) error {
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together; give both or neither")
+	}
+	if f.codes != "" && f.plan == "" {
+		return errors.New("--codes writes the codes of --plan's session; give --plan too")
+	}
+	if f.natsURL == "" && f.replicas != 1 {
+		return errors.New("--replicas needs --nats: the embedded server keeps one copy")
+	}
+	var plan *session.Plan
+	if f.plan != "" {
+		p, err := session.LoadPlan(f.plan)
+		if err != nil {
+			return err
+		}
+		plan = p
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another relay running? pick another --listen)", f.listen, err)
+	}
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := relay.New(ctx, relay.Config{
+		Store:          relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
+		AllowedOrigins: f.origins,
+		Logger:         logger,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	scheme := "ws"
+	if f.tlsCert != "" {
+		scheme = "wss"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	out := cmd.OutOrStdout()
+	if plan != nil {
+		id, codes, err := srv.PlanSession(ctx, f.plan, plan)
+		if err != nil {
+			srv.Shutdown(context.Background())
+			ln.Close()
+			return err
+		}
+		if codes != nil {
+			printCodes(out, url, plan.Title, codes)
+			if f.codes != "" {
+				if err := writeCodes(f.codes, codes); err != nil {
+					srv.Shutdown(context.Background())
+					ln.Close()
+					return err
+				}
+				fmt.Fprintf(out, "codes written to %s\n", f.codes)
+			}
+		} else {
+			fmt.Fprintf(out, "session %s of %s exists already; its codes were printed when it was created\n", id, f.plan)
+		}
+	}
+	fmt.Fprintf(out, "relay listening on %s (data in %s)\n", url, f.data)
+	fmt.Fprintf(out, "admin token for 'breakout new': %s\n", filepath.Join(f.data, "admin.token"))
+	return serve(ctx, srv, ln, f.tlsCert, f.tlsKey)
+}
+
+// serve runs the HTTP server until ctx ends, then drains the relay.
+func serve(ctx context.Context, srv *relay.Server, ln net.Listener, cert, key string) error {
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			srv.Shutdown(context.Background())
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, hs.TLSConfig)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		srv.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	hs.Shutdown(sctx)
+	srv.Shutdown(sctx)
+	return nil
+}
+
+func printCodes(w io.Writer, url, title string, codes *relay.Codes) {
+	fmt.Fprintf(w, "session %s: %s\n\n", codes.Session, title)
+	writeCodeTable(w, codes)
+	fmt.Fprintf(w, "\njoin with:  breakout join %s CODE\n\n", url)
+}
+
+func writeCodes(path string, codes *relay.Codes) error {
+	b, err := json.MarshalIndent(codes, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write codes: %w", err)
+	}
+	return nil
+}
+
+func writeCodeTable(w io.Writer, codes *relay.Codes) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUP\tROLE\tNAME\tCODE")
+	for _, c := range codes.Codes {
+		g := c.Group
+		if g == "" {
+			g = "(all)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g, c.Role, c.Name, c.Code)
+	}
+	tw.Flush()
+}
