@@ -19,14 +19,13 @@ type EventData struct {
 	// events, which every viewer is shown.
 	Group string `json:"group,omitempty"`
 	// Idea is the id of the idea an idea.add created.
-	Idea        string     `json:"idea,omitempty"`
-	Session     *Header    `json:"session,omitempty"`
-	Groups      []*Group   `json:"groups,omitempty"`
-	People      []*Person  `json:"people,omitempty"`
-	Ideas       []*Idea    `json:"ideas,omitempty"`
-	Texts       []*Text    `json:"texts,omitempty"`
-	Broadcast   *Broadcast `json:"broadcast,omitempty"`
-	anonymousBy bool       // By is an anonymous author: shown only to them
+	Idea      string     `json:"idea,omitempty"`
+	Session   *Header    `json:"session,omitempty"`
+	Groups    []*Group   `json:"groups,omitempty"`
+	People    []*Person  `json:"people,omitempty"`
+	Ideas     []*Idea    `json:"ideas,omitempty"`
+	Texts     []*Text    `json:"texts,omitempty"`
+	Broadcast *Broadcast `json:"broadcast,omitempty"`
 }
 
 // Header is the session-wide part of the state: title, vote budget and the
@@ -64,7 +63,7 @@ func (e Event) For(v Viewer) (Event, bool) {
 		return Event{}, false
 	}
 	out := e
-	if e.Data.anonymousBy && e.By != v.ID {
+	if e.byAnonymousAuthor() && e.By != v.ID {
 		out.By = ""
 	}
 	if len(e.Data.Ideas) > 0 {
@@ -93,6 +92,22 @@ func (e Event) For(v Viewer) (Event, bool) {
 	return out, true
 }
 
+// byAnonymousAuthor reports whether the event was sent by the author of
+// an anonymous idea it carries, so that By would give the author away.
+// It is worked out from the event's data, so it holds for events that
+// went through JSON too.
+func (e Event) byAnonymousAuthor() bool {
+	if e.By == "" {
+		return false
+	}
+	for _, i := range e.Data.Ideas {
+		if i.Anonymous && i.Author == e.By {
+			return true
+		}
+	}
+	return false
+}
+
 // Audience is the key under which an event's encoding for a viewer can be
 // shared with other viewers: viewers of one audience are shown the same
 // bytes.
@@ -100,7 +115,7 @@ func (e Event) Audience(v Viewer) (string, bool) {
 	if !v.Sees(e.Data.Group) {
 		return "", false
 	}
-	personal := e.Data.anonymousBy && e.By == v.ID
+	personal := e.byAnonymousAuthor() && e.By == v.ID
 	for _, i := range e.Data.Ideas {
 		if i.Author == v.ID {
 			personal = true
