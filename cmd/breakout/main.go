@@ -38,7 +38,11 @@ Try it:  breakout demo`,
 	root.AddCommand(
 		newRelayCmd(),
 		newNewCmd(),
+		newJoinCmd(),
+		newDemoCmd(),
 		newSplitCmd(),
+		newReportCmd(),
+		newMergeCmd(),
 	)
 	return root
 }

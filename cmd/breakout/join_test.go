@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+func runJoinCmd(t *testing.T, args ...string) error {
+	t.Helper()
+	cmd := newJoinCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return cmd.ExecuteContext(ctx)
+}
+
+// joinTestRelay is a real relay (embedded NATS in a temp dir) on loopback
+// with one session; it returns the URL and a participant's code.
+func joinTestRelay(t *testing.T) (string, string) {
+	t.Helper()
+	srv, err := relay.New(context.Background(), relay.Config{Store: relay.StoreConfig{Dir: t.TempDir()}})
+	if err != nil {
+		t.Fatalf("relay.New: %v", err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	plan, err := session.ParsePlan("plan.toml", []byte("title = \"T\"\n[[question]]\ntext = \"Q?\"\n[[group]]\nname = \"G\"\n"))
+	if err != nil {
+		t.Fatalf("ParsePlan: %v", err)
+	}
+	codes, err := srv.CreateSession(context.Background(), plan)
+	if err != nil {
+		t.Fatalf("CreateSession: %v", err)
+	}
+	for _, c := range codes.Codes {
+		if c.Role == session.Participant {
+			return "ws" + strings.TrimPrefix(hs.URL, "http"), c.Code
+		}
+	}
+	t.Fatal("no participant code")
+	return "", ""
+}
+
+func TestJoinErrors(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	url, code := joinTestRelay(t)
+	// A port nothing listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "ws://" + ln.Addr().String()
+	ln.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give the relay's URL and your join code"},
+		{[]string{"ftp://x", "abc"}, `scheme "ftp"`},
+		{[]string{url, "--name", "Ada", "  "}, "the join code is empty"},
+		{[]string{url, "zzzz-zzzz-zzzzz", "--name", "Ada"}, "refused to let you in: that join code is not valid"},
+		{[]string{dead, code, "--name", "Ada"}, "is the relay running"},
+		// Tests have no terminal: without --name the form cannot ask.
+		{[]string{url, code}, "a name is needed to join; give one with --name"},
+	} {
+		err := runJoinCmd(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("join %q = %v; want an error with %q", tc.args, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("join %q: error is not one line: %q", tc.args, err)
+		}
+	}
+}
+
+// The same relay and code, however typed, keep their state in one place
+// under XDG_STATE_HOME, so a restarted join resumes.
+func TestClientStateDir(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", base)
+	dir := func(url, code string) string {
+		t.Helper()
+		ws, err := relay.WebsocketURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := clientStateDir(ws, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a := dir("ws://127.0.0.1:7777", "k7dm-x3qa-9fhwp")
+	if b := dir("http://127.0.0.1:7777/ws", "K7DM X3QA 9FHWP"); a != b {
+		t.Fatalf("state dirs differ: %s and %s", a, b)
+	}
+	if c := dir("ws://127.0.0.1:7777", "k7dm-x3qa-9fhwq"); a == c {
+		t.Fatal("two codes share a state dir")
+	}
+	if filepath.Dir(a) != filepath.Join(base, "breakout") || len(filepath.Base(a)) != 16 {
+		t.Fatalf("state dir %s; want %s/breakout/<16 hex digits>", a, base)
+	}
+}
+
+// A resume token the relay no longer knows is dropped, and the person
+// joins afresh with the code instead of failing on every start.
+func TestJoinStaleResumeToken(t *testing.T) {
+	url, code := joinTestRelay(t)
+	dir := t.TempDir()
+	cfg := relay.ClientConfig{URL: url, Code: code, Name: "Ada", StateDir: dir}
+	c, err := dialJoin(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("first join: %v", err)
+	}
+	c.Close()
+	if err := os.WriteFile(filepath.Join(dir, "resume"), []byte("stale\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	asked := false
+	cfg.Name = "" // as a restart without --name
+	c, err = dialJoin(context.Background(), cfg, func() (string, string, error) { asked = true; return "Ada", "", nil })
+	if err != nil {
+		t.Fatalf("join with a stale token: %v", err)
+	}
+	defer c.Close()
+	if !asked {
+		t.Fatal("the name was not asked for again")
+	}
+	tok, err := os.ReadFile(filepath.Join(dir, "resume"))
+	if err != nil || strings.TrimSpace(string(tok)) == "stale" {
+		t.Fatalf("resume token after rejoining = %q, %v; want a new one", tok, err)
+	}
+}

@@ -1,0 +1,261 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// app is what every screen shares: the connection, the replica of the
+// session as this person sees it, the clock and the styles. The root model
+// owns it; screens read it and send ops through it.
+type app struct {
+	client *relay.Client
+	now    func() time.Time
+	extra  string
+	done   chan struct{} // closed when the program ends; stops listen
+
+	state  *session.State // nil until the welcome
+	me     session.You
+	viewer session.Viewer
+	// rev counts the changes applied to the replica, so derived lists are
+	// rebuilt when it moves and not on every frame.
+	rev uint64
+
+	styles  Styles
+	pending map[string]string // op id → what it does, for rejections
+	fatal   error
+	notice  notice
+	nextID  int
+	ticking bool // a clock tick is on its way
+	width   int  // the terminal's width
+}
+
+func newApp(opts Options) *app {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &app{client: opts.Client, now: now, extra: opts.Extra, done: make(chan struct{}),
+		styles: NewStyles(true), pending: map[string]string{}}
+}
+
+// Messages from the relay and the clock.
+type (
+	relayMsg    relay.Update
+	tickMsg     time.Time
+	noticeGone  int
+	replicaMsg  struct{ ev *session.Event } // the replica changed (ev nil: a welcome)
+	opResultMsg struct {
+		id     string
+		seq    int64
+		reject *session.Reject
+	}
+)
+
+// listen reads one update from the client; the root re-arms it after each.
+func (a *app) listen() tea.Cmd {
+	if a.client == nil {
+		return nil
+	}
+	ch, done := a.client.Updates(), a.done
+	return func() tea.Msg {
+		select {
+		case u := <-ch:
+			return relayMsg(u)
+		case <-done:
+			return nil
+		}
+	}
+}
+
+// take applies one relay update to the replica and says what the active
+// screen should hear of it.
+func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
+	switch {
+	case u.Welcome != nil:
+		w := u.Welcome
+		a.me = w.You
+		a.viewer = session.Viewer{ID: w.You.ID, Role: w.You.Role, Group: w.You.Group}
+		if w.Snapshot != nil {
+			a.state = w.Snapshot
+		}
+		if a.state == nil {
+			a.state = &session.State{}
+		}
+		var cmd tea.Cmd
+		for _, ev := range w.Events {
+			a.state.ApplyEvent(ev)
+			if b := ev.Data.Broadcast; b != nil {
+				cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+			}
+		}
+		a.rev++
+		return replicaMsg{}, cmd
+	case u.Event != nil:
+		if a.state == nil {
+			return nil, nil
+		}
+		a.state.ApplyEvent(*u.Event)
+		a.rev++
+		var cmd tea.Cmd
+		if b := u.Event.Data.Broadcast; b != nil {
+			cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+		}
+		return replicaMsg{ev: u.Event}, cmd
+	case u.Ack != nil:
+		delete(a.pending, u.Ack.ID)
+		return opResultMsg{id: u.Ack.ID, seq: u.Ack.Seq}, nil
+	case u.Reject != nil:
+		r := u.Reject
+		what, ok := a.pending[r.ID]
+		if r.Code == session.CodeRateLimited {
+			// The client sends it again by itself.
+			return nil, a.say(noticeInfo, "going a little slower: the relay asked to wait")
+		}
+		delete(a.pending, r.ID)
+		if !ok {
+			what = "do that"
+		}
+		return opResultMsg{id: r.ID, reject: r}, a.say(noticeError, "couldn't "+what+": "+r.Message)
+	case u.Fatal != nil:
+		a.fatal = u.Fatal
+		return nil, a.say(noticeError, "disconnected for good: "+u.Fatal.Error())
+	}
+	return nil, nil
+}
+
+// send queues an op; what says what it does ("vote for the idea"), for a
+// rejection. It returns the op id.
+func (a *app) send(kind string, data any, what string) (string, tea.Cmd) {
+	if a.client == nil {
+		return "", a.say(noticeError, "couldn't "+what+": not connected")
+	}
+	id := a.client.NewOpID()
+	if err := a.client.Send(session.NewOp(id, kind, data)); err != nil {
+		// Not queued (too large), or queued but not kept on disk.
+		if errors.Is(err, relay.ErrTooLarge) {
+			return "", a.say(noticeError, "couldn't "+what+": "+err.Error())
+		}
+		a.pending[id] = what
+		return id, a.say(noticeError, "couldn't keep "+what+" on disk for later: "+err.Error())
+	}
+	a.pending[id] = what
+	return id, nil
+}
+
+// status is the connection's state as the header shows it.
+func (a *app) status() relay.Status {
+	if a.client == nil {
+		return relay.Status{State: relay.Closed}
+	}
+	return a.client.Status()
+}
+
+// group returns the viewer's group (nil for the organizer).
+func (a *app) group() *session.Group {
+	if a.state == nil || a.me.Group == "" {
+		return nil
+	}
+	return a.state.Group(a.me.Group)
+}
+
+// name returns how a person is shown.
+func (a *app) name(id string) string {
+	if id == a.me.ID {
+		return "you"
+	}
+	if p := a.state.People[id]; p != nil && p.Name != "" {
+		return p.Name
+	}
+	return "someone"
+}
+
+// votesLeft is the viewer's vote budget left on a question.
+func (a *app) votesLeft(question string) int {
+	return a.state.VotesPerPerson - a.state.VotesUsed(a.me.ID, question)
+}
+
+// needsTick reports whether a timer runs anywhere the viewer sees.
+func (a *app) needsTick() bool {
+	if a.state == nil {
+		return false
+	}
+	for _, g := range a.state.Groups {
+		if !g.Deadline.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Notices: one line under the header.
+type noticeKind int
+
+const (
+	noticeInfo noticeKind = iota
+	noticeError
+	noticeBroadcast
+)
+
+type notice struct {
+	id   int
+	kind noticeKind
+	text string
+}
+
+// say shows a notice and returns the command that clears it later.
+func (a *app) say(kind noticeKind, text string) tea.Cmd {
+	a.nextID++
+	a.notice = notice{id: a.nextID, kind: kind, text: text}
+	ttl := 6 * time.Second
+	switch kind {
+	case noticeError:
+		ttl = 10 * time.Second
+	case noticeBroadcast:
+		ttl = 60 * time.Second
+	}
+	id := a.nextID
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return noticeGone(id) })
+}
+
+// Text helpers.
+
+// oneLine folds text onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clock formats a time left as m:ss or h:mm:ss.
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < 0 {
+		d = 0
+	}
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// ideaIDOf is the id of the idea an idea.add applied with seq created.
+func ideaIDOf(seq int64) string { return "i" + strconv.FormatInt(seq, 10) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

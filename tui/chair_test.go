@@ -1,0 +1,103 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"breakout/session"
+)
+
+func TestChairSteersTheRoom(t *testing.T) {
+	r := newRoom(t, session.Chair, 80, 24)
+	d, bruno := r.d, r.chair // here the plain client is a participant
+	group := func() *session.Group { return d.m.a.state.Group("Manzoni") }
+
+	// > and < pose the next and previous questions; q2 has a timebox.
+	d.press(">")
+	d.waitFor("Q2", func() bool { return group().Current == "q2" })
+	d.waitView("Q2/3 What should we change?", "⏱")
+	bruno.waitFor("Q2 at the participant", func() bool { return bruno.state.Group("Manzoni").Current == "q2" })
+	d.press(">")
+	d.waitFor("Q3", func() bool { return group().Current == "q3" })
+	d.press(">")
+	d.waitView("there is no question that way")
+	d.press("<")
+	d.waitFor("Q2 again", func() bool { return group().Current == "q2" })
+
+	// t starts the timer, + extends it by a minute, T stops it.
+	d.press("T")
+	d.waitFor("no timer", func() bool { return group().Deadline.IsZero() })
+	d.waitView("no timer")
+	d.press("t")
+	d.waitFor("a timer", func() bool { return !group().Deadline.IsZero() })
+	first := group().Deadline
+	d.press("+")
+	d.waitFor("a longer timer", func() bool { return group().Deadline.Sub(first) == time.Minute })
+
+	// l locks the room; a participant's idea is then refused; l opens it.
+	d.press("l")
+	d.waitFor("locked", func() bool { return group().Locked })
+	d.waitView("│ locked")
+	id := bruno.c.NewOpID()
+	bruno.c.Send(session.NewOp(id, session.KindIdeaAdd, session.IdeaAdd{Question: "q2", Text: "late"}))
+	bruno.waitFor("the refusal", func() bool { return bruno.rejs[id] != nil })
+	if c := bruno.rejs[id].Code; c != session.CodeClosed {
+		t.Fatalf("idea in a locked room: code %s; want closed", c)
+	}
+	d.press("l")
+	d.waitFor("open", func() bool { return !group().Locked })
+
+	// p pins, h hides (the chair still sees it, struck), m…m merges.
+	a := bruno.idea("q2", "Shared calendars", false, "")
+	b := bruno.idea("q2", "One calendar for all", false, "")
+	c := bruno.idea("q2", "Off-topic remark", false, "")
+	d.waitView("Off-topic remark", "One calendar for all", "Shared calendars")
+	d.m.scr.(*chairScreen).m.list.selectID(a)
+	d.press("p")
+	d.waitFor("pinned", func() bool { return d.m.a.state.Ideas[a].Pinned })
+	d.waitView("Shared calendars  Bruno · pinned")
+	if top := d.m.scr.(*chairScreen).m.list.rows[0].idea.ID; top != a {
+		t.Fatalf("first row = %s; want the pinned idea %s", top, a)
+	}
+	d.m.scr.(*chairScreen).m.list.selectID(c)
+	d.press("h")
+	d.waitFor("hidden", func() bool { return d.m.a.state.Ideas[c].Hidden })
+	d.waitView("Off-topic remark  Bruno · hidden")
+	bruno.waitFor("hidden at the participant", func() bool { return bruno.state.Ideas[c].Hidden })
+
+	d.m.scr.(*chairScreen).m.list.selectID(b)
+	d.press("m")
+	d.waitView("Merge “One calendar for all” into")
+	d.m.scr.(*chairScreen).m.list.selectID(a)
+	d.press("m")
+	d.waitFor("merged", func() bool { return d.m.a.state.Ideas[b].MergedInto == a })
+	if strings.Contains(d.view(), "One calendar for all") {
+		t.Fatalf("merged idea still listed:\n%s", d.view())
+	}
+
+	// w shows who takes part; silent members stand out.
+	d.press("w")
+	d.waitView("Who takes part", "Bruno", "Chiara (chair, you)", "! 1 member is silent")
+	d.press("w")
+	d.waitView("Shared calendars")
+}
+
+func TestChairPanelBesideListWhenWide(t *testing.T) {
+	r := newRoom(t, session.Chair, 120, 30)
+	r.d.waitView("Who takes part", "No ideas yet")
+	r.chair.idea("q1", "An idea from Bruno", false, "")
+	r.d.waitView("An idea from Bruno", "Who takes part")
+	lines := strings.Split(r.d.view(), "\n")
+	for _, l := range lines {
+		if strings.Contains(l, "Bruno") && strings.Contains(l, "An idea") {
+			return // the idea and Bruno's row of the panel share a line
+		}
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "● Bruno") && strings.Contains(l, "│") {
+			return
+		}
+	}
+	t.Fatalf("panel not beside the list:\n%s", r.d.view())
+}

@@ -1,0 +1,187 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"breakout/session"
+)
+
+func bind(keys []string, helpKey, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+}
+
+// allow enables a binding only for roles that may send kind, so the help
+// shows only the keys a role has.
+func allow(b key.Binding, role session.Role, kind string) key.Binding {
+	b.SetEnabled(session.Allowed(role, kind))
+	return b
+}
+
+// GlobalKeys work on every screen.
+type GlobalKeys struct {
+	Help key.Binding
+	Quit key.Binding
+	// Interrupt quits even while typing.
+	Interrupt key.Binding
+}
+
+// DefaultGlobalKeys returns the keys every screen has.
+func DefaultGlobalKeys() GlobalKeys {
+	return GlobalKeys{
+		Help:      bind([]string{"?"}, "?", "all keys"),
+		Quit:      bind([]string{"q"}, "q", "quit"),
+		Interrupt: bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
+	}
+}
+
+// ListKeys move through a list.
+type ListKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+// DefaultListKeys returns the keys that move through lists.
+func DefaultListKeys() ListKeys {
+	return ListKeys{
+		Up:       bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:     bind([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   bind([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+		PageDown: bind([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
+		Top:      bind([]string{"home", "g"}, "g/home", "first"),
+		Bottom:   bind([]string{"end", "G"}, "G/end", "last"),
+	}
+}
+
+func (k ListKeys) all() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// IdeaKeys are what every member of a group does with ideas.
+type IdeaKeys struct {
+	New, Vote, BuildOn, Edit, Retract, Anonymous, Sort, Earlier, Later key.Binding
+}
+
+// DefaultIdeaKeys returns the idea keys of a role: a participant, chair or
+// rapporteur has them all; an organizer only reads.
+func DefaultIdeaKeys(role session.Role) IdeaKeys {
+	return IdeaKeys{
+		New:       allow(bind([]string{"n"}, "n", "new idea"), role, session.KindIdeaAdd),
+		Vote:      allow(bind([]string{"space"}, "space", "vote/unvote"), role, session.KindIdeaVote),
+		BuildOn:   allow(bind([]string{"b"}, "b", "build on"), role, session.KindIdeaAdd),
+		Edit:      allow(bind([]string{"e"}, "e", "edit mine"), role, session.KindIdeaEdit),
+		Retract:   allow(bind([]string{"x"}, "x", "retract mine"), role, session.KindIdeaRetract),
+		Anonymous: allow(bind([]string{"a"}, "a", "next one anonymous"), role, session.KindIdeaAdd),
+		Sort:      bind([]string{"s"}, "s", "sort: newest/votes"),
+		Earlier:   bind([]string{"["}, "[", "earlier question"),
+		Later:     bind([]string{"]"}, "]", "later question"),
+	}
+}
+
+// ComposeKeys work while writing an idea.
+type ComposeKeys struct {
+	Send, Newline, Anonymous, Close key.Binding
+}
+
+// DefaultComposeKeys returns the keys of the idea composer.
+func DefaultComposeKeys() ComposeKeys {
+	return ComposeKeys{
+		Send:      bind([]string{"enter"}, "enter", "send"),
+		Newline:   bind([]string{"alt+enter", "ctrl+j"}, "alt+enter", "new line"),
+		Anonymous: bind([]string{"ctrl+t"}, "ctrl+t", "anonymous"),
+		Close:     bind([]string{"esc"}, "esc", "close, keep draft"),
+	}
+}
+
+// ChairKeys steer the room.
+type ChairKeys struct {
+	PoseNext, PosePrev, Timer, Extend, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
+}
+
+// DefaultChairKeys returns the chair's keys.
+func DefaultChairKeys() ChairKeys {
+	return ChairKeys{
+		PoseNext:  bind([]string{">"}, ">", "pose next Q"),
+		PosePrev:  bind([]string{"<"}, "<", "pose previous Q"),
+		Timer:     bind([]string{"t"}, "t", "start timer"),
+		Extend:    bind([]string{"+", "="}, "+", "timer +1 min"),
+		StopTimer: bind([]string{"T"}, "T", "stop timer"),
+		Lock:      bind([]string{"l"}, "l", "lock/open"),
+		Pin:       bind([]string{"p"}, "p", "pin/unpin"),
+		Merge:     bind([]string{"m"}, "m", "merge into…"),
+		Hide:      bind([]string{"h"}, "h", "hide/show"),
+		Panel:     bind([]string{"w"}, "w", "who takes part"),
+	}
+}
+
+// RapporteurKeys write the record.
+type RapporteurKeys struct {
+	NextPane, PrevPane, Theme, KeyIdea, Publish, Export key.Binding
+}
+
+// DefaultRapporteurKeys returns the rapporteur's keys.
+func DefaultRapporteurKeys() RapporteurKeys {
+	return RapporteurKeys{
+		NextPane: bind([]string{"tab"}, "tab", "next pane"),
+		PrevPane: bind([]string{"shift+tab"}, "shift+tab", "previous pane"),
+		Theme:    bind([]string{"#"}, "#", "theme tag"),
+		KeyIdea:  bind([]string{"*"}, "*", "key idea"),
+		Publish:  bind([]string{"P"}, "P", "publish"),
+		Export:   bind([]string{"E"}, "E", "export .md"),
+	}
+}
+
+// EditorKeys work while a long text (minutes, summary, synthesis) has the
+// focus; all other keys type.
+type EditorKeys struct {
+	Leave, NextPane, Save, Reload key.Binding
+}
+
+// DefaultEditorKeys returns the keys of the long-text editors.
+func DefaultEditorKeys() EditorKeys {
+	return EditorKeys{
+		Leave:    bind([]string{"esc"}, "esc", "stop editing"),
+		NextPane: bind([]string{"tab"}, "tab", "next pane"),
+		Save:     bind([]string{"ctrl+s"}, "ctrl+s", "save now, keep mine"),
+		Reload:   bind([]string{"ctrl+r"}, "ctrl+r", "reload saved"),
+	}
+}
+
+// OrganizerKeys watch the whole session.
+type OrganizerKeys struct {
+	Open, Back, Broadcast, Synthesis, Export, Earlier, Later, NextPane key.Binding
+}
+
+// DefaultOrganizerKeys returns the organizer's keys.
+func DefaultOrganizerKeys() OrganizerKeys {
+	return OrganizerKeys{
+		Open:      bind([]string{"enter"}, "enter", "watch group"),
+		Back:      bind([]string{"esc"}, "esc", "back"),
+		Broadcast: bind([]string{"b"}, "b", "broadcast"),
+		Synthesis: bind([]string{"S"}, "S", "synthesis"),
+		Export:    bind([]string{"E"}, "E", "export report .md"),
+		Earlier:   bind([]string{"["}, "[", "earlier question"),
+		Later:     bind([]string{"]"}, "]", "later question"),
+		NextPane:  bind([]string{"tab"}, "tab", "next pane"),
+	}
+}
+
+// LineKeys work in one-line inputs (a theme, a broadcast).
+type LineKeys struct {
+	Send, Cancel key.Binding
+}
+
+// DefaultLineKeys returns the keys of one-line inputs.
+func DefaultLineKeys() LineKeys {
+	return LineKeys{
+		Send:   bind([]string{"enter"}, "enter", "send"),
+		Cancel: bind([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+// keyMap is a help.KeyMap built from binding groups.
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyMap) ShortHelp() []key.Binding  { return k.short }
+func (k keyMap) FullHelp() [][]key.Binding { return k.full }

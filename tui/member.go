@@ -1,0 +1,256 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// member is what participants, chairs and rapporteurs share: their
+// group's idea list, the composer and the idea keys.
+type member struct {
+	a      *app
+	list   *ideaList
+	comp   *composer
+	keys   IdeaKeys
+	follow string // the op id of an idea just sent: selected once applied
+	// waiting holds the ideas sent and not yet answered, by op id, to
+	// show while the connection is down.
+	waiting map[string]string
+	width   int
+	height  int
+}
+
+// retractMsg is sent once the person confirmed retracting an idea.
+type retractMsg struct{ id string }
+
+func newMember(a *app) *member {
+	return &member{a: a, list: newIdeaList(a, a.me.Group), comp: newComposer(a), keys: DefaultIdeaKeys(a.me.Role),
+		waiting: map[string]string{}}
+}
+
+func (m *member) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.comp.setWidth(w)
+}
+
+// notCurrent tells the person why an earlier question cannot change.
+func (m *member) notCurrent() tea.Cmd {
+	return m.a.say(noticeInfo, "that is not the room's current question: it can be read, not changed (] goes forward)")
+}
+
+// handleKey does what a member does with ideas. It reports whether it used
+// the key.
+func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
+	if m.comp.open {
+		cmd := m.comp.update(k, m.list.questionID())
+		if s := m.comp.sent; s != nil {
+			m.comp.sent = nil
+			if s.mode != composeEdit {
+				m.follow = s.id
+			}
+			m.waiting[s.id] = s.text
+		}
+		return true, cmd
+	}
+	if m.list.update(k, m.list.page(m.height)) {
+		return true, nil
+	}
+	sel := m.list.selected()
+	cur := m.list.current()
+	switch {
+	case key.Matches(k, m.keys.New):
+		if !cur {
+			return true, m.notCurrent()
+		}
+		return true, m.comp.start(composeNew, nil)
+	case key.Matches(k, m.keys.Vote):
+		if sel == nil {
+			return true, nil
+		}
+		if !cur {
+			return true, m.notCurrent()
+		}
+		if sel.VotedBy(m.a.me.ID) {
+			_, cmd := m.a.send(session.KindIdeaUnvote, session.IdeaRef{Idea: sel.ID}, "take back the vote")
+			return true, cmd
+		}
+		if m.a.state.VotesPerPerson-m.list.used <= 0 {
+			return true, m.a.say(noticeInfo, fmt.Sprintf("no votes left: all %d are given; take one back with space on an idea you voted for", m.a.state.VotesPerPerson))
+		}
+		_, cmd := m.a.send(session.KindIdeaVote, session.IdeaRef{Idea: sel.ID}, "vote")
+		return true, cmd
+	case key.Matches(k, m.keys.BuildOn):
+		if sel == nil {
+			return true, nil
+		}
+		if !cur {
+			return true, m.notCurrent()
+		}
+		return true, m.comp.start(composeBuild, sel)
+	case key.Matches(k, m.keys.Edit):
+		if sel == nil {
+			return true, nil
+		}
+		if !sel.Mine {
+			return true, m.a.say(noticeInfo, "only your own ideas can be edited")
+		}
+		if !cur {
+			return true, m.notCurrent()
+		}
+		return true, m.comp.start(composeEdit, sel)
+	case key.Matches(k, m.keys.Retract):
+		if sel == nil {
+			return true, nil
+		}
+		if !sel.Mine {
+			return true, m.a.say(noticeInfo, "only your own ideas can be retracted")
+		}
+		if !cur {
+			return true, m.notCurrent()
+		}
+		return true, ask(fmt.Sprintf("Retract your idea “%s”? Its votes go back. (y/n)", ansi.Truncate(oneLine(sel.Text), 30, "…")), retractMsg{sel.ID})
+	case key.Matches(k, m.keys.Anonymous):
+		m.comp.anon = !m.comp.anon
+		if m.comp.anon {
+			return true, m.a.say(noticeInfo, "your next idea will be anonymous: no one but you sees who wrote it")
+		}
+		return true, m.a.say(noticeInfo, "your next idea will carry your name")
+	case key.Matches(k, m.keys.Sort):
+		m.list.sort = 1 - m.list.sort
+		return true, nil
+	case key.Matches(k, m.keys.Earlier):
+		m.list.browse(-1)
+		return true, nil
+	case key.Matches(k, m.keys.Later):
+		m.list.browse(1)
+		return true, nil
+	}
+	return false, nil
+}
+
+// handleMsg handles what is not a key: confirmations, op results, replica
+// changes, and the text area's own messages.
+func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case retractMsg:
+		_, cmd := m.a.send(session.KindIdeaRetract, session.IdeaRef{Idea: msg.id}, "retract the idea")
+		return cmd
+	case opResultMsg:
+		delete(m.waiting, msg.id)
+		if msg.id == m.follow && m.follow != "" {
+			m.follow = ""
+			if msg.reject == nil {
+				m.list.selectID(ideaIDOf(msg.seq))
+			}
+		}
+		return nil
+	case stylesMsg:
+		m.comp.ta.SetStyles(m.a.styles.Textarea)
+		return nil
+	case replicaMsg:
+		return m.roomNews(msg.ev)
+	}
+	if m.comp.open {
+		var cmd tea.Cmd
+		m.comp.ta, cmd = m.comp.ta.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// roomNews tells the members what the chair just did to the room.
+func (m *member) roomNews(ev *session.Event) tea.Cmd {
+	if ev == nil || ev.Data.Group != m.a.me.Group || ev.By == m.a.me.ID {
+		return nil
+	}
+	g := m.a.group()
+	if g == nil {
+		return nil
+	}
+	switch ev.Kind {
+	case session.KindQuestionPose:
+		q, qi := m.a.state.Question(g.Current)
+		return m.a.say(noticeInfo, fmt.Sprintf("Now on Q%d: %s", qi+1, oneLine(q.Text)))
+	case session.KindGroupLock:
+		return m.a.say(noticeInfo, "The chair locked the room: no new ideas or votes until it opens again")
+	case session.KindGroupUnlock:
+		return m.a.say(noticeInfo, "The room is open again")
+	case session.KindTimerStart, session.KindTimerExtend:
+		return m.a.say(noticeInfo, "Timer: "+clock(g.Deadline.Sub(m.a.now()))+" left")
+	case session.KindTimerStop:
+		return m.a.say(noticeInfo, "The chair stopped the timer")
+	}
+	return nil
+}
+
+// view renders the list with the composer under it when open.
+func (m *member) view(width, height int, focused bool) (string, *tea.Cursor) {
+	st := m.a.styles
+	g := m.a.group()
+	full := g != nil && !m.a.questionFits(m.a.width, g, false)
+	o := listView{focused: focused && !m.comp.open, votes: true, fullQuestion: full}
+	var foot []string
+	if len(m.waiting) > 0 && m.a.status().State != relay.Live {
+		// The oldest: op ids of one client sort by the time they were made.
+		var first, firstID string
+		for id, t := range m.waiting {
+			if firstID == "" || id < firstID {
+				first, firstID = t, id
+			}
+		}
+		foot = append(foot, st.Warn.Render("⧗ waiting to send "+plural(len(m.waiting), "idea", "ideas")+": ")+
+			st.Dim.Render("“"+oneLine(first)+"”"))
+	}
+	switch {
+	case m.comp.open:
+	case m.comp.anon:
+		foot = append(foot, st.Accent.Render("Your next idea will be anonymous")+st.Dim.Render(" (a to change)"))
+	case m.comp.draft != "":
+		foot = append(foot, st.Dim.Render("A draft is waiting: n to go on writing it"))
+	}
+	listH := height - len(foot)
+	if m.comp.open {
+		listH -= m.comp.height() + 1
+	}
+	out := m.list.view(width, listH, o)
+	out = fitHeight(out, width, max(listH, 0))
+	var cur *tea.Cursor
+	if m.comp.open {
+		out += "\n" + st.Rule.Render(hrule(width)) + "\n" + m.comp.view()
+		if c := m.comp.cursor(); c != nil {
+			c.Position.Y += listH + 1
+			cur = c
+		}
+	}
+	for _, f := range foot {
+		out += "\n" + ansi.Truncate(f, width, "…")
+	}
+	return out, cur
+}
+
+// shortKeys are the member keys for the help bar.
+func (m *member) shortKeys() []key.Binding {
+	if m.comp.open {
+		c := m.comp.keys
+		return []key.Binding{c.Send, c.Newline, c.Anonymous, c.Close}
+	}
+	k := m.keys
+	return []key.Binding{k.New, k.Vote, k.BuildOn, k.Edit, k.Sort, k.Earlier}
+}
+
+func hrule(w int) string {
+	if w <= 0 {
+		return ""
+	}
+	b := make([]rune, w)
+	for i := range b {
+		b[i] = '─'
+	}
+	return string(b)
+}

@@ -1,0 +1,341 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"breakout/session"
+)
+
+// orgMode is what the organizer looks at.
+type orgMode int
+
+const (
+	orgTable     orgMode = iota // every group at a glance
+	orgWatch                    // one group, read only
+	orgSynthesis                // the synthesis of one question
+)
+
+// organizerScreen watches every room: a live table of the groups, a
+// read-only view of any group, broadcasts, and the synthesis per question
+// with every group's summary beside it.
+type organizerScreen struct {
+	a     *app
+	keys  OrganizerKeys
+	lkeys ListKeys
+	ekeys EditorKeys
+	mode  orgMode
+
+	table *groupTable
+	watch *ideaList
+	panel *participation
+	// watchPane is what stands beside the watched group's ideas (on
+	// narrow terminals: instead of them).
+	watchPane watchPane
+
+	synth      *textEditor
+	synthQ     int  // index of the synthesis's question
+	synthFocus bool // the editor has the keys
+	sums       viewport.Model
+	sumsKey    string // what the summaries were built for
+
+	bcast  *lineInput
+	width  int
+	height int
+}
+
+func newOrganizerScreen(a *app) *organizerScreen {
+	s := &organizerScreen{a: a, keys: DefaultOrganizerKeys(), lkeys: DefaultListKeys(), ekeys: DefaultEditorKeys(),
+		table: &groupTable{a: a}, synth: newTextEditor(a, session.Synthesis, ""),
+		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New()}
+	s.panel = &participation{a: a, group: s.watched}
+	return s
+}
+
+// watched is the group being watched, or nil.
+func (s *organizerScreen) watched() *session.Group {
+	if s.watch == nil {
+		return nil
+	}
+	return s.a.state.Group(s.watch.group)
+}
+
+func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
+	a := s.a
+	if _, ok := msg.(stylesMsg); ok {
+		s.synth.ta.SetStyles(a.styles.Textarea)
+		s.bcast.ti.SetStyles(a.styles.Input)
+		return nil
+	}
+	k, isKey := msg.(tea.KeyPressMsg)
+	if s.bcast.open && (isKey || !isReplica(msg)) {
+		return s.bcast.update(msg)
+	}
+	if !isKey {
+		if ok, cmd := s.synth.handle(msg); ok {
+			return cmd
+		}
+		if s.mode == orgSynthesis && s.synthFocus && !isReplica(msg) {
+			return s.synth.update(msg)
+		}
+		return nil
+	}
+	if s.mode == orgSynthesis && s.synthFocus {
+		switch {
+		case key.Matches(k, s.ekeys.Leave), key.Matches(k, s.keys.NextPane):
+			s.synthFocus = false
+			s.synth.blur()
+			return nil
+		}
+		if ok, cmd := s.synth.keys(k, s.ekeys); ok {
+			return cmd
+		}
+		return s.synth.update(k)
+	}
+	switch {
+	case key.Matches(k, s.keys.Broadcast):
+		return s.bcast.start("Broadcast to every group", "", nil, func(text string) tea.Cmd {
+			if oneLine(text) == "" {
+				return nil
+			}
+			_, cmd := a.send(session.KindBroadcast, session.BroadcastData{Text: text}, "broadcast")
+			return cmd
+		})
+	case key.Matches(k, s.keys.Export):
+		return export("conference-report.md", session.ConferenceMarkdown(a.state))
+	}
+	switch s.mode {
+	case orgTable:
+		return s.tableKey(k)
+	case orgWatch:
+		return s.watchKey(k)
+	}
+	return s.synthKey(k)
+}
+
+func (s *organizerScreen) tableKey(k tea.KeyPressMsg) tea.Cmd {
+	t := s.table
+	rows := len(s.a.state.Groups)
+	switch {
+	case key.Matches(k, s.lkeys.Up):
+		t.sel--
+	case key.Matches(k, s.lkeys.Down):
+		t.sel++
+	case key.Matches(k, s.lkeys.PageUp):
+		t.sel -= max(s.height-4, 1)
+	case key.Matches(k, s.lkeys.PageDown):
+		t.sel += max(s.height-4, 1)
+	case key.Matches(k, s.lkeys.Top):
+		t.sel = 0
+	case key.Matches(k, s.lkeys.Bottom):
+		t.sel = rows - 1
+	case key.Matches(k, s.keys.Open):
+		if rows == 0 {
+			return nil
+		}
+		s.watch = newIdeaList(s.a, s.a.state.Groups[min(max(t.sel, 0), rows-1)].Name)
+		s.mode = orgWatch
+		s.watchPane = watchIdeas
+		if s.width >= widePanel {
+			s.watchPane = watchWho
+		}
+	case key.Matches(k, s.keys.Synthesis):
+		s.mode = orgSynthesis
+		if rows > 0 {
+			g := s.a.state.Groups[min(max(t.sel, 0), rows-1)]
+			_, s.synthQ = s.a.state.Question(g.Current)
+		}
+		s.synthQ = max(s.synthQ, 0)
+		s.followSynth()
+	}
+	t.sel = min(max(t.sel, 0), max(rows-1, 0))
+	return nil
+}
+
+func (s *organizerScreen) watchKey(k tea.KeyPressMsg) tea.Cmd {
+	ik := DefaultIdeaKeys(session.Organizer)
+	switch {
+	case key.Matches(k, s.keys.Back):
+		s.mode, s.watch = orgTable, nil
+	case key.Matches(k, s.keys.NextPane):
+		s.watchPane = (s.watchPane + 1) % watchPaneCount
+		if s.width >= widePanel && s.watchPane == watchIdeas {
+			s.watchPane = watchWho
+		}
+	case key.Matches(k, ik.Sort):
+		s.watch.sort = 1 - s.watch.sort
+	case key.Matches(k, ik.Earlier):
+		s.watch.browse(-1)
+	case key.Matches(k, ik.Later):
+		s.watch.browse(1)
+	default:
+		s.watch.update(k, s.watch.page(s.height))
+	}
+	return nil
+}
+
+func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, s.keys.Back):
+		s.synth.flush()
+		s.mode = orgTable
+	case key.Matches(k, s.keys.NextPane):
+		s.synthFocus = true
+		return s.synth.focus()
+	case key.Matches(k, s.keys.Earlier):
+		if s.synthQ > 0 {
+			s.synthQ--
+			s.followSynth()
+		}
+	case key.Matches(k, s.keys.Later):
+		if s.synthQ < len(s.a.state.Questions)-1 {
+			s.synthQ++
+			s.followSynth()
+		}
+	default:
+		var cmd tea.Cmd
+		s.sums, cmd = s.sums.Update(k)
+		return cmd
+	}
+	return nil
+}
+
+// followSynth points the synthesis editor at the chosen question.
+func (s *organizerScreen) followSynth() {
+	qs := s.a.state.Questions
+	if len(qs) == 0 {
+		return
+	}
+	s.synthQ = min(max(s.synthQ, 0), len(qs)-1)
+	s.synth.follow(qs[s.synthQ].ID)
+	s.sums.GotoTop()
+}
+
+func (s *organizerScreen) setSize(w, h int) {
+	s.width, s.height = w, h
+	s.bcast.setWidth(w)
+}
+
+func (s *organizerScreen) view() (string, *tea.Cursor) {
+	w, h := s.width, s.height
+	if s.bcast.open {
+		h -= 2
+	}
+	var body string
+	var cur *tea.Cursor
+	switch s.mode {
+	case orgWatch:
+		body = s.watchView(w, h)
+	case orgSynthesis:
+		body, cur = s.synthView(w, h)
+	default:
+		body = s.table.view(w, h)
+	}
+	if s.bcast.open {
+		body = fitHeight(body, w, h) + "\n" + s.bcast.view(w)
+		if c := s.bcast.cursor(); c != nil {
+			c.Position.Y += h
+			cur = c
+		}
+	}
+	return body, cur
+}
+
+func (s *organizerScreen) watchView(w, h int) string {
+	o := listView{focused: true, readOnly: true, fullQuestion: true}
+	if w >= widePanel {
+		pw := max(w*2/5, 34)
+		if s.watchPane == watchIdeas {
+			s.watchPane = watchWho
+		}
+		return joinColumns(s.watch.view(w-pw-1, h, o), s.watchSide(pw, h), w-pw-1, h, s.a.styles)
+	}
+	if s.watchPane == watchIdeas {
+		return s.watch.view(w, h, o)
+	}
+	return s.watchSide(w, h)
+}
+
+// watchPane is what the organizer sees of a watched group beside its ideas.
+type watchPane int
+
+const (
+	watchIdeas watchPane = iota
+	watchWho
+	watchMinutes
+	watchSummary
+	watchPaneCount
+)
+
+// watchSide renders the pane beside the ideas: who takes part, or the
+// minutes or summary of the question shown, live and read only.
+func (s *organizerScreen) watchSide(w, h int) string {
+	st := s.a.styles
+	var names []string
+	for p := watchWho; p < watchPaneCount; p++ {
+		name := [...]string{"", "Who", "Minutes", "Summary"}[p]
+		if p == s.watchPane {
+			names = append(names, st.PaneTitleActive.Render(name))
+		} else {
+			names = append(names, st.PaneTitle.Render(name))
+		}
+	}
+	tabs := ansi.Truncate(strings.Join(names, st.Faint.Render(" · "))+st.Faint.Render("  (tab)"), w, "…")
+	if s.watchPane == watchWho {
+		return tabs + "\n" + s.panel.view(w, h-1)
+	}
+	kind := session.Minutes
+	if s.watchPane == watchSummary {
+		kind = session.Summary
+	}
+	t := s.a.state.Text(kind, s.watch.group, s.watch.questionID())
+	if t == nil || strings.TrimSpace(t.Body) == "" {
+		return tabs + "\n" + st.Faint.Render("nothing written yet")
+	}
+	lines := strings.Split(ansi.Wrap(strings.ReplaceAll(t.Body, "\t", "  "), max(w-1, 10), ""), "\n")
+	avail := max(h-2, 1)
+	if len(lines) > avail {
+		// The newest writing is at the end: show that.
+		lines = append([]string{st.Faint.Render("…")}, lines[len(lines)-avail+1:]...)
+	}
+	return tabs + "\n" + st.Dim.Render(fmt.Sprintf("version %d", t.Version)) + "\n" + strings.Join(lines, "\n")
+}
+
+func (s *organizerScreen) bar() help.KeyMap {
+	if s.bcast.open {
+		return keyMap{short: s.bcast.shortKeys()}
+	}
+	k := s.keys
+	switch s.mode {
+	case orgWatch:
+		ik := DefaultIdeaKeys(session.Organizer)
+		return keyMap{short: []key.Binding{k.Back, k.NextPane, ik.Sort, ik.Earlier, ik.Later, k.Broadcast}}
+	case orgSynthesis:
+		if s.synthFocus {
+			e := s.ekeys
+			return keyMap{short: []key.Binding{e.Leave, e.Save, e.Reload}}
+		}
+		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
+	}
+	return keyMap{short: []key.Binding{s.lkeys.Up, s.lkeys.Down, k.Open, k.Broadcast, k.Synthesis, k.Export}}
+}
+
+func (s *organizerScreen) typing() bool {
+	return s.bcast.open || (s.mode == orgSynthesis && s.synthFocus)
+}
+
+func (s *organizerScreen) unsent() bool { return s.bcast.unsent() || s.synth.conflict }
+func (s *organizerScreen) flush()       { s.synth.flush() }
+
+func (s *organizerScreen) shown() (*session.Group, bool) {
+	if s.mode == orgWatch {
+		return s.watched(), true
+	}
+	return nil, false
+}

@@ -1,0 +1,128 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"breakout/session"
+)
+
+// participation is the chair's panel: each member's ideas and votes on the
+// current question, the silent ones standing out. It is derived once per
+// replica change.
+type participation struct {
+	a     *app
+	group func() *session.Group
+	rev   uint64
+	q     string
+	rows  []partRow
+	built bool
+}
+
+type partRow struct {
+	p            *session.Person
+	ideas, votes int
+}
+
+func (s partRow) silent() bool { return s.ideas == 0 && s.votes == 0 }
+
+func (p *participation) refresh() {
+	g := p.group()
+	if g == nil {
+		p.rows = p.rows[:0]
+		return
+	}
+	if p.built && p.rev == p.a.rev && p.q == g.Name+"/"+g.Current {
+		return
+	}
+	p.built, p.rev, p.q = true, p.a.rev, g.Name+"/"+g.Current
+	ideas, votes := map[string]int{}, map[string]int{}
+	for _, i := range p.a.state.Ideas {
+		if i.Group != g.Name || i.Question != g.Current || i.Retracted {
+			continue
+		}
+		if i.Author != "" {
+			ideas[i.Author]++
+		}
+		if i.MergedInto == "" {
+			for _, v := range i.Voters {
+				votes[v]++
+			}
+		}
+	}
+	p.rows = p.rows[:0]
+	for _, m := range p.a.state.Members(g.Name) {
+		p.rows = append(p.rows, partRow{p: m, ideas: ideas[m.ID], votes: votes[m.ID]})
+	}
+}
+
+// view renders the panel in width × height.
+func (p *participation) view(width, height int) string {
+	p.refresh()
+	st := p.a.styles
+	silent, online := 0, 0
+	for _, r := range p.rows {
+		if r.silent() && r.p.Joined {
+			silent++
+		}
+		if r.p.Online {
+			online++
+		}
+	}
+	lines := []string{
+		st.PaneTitle.Render(ansi.Truncate(fmt.Sprintf("Who takes part · %d/%d online", online, len(p.rows)), width, "…")),
+		st.Faint.Render(fill("", "ideas votes  ", width-1)),
+	}
+	nameW := max(width-16, 6)
+	for _, r := range p.rows {
+		dot := st.Good.Render("●")
+		if !r.p.Online {
+			dot = st.Faint.Render("○")
+		}
+		name := r.p.Name
+		var tags []string
+		if r.p.Role == session.Chair || r.p.Role == session.Rapporteur {
+			tags = append(tags, string(r.p.Role))
+		}
+		if r.p.ID == p.a.me.ID {
+			tags = append(tags, "you")
+		}
+		if len(tags) > 0 {
+			name += " (" + strings.Join(tags, ", ") + ")"
+		}
+		name = ansi.Truncate(name, nameW, "…")
+		nums := fmt.Sprintf("%5d %5d", r.ideas, r.votes)
+		mark := "  "
+		if r.silent() && r.p.Joined {
+			mark = " !"
+		}
+		row := name + pad(nameW-ansi.StringWidth(name)) + nums + mark
+		switch {
+		case !r.p.Joined:
+			row = st.Faint.Render(row + " not joined")
+		case r.silent():
+			row = st.Warn.Bold(true).Render(row)
+		case !r.p.Online:
+			row = st.Dim.Render(row)
+		}
+		lines = append(lines, dot+" "+row)
+	}
+	foot := []string{""}
+	if silent > 0 {
+		foot = append(foot, st.Warn.Render("! "+plural(silent, "member is silent", "members are silent")+" on this question"))
+	}
+	foot = append(foot, st.Faint.Render("Anonymous ideas are not counted."))
+	if len(lines)+len(foot) > height {
+		keep := max(height-len(foot), 2)
+		if keep < len(lines) {
+			lines = append(lines[:keep-1], st.Faint.Render(fmt.Sprintf("… %d more", len(lines)-keep+1)))
+		}
+	}
+	lines = append(lines, foot...)
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, width, "…")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2"
+)
+
+// preview shows a Markdown report rendered for the terminal. It renders
+// again only when the replica, the width or the colours changed, and only
+// while it is on screen.
+type preview struct {
+	a      *app
+	vp     viewport.Model
+	source func() string // the Markdown; called on the update goroutine
+
+	built bool
+	rev   uint64
+	width int
+	dark  bool
+	r     *glamour.TermRenderer
+}
+
+func newPreview(a *app, source func() string) *preview {
+	vp := viewport.New()
+	return &preview{a: a, vp: vp, source: source}
+}
+
+func (p *preview) setSize(w, h int) {
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(max(h, 1))
+}
+
+// refresh renders the report again if anything it depends on changed.
+func (p *preview) refresh() {
+	w := p.vp.Width()
+	dark := p.a.styles.IsDark
+	if p.built && p.rev == p.a.rev && p.width == w && p.dark == dark {
+		return
+	}
+	if p.r == nil || p.width != w || p.dark != dark {
+		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(p.a.styles.Glamour), glamour.WithWordWrap(max(w-2, 20)))
+		if err != nil {
+			p.vp.SetContent("cannot render the preview: " + err.Error())
+			return
+		}
+		p.r = r
+	}
+	p.built, p.rev, p.width, p.dark = true, p.a.rev, w, dark
+	md := p.source()
+	out, err := p.r.Render(md)
+	if err != nil {
+		out = md
+	}
+	p.vp.SetContent(strings.TrimRight(out, "\n"))
+}
+
+func (p *preview) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	p.vp, cmd = p.vp.Update(msg)
+	return cmd
+}
+
+func (p *preview) view() string {
+	p.refresh()
+	return p.vp.View()
+}
+
+// exportedMsg says a report file was written, or why not.
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+// export writes a report to a file in the current directory; body is made
+// on the update goroutine, the file is written off it.
+func export(name, body string) tea.Cmd {
+	return func() tea.Msg {
+		path, err := filepath.Abs(name)
+		if err != nil {
+			path = name
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			return exportedMsg{path: path, err: err}
+		}
+		return exportedMsg{path: path}
+	}
+}
+
+// fileName makes a group name safe as part of a file name.
+func fileName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		case r > 127:
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" {
+		return "group"
+	}
+	return out
+}

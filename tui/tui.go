@@ -1,0 +1,325 @@
+// Package tui is breakout's terminal program: one root model that keeps a
+// replica of the session current from a relay connection, and one screen
+// per role (participant, chair, rapporteur, organizer).
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"breakout/relay"
+)
+
+// Options configures New and Run.
+type Options struct {
+	// Client is a connected relay client; the model reads its updates.
+	Client *relay.Client
+	// Extra is more text for the ? help page (the demo puts its join
+	// commands there).
+	Extra string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Model is the root model. It routes: window sizes to the screen, global
+// keys first (quit, help), relay updates to the replica and then the
+// screen, everything else to the screen only.
+type Model struct {
+	a        *app
+	scr      screen
+	keys     GlobalKeys
+	help     help.Model
+	showHelp bool
+	helpTop  int
+	confirm  *confirmMsg
+	width    int
+	height   int
+}
+
+// New returns the root model for a connected client.
+func New(opts Options) Model {
+	a := newApp(opts)
+	h := help.New()
+	h.Styles = a.styles.Help
+	return Model{a: a, keys: DefaultGlobalKeys(), help: h}
+}
+
+// Run runs the program until the person quits or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	m := New(opts)
+	defer close(m.a.done)
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Init starts reading the relay and asks the terminal for its background.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.a.listen(), tea.RequestBackgroundColor)
+}
+
+// chrome is the lines around the body: two of header, one of notices, one
+// of help.
+const chrome = 4
+
+func (m Model) bodySize() (int, int) { return m.width, max(m.height-chrome, 1) }
+
+// Update routes a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.a.width = msg.Width
+		m.help.SetWidth(msg.Width)
+		if m.scr != nil {
+			m.scr.setSize(m.bodySize())
+		}
+	case tea.BackgroundColorMsg:
+		m.a.styles = NewStyles(msg.IsDark())
+		m.help.Styles = m.a.styles.Help
+		if m.scr != nil {
+			cmds = append(cmds, m.scr.update(stylesMsg{}))
+		}
+	case relayMsg:
+		out, cmd := m.a.take(relay.Update(msg))
+		cmds = append(cmds, cmd, m.a.listen())
+		if m.scr == nil && m.a.state != nil {
+			m.scr = newScreen(m.a)
+			m.scr.setSize(m.bodySize())
+		}
+		if out != nil && m.scr != nil {
+			cmds = append(cmds, m.scr.update(out))
+		}
+	case tickMsg:
+		m.a.ticking = false
+	case noticeGone:
+		if m.a.notice.id == int(msg) {
+			m.a.notice = notice{}
+		}
+	case confirmMsg:
+		m.confirm = &msg
+	case exportedMsg:
+		if msg.err != nil {
+			cmds = append(cmds, m.a.say(noticeError, "couldn't write the report: "+msg.err.Error()))
+		} else {
+			cmds = append(cmds, m.a.say(noticeInfo, "wrote "+msg.path))
+		}
+	case quitMsg:
+		if m.scr != nil {
+			m.scr.flush()
+		}
+		return m, tea.Quit
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	default:
+		if m.scr != nil {
+			cmds = append(cmds, m.scr.update(msg))
+		}
+	}
+	if !m.a.ticking && m.a.needsTick() {
+		m.a.ticking = true
+		cmds = append(cmds, tick())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// key handles a key press: a pending question first, then the global
+// keys, then the screen.
+func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if c := m.confirm; c != nil {
+		switch msg.String() {
+		case "y", "Y":
+			m.confirm = nil
+			if _, ok := c.yes.(quitMsg); ok {
+				return m.Update(quitMsg{})
+			}
+			if m.scr != nil {
+				return m, m.scr.update(c.yes)
+			}
+		case m.keys.Interrupt.Keys()[0]:
+			return m.Update(quitMsg{})
+		default:
+			m.confirm = nil
+			return m, m.a.say(noticeInfo, "left as it was")
+		}
+		return m, nil
+	}
+	if key.Matches(msg, m.keys.Interrupt) {
+		return m.quit()
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, m.keys.Help), msg.String() == "esc":
+			m.showHelp = false
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case msg.String() == "up" || msg.String() == "k":
+			m.helpTop = max(m.helpTop-1, 0)
+		case msg.String() == "down" || msg.String() == "j":
+			_, bh := m.bodySize()
+			m.helpTop = min(m.helpTop+1, max(len(strings.Split(m.helpText(m.width), "\n"))-bh, 0))
+		}
+		return m, nil
+	}
+	if m.scr == nil {
+		if key.Matches(msg, m.keys.Quit) || key.Matches(msg, m.keys.Interrupt) {
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	if !m.scr.typing() {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case key.Matches(msg, m.keys.Help):
+			m.showHelp, m.helpTop = true, 0
+			return m, nil
+		}
+	}
+	return m, m.scr.update(msg)
+}
+
+// quit ends the program, asking first when typed text would be lost.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.scr != nil && m.scr.unsent() {
+		m.confirm = &confirmMsg{prompt: "Unsent text will be lost. Quit anyway? (y/n)", yes: quitMsg{}}
+		return m, nil
+	}
+	return m.Update(quitMsg{})
+}
+
+// View draws header, notice line, body and help bar.
+func (m Model) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.WindowTitle = "breakout"
+	if m.width <= 0 || m.height <= 0 {
+		return v
+	}
+	if m.scr == nil || m.a.state == nil {
+		msg := "Connecting to the relay…"
+		if m.a.fatal != nil {
+			msg = "Could not join: " + m.a.fatal.Error() + "  (q quits)"
+		}
+		v.SetContent(m.a.styles.Dim.Render(msg))
+		return v
+	}
+	v.WindowTitle = "breakout · " + m.a.state.Title
+	g, watching := m.scr.shown()
+	if g != nil {
+		v.WindowTitle += " · " + g.Name
+	}
+	bw, bh := m.bodySize()
+	var body string
+	var cur *tea.Cursor
+	if m.showHelp {
+		body = m.fullHelp(bw, bh)
+	} else {
+		body, cur = m.scr.view()
+	}
+	var b strings.Builder
+	b.WriteString(m.a.header(m.width, g, watching))
+	b.WriteByte('\n')
+	b.WriteString(m.noticeLine())
+	b.WriteByte('\n')
+	b.WriteString(fitHeight(body, bw, bh))
+	b.WriteByte('\n')
+	b.WriteString(m.helpBar())
+	v.SetContent(b.String())
+	if cur != nil {
+		cur.Position.Y += 3
+		v.Cursor = cur
+	}
+	return v
+}
+
+// noticeLine shows the pending question, else the latest notice.
+func (m Model) noticeLine() string {
+	st := m.a.styles
+	if m.confirm != nil {
+		return ansi.Truncate(st.Confirm.Render(m.confirm.prompt), m.width, "…")
+	}
+	n := m.a.notice
+	if n.text == "" {
+		return ""
+	}
+	var s string
+	switch n.kind {
+	case noticeError:
+		s = st.Error.Render("✕ " + n.text)
+	case noticeBroadcast:
+		s = st.Broadcast.Render("» " + n.text)
+	default:
+		s = st.Info.Render(n.text)
+	}
+	return ansi.Truncate(s, m.width, "…")
+}
+
+func (m Model) helpBar() string {
+	if m.showHelp {
+		return m.help.ShortHelpView([]key.Binding{
+			bind([]string{"esc"}, "esc/?", "close help"),
+			bind([]string{"up", "down"}, "↑/↓", "scroll"),
+		})
+	}
+	short := m.scr.bar().ShortHelp()
+	if !m.scr.typing() {
+		// ? and q first, so they always fit.
+		short = append([]key.Binding{m.keys.Help, m.keys.Quit}, short...)
+	}
+	// Whole items only: keep what fits, leaving room for the ellipsis.
+	used, n := 0, 0
+	for _, b := range short {
+		if !b.Enabled() {
+			n++
+			continue
+		}
+		w := ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
+		if used > 0 {
+			w += ansi.StringWidth(m.help.ShortSeparator)
+		}
+		if used+w > m.width-2 {
+			break
+		}
+		used += w
+		n++
+	}
+	s := m.help.ShortHelpView(short[:n])
+	if n < len(short) {
+		s += " " + m.help.Styles.Ellipsis.Render(m.help.Ellipsis)
+	}
+	return s
+}
+
+// fitHeight pads or cuts s to exactly h lines, each at most w wide.
+func fitHeight(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	w = max(w, 0)
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		// A cell takes at least a byte, so short lines need no measuring.
+		if len(l) > w && ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
