@@ -135,7 +135,11 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		return nil, err
 	}
 	c.status.Queued = len(c.outbox)
-	if err := c.connect(ctx); err != nil {
+	err = c.connect(ctx)
+	if errors.Is(err, errStaleResume) {
+		err = c.connect(ctx) // the token was forgotten; join with the code
+	}
+	if err != nil {
 		return nil, err
 	}
 	rctx, cancel := context.WithCancel(context.Background())
@@ -162,14 +166,25 @@ func (c *Client) NewOpID() string {
 	return fmt.Sprintf("%s-%d-%d", c.prefix, time.Now().UnixMilli(), c.nextID)
 }
 
+// ErrTooLarge is returned by Send for an op larger than the relay takes
+// in one frame; it is not queued, so it cannot block the outbox.
+var ErrTooLarge = errors.New("too large to send")
+
 // Send queues an op: it is kept in the outbox (on disk with StateDir)
 // until the relay acknowledges or rejects it, and sent now if online.
 // It does not block on the network.
 func (c *Client) Send(op session.Op) error {
+	frame, err := json.Marshal(session.OpMsg{Type: session.MsgOp, ID: op.ID, Kind: op.Kind, Data: op.Data})
+	if err != nil {
+		return fmt.Errorf("send %s: %w", op.Kind, err)
+	}
+	if len(frame) > maxFrame {
+		return fmt.Errorf("send %s: %w: %d KiB, the relay takes at most %d KiB", op.Kind, ErrTooLarge, len(frame)>>10, maxFrame>>10)
+	}
 	c.mu.Lock()
 	c.outbox = append(c.outbox, op)
 	c.status.Queued = len(c.outbox)
-	err := c.saveOutboxLocked()
+	err = c.saveOutboxLocked()
 	c.mu.Unlock()
 	c.pushStatus()
 	c.wake()
@@ -280,6 +295,7 @@ func (c *Client) connect(ctx context.Context) error {
 		if e.Code == session.ErrCodeBadToken && c.cfg.Code != "" {
 			c.mu.Lock()
 			c.resume, c.since = "", 0 // join afresh with the code
+			c.saveResumeLocked()
 			c.mu.Unlock()
 			return &wireError{e, false}
 		}
@@ -295,10 +311,28 @@ func (c *Client) connect(ctx context.Context) error {
 	c.status.State, c.status.Err = Live, ""
 	c.saveResumeLocked()
 	c.mu.Unlock()
-	c.updates <- Update{Welcome: &w}
+	if !c.deliver(ctx, Update{Welcome: &w}) {
+		ws.Close()
+		return ctx.Err()
+	}
 	c.pushStatus()
 	return nil
 }
+
+// deliver hands an update to the reader of Updates, unless the client is
+// closing: a program that stopped reading must not keep Close waiting.
+func (c *Client) deliver(ctx context.Context, u Update) bool {
+	select {
+	case c.updates <- u:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// errStaleResume is a resume token the relay no longer knows, with a code
+// to join afresh.
+var errStaleResume = errors.New("resume token no longer valid")
 
 // wireError is an error message from the relay.
 type wireError struct {
@@ -309,15 +343,22 @@ type wireError struct {
 func (e *wireError) Error() string { return e.e.Message + " (" + e.e.Code + ")" }
 
 func (e *wireError) Unwrap() error {
-	if e.fatal {
+	switch {
+	case e.fatal:
 		return ErrRefused
+	case e.e.Code == session.ErrCodeBadToken:
+		return errStaleResume
 	}
 	return nil
 }
 
+// fatalCode reports whether an error ends the client for good. Not
+// too_many_attempts: it counts failures per address, and behind a
+// conference's NAT other people's typos must not stop a client with a
+// valid token from coming back once the address is let in again.
 func fatalCode(code string) bool {
 	switch code {
-	case session.ErrCodeBadCode, session.ErrCodeBadToken, session.ErrCodeProtocol, session.ErrCodeTooMany:
+	case session.ErrCodeBadCode, session.ErrCodeBadToken, session.ErrCodeProtocol:
 		return true
 	}
 	return false
@@ -337,7 +378,7 @@ func (c *Client) run(ctx context.Context) {
 			gone := make(chan struct{})
 			wdone := make(chan struct{})
 			go func() { c.writer(ctx, ws, gone); close(wdone) }()
-			why := c.read(ws)
+			why := c.read(ctx, ws)
 			close(gone)
 			<-wdone
 			stop()
@@ -362,7 +403,7 @@ func (c *Client) run(ctx context.Context) {
 				break
 			}
 			if errors.Is(err, ErrRefused) {
-				c.updates <- Update{Fatal: err}
+				c.deliver(ctx, Update{Fatal: err})
 				return
 			}
 			c.setStatus(Reconnecting, err.Error())
@@ -379,7 +420,7 @@ func backoff(attempt int) time.Duration {
 }
 
 // read handles frames until the connection ends, and says why it ended.
-func (c *Client) read(ws *websocket.Conn) string {
+func (c *Client) read(ctx context.Context, ws *websocket.Conn) string {
 	for {
 		_, frame, err := ws.ReadMessage()
 		if err != nil {
@@ -431,7 +472,9 @@ func (c *Client) read(ws *websocket.Conn) string {
 		default:
 			continue
 		}
-		c.updates <- u
+		if !c.deliver(ctx, u) {
+			return "closed"
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,22 @@ func TestRestartKeepsEverything(t *testing.T) {
 	ben := tr2.join(code, "Ben")
 	if got := len(ben.visibleIdeas()); got != 5 {
 		t.Fatalf("after restart Ben sees %d ideas; want 5", got)
+	}
+}
+
+func TestStaleResumeTokenFallsBackToCode(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(testPlan)
+	dir := t.TempDir()
+	if err := writeFileAtomic(dir+"/resume", []byte("nosuch.p1.0123456789abcdef\n")); err != nil {
+		t.Fatal(err)
+	}
+	p := joinURL(t, tr.url, codes.code(t, "Verdi", session.Chair), "Carla", dir)
+	if p.you.Role != session.Chair || p.you.Group != "Verdi" {
+		t.Fatalf("joined as %+v; want the Verdi chair", p.you)
+	}
+	b, _ := os.ReadFile(dir + "/resume")
+	if !strings.HasPrefix(string(b), codes.Session+".") {
+		t.Errorf("resume file = %q; want the new token of session %s", b, codes.Session)
 	}
 }
