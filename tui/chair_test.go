@@ -76,9 +76,11 @@ func TestChairSteersTheRoom(t *testing.T) {
 		t.Fatalf("merged idea still listed:\n%s", d.view())
 	}
 
-	// w shows who takes part; silent members stand out.
+	// w shows who takes part; silent participants stand out, the chair
+	// who steers does not.
+	r.tr.peer("Manzoni", session.Participant, "Dora", "")
 	d.press("w")
-	d.waitView("Who takes part", "Bruno", "Chiara (chair, you)", "! 1 member is silent")
+	d.waitView("Who takes part", "Bruno", "Dora", "Chiara (chair, you)", "! 1 member is silent")
 	d.press("w")
 	d.waitView("Shared calendars")
 }

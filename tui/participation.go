@@ -26,7 +26,11 @@ type partRow struct {
 	ideas, votes int
 }
 
-func (s partRow) silent() bool { return s.ideas == 0 && s.votes == 0 }
+// silent: a participant who has neither added an idea nor voted. Chairs
+// and rapporteurs steer and write; their silence is not the point.
+func (s partRow) silent() bool {
+	return s.ideas == 0 && s.votes == 0 && s.p.Role == session.Participant
+}
 
 func (p *participation) refresh() {
 	g := p.group()
