@@ -43,6 +43,8 @@ Try it:  breakout demo`,
 		newSplitCmd(),
 		newReportCmd(),
 		newMergeCmd(),
+		newBenchCmd(),
+		newBenchLoadCmd(),
 	)
 	return root
 }

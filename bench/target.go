@@ -1,0 +1,266 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// Relay settings of the bench. The op rate limit is per connection and
+// meant for people; the load's clients send faster than people do, so
+// the bench lifts it out of the way.
+const (
+	benchOpsPerSecond = 100000
+	benchOpBurst      = 100000
+)
+
+// server is a relay or the hub, serving on a loopback port.
+type server struct {
+	url string
+	hs  *http.Server
+	ln  net.Listener
+
+	relay  *relay.Server
+	cfg    relay.Config
+	sndbuf int
+	logs   *warnings // what the relay warned about
+	hub    *Hub
+}
+
+// listen serves h on a loopback port. sndbuf, when not 0, fixes the
+// kernel's send buffer of every accepted connection.
+func listen(h http.Handler, sndbuf int) (*http.Server, net.Listener, string, error) {
+	var ln net.Listener
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("listen on loopback: %w", err)
+	}
+	if sndbuf > 0 {
+		ln = sndbufListener{ln, sndbuf}
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	go hs.Serve(ln)
+	return hs, ln, "ws://" + ln.Addr().String() + "/ws", nil
+}
+
+// sndbufListener fixes the send buffer of the connections it accepts.
+// Loopback's autotuned buffers grow to megabytes, where a thin link
+// holds a few dozen kilobytes in flight; the slow-consumer scenario
+// uses it so the relay's own queue bound is what a stall runs into.
+type sndbufListener struct {
+	net.Listener
+	size int
+}
+
+func (l sndbufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(l.size)
+	}
+	return c, err
+}
+
+// startRelay starts a relay with its embedded NATS server, syncing every
+// write (the default), in dir. queueBytes 0 keeps the relay's default;
+// sndbuf 0 keeps the kernel's.
+func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int) (*server, error) {
+	logs := &warnings{}
+	cfg := relay.Config{
+		Store:        relay.StoreConfig{Dir: dir},
+		QueueBytes:   queueBytes,
+		OpsPerSecond: benchOpsPerSecond,
+		OpBurst:      benchOpBurst,
+		Logger:       slog.New(logs),
+	}
+	s := &server{cfg: cfg, sndbuf: sndbuf, logs: logs}
+	if err := s.openRelay(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *server) openRelay(ctx context.Context) error {
+	srv, err := relay.New(ctx, s.cfg)
+	if err != nil {
+		return fmt.Errorf("start relay: %w", err)
+	}
+	hs, ln, url, err := listen(srv.Handler(), s.sndbuf)
+	if err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
+	s.relay, s.hs, s.ln, s.url = srv, hs, ln, url
+	return nil
+}
+
+// startHub starts the baseline hub.
+func startHub() (*server, error) {
+	h := NewHub()
+	mux := http.NewServeMux()
+	mux.Handle("/ws", h)
+	hs, ln, url, err := listen(mux, 0)
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
+	return &server{hub: h, hs: hs, ln: ln, url: url}, nil
+}
+
+// close stops the server and waits for it.
+func (s *server) close() {
+	s.hs.Close()
+	if s.relay != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		s.relay.Shutdown(ctx)
+	}
+	if s.hub != nil {
+		s.hub.Close()
+	}
+}
+
+// restart shuts the relay down and starts it again on the same data
+// directory; it returns how long from the start until a client with
+// resume token tok was welcomed.
+func (s *server) restart(ctx context.Context, tok string) (time.Duration, error) {
+	s.close()
+	start := time.Now()
+	if err := s.openRelay(ctx); err != nil {
+		return 0, err
+	}
+	ws, w, err := hello(ctx, &websocket.Dialer{HandshakeTimeout: 30 * time.Second}, s.url,
+		session.Hello{Type: session.MsgHello, Resume: tok})
+	if err != nil {
+		return 0, fmt.Errorf("hello after restart: %w", err)
+	}
+	el := time.Since(start)
+	ws.Close()
+	if w.Seq == 0 {
+		return 0, errors.New("welcome after restart has no seq")
+	}
+	return el, nil
+}
+
+// session creates a session of groups groups and returns them as the load
+// joins them (with the participant code of each) and the organizer code.
+// The hub has no sessions: a group's name is its room.
+func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, string, error) {
+	names := make([]string, groups)
+	for i := range names {
+		names[i] = fmt.Sprintf("G%03d", i+1)
+	}
+	if s.hub != nil {
+		out := make([]JobGroup, groups)
+		for i, n := range names {
+			out[i] = JobGroup{Name: n, Code: n, Clients: clients}
+		}
+		return out, "", nil
+	}
+	plan := &session.Plan{Title: "Breakout bench", Questions: []session.PlanQuestion{{ID: "q1", Text: "What should the partnership do next?"}}}
+	for _, n := range names {
+		plan.Groups = append(plan.Groups, session.PlanGroup{Name: n})
+	}
+	plan.Normalize()
+	if err := plan.Validate(); err != nil {
+		return nil, "", err
+	}
+	codes, err := s.relay.CreateSession(ctx, plan)
+	if err != nil {
+		return nil, "", err
+	}
+	byGroup := map[string]string{}
+	org := ""
+	for _, c := range codes.Codes {
+		switch {
+		case c.Role == session.Organizer && c.Name == "":
+			org = c.Code
+		case c.Role == session.Participant && c.Name == "":
+			byGroup[c.Group] = c.Code
+		}
+	}
+	out := make([]JobGroup, groups)
+	for i, n := range names {
+		out[i] = JobGroup{Name: n, Code: byGroup[n], Clients: clients}
+	}
+	return out, org, nil
+}
+
+// metric reads one counter or gauge of the relay's /metrics.
+func (s *server) metric(name string) float64 {
+	if s.relay == nil {
+		return 0
+	}
+	rec := httptest.NewRecorder()
+	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			v, _ := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v
+		}
+	}
+	return 0
+}
+
+// warnings is a slog handler that keeps what the relay warns about, so
+// the report can say so: a relay that logs failures is part of a figure.
+type warnings struct {
+	mu    sync.Mutex
+	order []string
+	count map[string]int
+}
+
+func (w *warnings) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w *warnings) WithAttrs([]slog.Attr) slog.Handler           { return w }
+func (w *warnings) WithGroup(string) slog.Handler                { return w }
+
+func (w *warnings) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			b.WriteString(": " + a.Value.String())
+		}
+		return true
+	})
+	msg := b.String()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.count == nil {
+		w.count = map[string]int{}
+	}
+	if w.count[msg] == 0 {
+		w.order = append(w.order, msg)
+	}
+	w.count[msg]++
+	return nil
+}
+
+// list returns each distinct warning with how often it came.
+func (w *warnings) list() []string {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, m := range w.order {
+		out = append(out, fmt.Sprintf("%s (×%d)", m, w.count[m]))
+	}
+	return out
+}
