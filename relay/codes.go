@@ -79,6 +79,20 @@ func newSessionID() string {
 	return string(out)
 }
 
+// validSessionID reports whether id can be a session id: 1 to 64
+// letters, digits, - or _, so that it is one literal NATS subject token.
+func validSessionID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // resumeToken is "session.person.secret".
 func resumeToken(session, person, secret string) string {
 	return session + "." + person + "." + secret

@@ -1,7 +1,10 @@
 package relay
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -13,10 +16,16 @@ import (
 
 // Connection tuning.
 const (
-	writeWait      = 10 * time.Second
-	pongWait       = 60 * time.Second
-	pingPeriod     = pongWait * 9 / 10
-	maxFrame       = 64 << 10 // client frames
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	// maxFrame bounds client frames. It fits the largest op session
+	// accepts as encoding/json writes it: 50,000 characters of minutes
+	// at up to six bytes each (\u003c), with room to spare.
+	maxFrame = 320 << 10
+	// maxOpData bounds an op's data as the log stores it, so that one op
+	// always fits a log message.
+	maxOpData      = maxBatchBytes
 	defaultQueueMB = 1
 )
 
@@ -64,6 +73,22 @@ func (c *conn) enqueue(frame []byte) {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueueWelcome queues the welcome outside the byte bound: it may be
+// larger than the bound (the missed events, or a whole snapshot), and the
+// events that follow it must not find the queue full of it and cut the
+// client off before it ever gets it.
+func (c *conn) enqueueWelcome(frame []byte) {
+	c.mu.Lock()
+	if !c.closed {
+		c.queue = append(c.queue, frame)
+	}
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -162,7 +187,7 @@ func (c *conn) reader() {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.srv.metrics.rejected.WithLabelValues(string(session.CodeTooLarge)).Inc()
 				c.fail(session.Error{Type: session.MsgError, Code: string(session.CodeTooLarge),
-					Message: "a message was over the 64 KiB limit"})
+					Message: fmt.Sprintf("a message was over the %d KiB limit", maxFrame>>10)})
 			}
 			c.markClosed()
 			return
@@ -181,6 +206,20 @@ func (c *conn) reader() {
 	}
 }
 
+// validOpID is the op id check of session.Apply, made before the op
+// goes into the log.
+func validOpID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *conn) rejectOp(id string, code session.Code, msg string) {
 	c.srv.metrics.rejected.WithLabelValues(string(code)).Inc()
 	c.send(session.Reject{Type: session.MsgReject, ID: id, Code: code, Message: msg})
@@ -192,12 +231,25 @@ func (c *conn) handleOp(op session.Op) {
 		c.rejectOp(op.ID, session.CodeRateLimited, "too many ops; slow down a little")
 		return
 	}
-	if op.ID == "" || len(op.ID) > 64 {
-		c.rejectOp(op.ID, session.CodeInvalid, "op id must be 1 to 64 characters")
+	if !validOpID(op.ID) {
+		c.rejectOp(op.ID, session.CodeInvalid, "op id must be 1 to 64 printable ASCII characters")
 		return
 	}
 	if !session.Allowed(c.viewer.Role, op.Kind) {
 		c.rejectOp(op.ID, session.CodeForbidden, "a "+string(c.viewer.Role)+" may not send "+op.Kind)
+		return
+	}
+	// The log keeps op data as encoding/json writes it, with <, > and &
+	// six bytes each. Escape it now, so that the group commit's size
+	// estimate holds, and refuse here an op too big for a log message
+	// rather than fail the whole batch it would have joined.
+	if bytes.ContainsAny(op.Data, "<>&\u2028\u2029") {
+		var b bytes.Buffer
+		json.HTMLEscape(&b, op.Data)
+		op.Data = b.Bytes()
+	}
+	if len(op.Data) > maxOpData {
+		c.rejectOp(op.ID, session.CodeTooLarge, "the op's data is too large")
 		return
 	}
 	c.room.submit(session.Entry{Op: op, By: c.viewer.ID}, func(o session.Outcome, _ *session.Event) {

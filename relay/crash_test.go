@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,6 +28,9 @@ func TestRelayChild(t *testing.T) {
 	dir := os.Getenv(childEnv)
 	if dir == "" {
 		t.Skip("runs only as the child of a crash test")
+	}
+	if n, err := strconv.Atoi(os.Getenv(childEnv + "_SNAPSHOT")); err == nil {
+		snapshotEvery = n
 	}
 	srv, err := New(context.Background(), Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000})
 	if err != nil {
@@ -62,7 +67,7 @@ type child struct {
 func startChild(t *testing.T, dir, addr string, create bool) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRelayChild$", "-test.v=false")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir, childEnv+"_ADDR="+addr)
+	cmd.Env = append(os.Environ(), childEnv+"="+dir, childEnv+"_ADDR="+addr, childEnv+"_SNAPSHOT=50")
 	if create {
 		cmd.Env = append(cmd.Env, childEnv+"_CREATE=1")
 	}
@@ -116,14 +121,19 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestCrashKeepsAcknowledgedOps kills the relay with SIGKILL while clients
-// add ideas, restarts it, and checks that every acknowledged op is there
-// exactly once and that the clients reconnect by themselves and converge.
+// TestCrashKeepsAcknowledgedOps kills the relay with SIGKILL at random
+// moments while ten clients add ideas and a rapporteur among them writes
+// minutes, sometimes again while it recovers, restarts it each time, and
+// checks that every acknowledged op is there exactly once, that every op
+// sent is applied in the end, that the clients reconnect by themselves,
+// and that every client's replica ends equal to the relay's view. The
+// child relay snapshots every 50 entries, so restarts load a snapshot and
+// replay the tail.
 func TestCrashKeepsAcknowledgedOps(t *testing.T) {
-	cycles := 3
-	if os.Getenv("BREAKOUT_LONG") != "" {
-		cycles = 20
-	}
+	cycles := long(3, 20)
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 3))
+	t.Logf("seed %d", seed)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	ch := startChild(t, dir, addr, true)
@@ -134,51 +144,79 @@ func TestCrashKeepsAcknowledgedOps(t *testing.T) {
 	const clients = 10
 	peers := make([]*peer, clients)
 	for i := range peers {
-		peers[i] = joinURL(t, url, code, fmt.Sprintf("P%d", i), t.TempDir())
+		c := code
+		if i == 0 {
+			c = codes["Manzoni/rapporteur"]
+		}
+		peers[i] = joinURL(t, url, c, fmt.Sprintf("P%d", i), t.TempDir())
 	}
-	acked := map[string]bool{}  // idea text of every acknowledged idea.add
-	sent := map[string]string{} // op id → text
-	n := 0
+	rapporteur := peers[0]
+	acked := map[string]bool{}  // op id of every acknowledged op
+	sent := map[string]string{} // idea op id → text
+	var minutes []string        // minutes texts sent, in order; each adds a line
+	n, kills := 0, 0
+	harvest := func() {
+		for _, p := range peers {
+			p.pump(2 * time.Millisecond)
+			for id := range p.acks {
+				acked[id] = true
+			}
+		}
+	}
 	for cycle := range cycles {
-		// Each client keeps adding ideas; some acks arrive before the kill.
-		for range 5 {
+		rounds := 1 + rng.IntN(6)
+		for range rounds {
 			for _, p := range peers {
 				n++
 				text := fmt.Sprintf("idea %d", n)
 				id := p.c.NewOpID()
 				sent[id] = text
-				if err := p.c.Send(session.NewOp(id, session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: text})); err != nil {
+				op := session.NewOp(id, session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: text, Anonymous: n%4 == 0})
+				if err := p.c.Send(op); err != nil {
 					t.Fatal(err)
 				}
 			}
-			for _, p := range peers {
-				p.pump(5 * time.Millisecond)
+			line := fmt.Sprintf("minute line %d", len(minutes)+1)
+			body := line
+			if len(minutes) > 0 {
+				body = minutes[len(minutes)-1] + "\n" + line
 			}
+			minutes = append(minutes, body)
+			id := rapporteur.c.NewOpID()
+			if err := rapporteur.c.Send(session.NewOp(id, session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: body})); err != nil {
+				t.Fatal(err)
+			}
+			harvest()
 		}
+		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
 		ch.kill()
-		for _, p := range peers {
-			p.pump(10 * time.Millisecond)
-			for id := range p.acks {
-				acked[sent[id]] = true
-			}
-		}
+		kills++
+		harvest()
 		ch = startChild(t, dir, addr, false)
-		t.Logf("cycle %d: killed and restarted", cycle+1)
+		if rng.IntN(4) == 0 {
+			// Again while it recovers and the clients reconnect.
+			time.Sleep(time.Duration(rng.IntN(50)) * time.Millisecond)
+			ch.kill()
+			kills++
+			ch = startChild(t, dir, addr, false)
+		}
+		t.Logf("cycle %d: %d rounds, then killed and restarted", cycle+1, rounds)
 	}
 	// Every client sends what is left in its outbox once it is back.
 	for _, p := range peers {
-		p.waitFor("an empty outbox", func() bool {
+		p.waitLong("an empty outbox", func() bool {
 			return p.c.Status().State == Live && p.c.Status().Queued == 0
 		})
 	}
-	// The relay's own view, from a fresh client.
-	check := joinURL(t, url, codes["/organizer"], "Checker", "")
+	harvest()
+	// The relay's own view, from a fresh member of the group.
+	check := joinURL(t, url, code, "Checker", "")
 	counts := map[string]int{}
 	for _, i := range check.state.Ideas {
 		counts[i.Text]++
 	}
-	for text := range acked {
-		if counts[text] != 1 {
+	for id := range acked {
+		if text, ok := sent[id]; ok && counts[text] != 1 {
 			t.Errorf("acknowledged %q is in the log %d times; want exactly 1", text, counts[text])
 		}
 	}
@@ -191,18 +229,38 @@ func TestCrashKeepsAcknowledgedOps(t *testing.T) {
 	if len(counts) != len(sent) {
 		t.Errorf("the log holds %d ideas; %d were sent", len(counts), len(sent))
 	}
-	// All clients converge on the relay's state.
-	for _, p := range peers {
-		p.waitFor("convergence", func() bool { return len(p.state.Ideas) == len(check.state.Ideas) })
+	m := check.state.Text(session.Minutes, "Manzoni", "q1")
+	switch {
+	case m == nil:
+		t.Errorf("no minutes after %d edits", len(minutes))
+	case m.Body != minutes[len(minutes)-1]:
+		t.Errorf("minutes end as %q; want the last edit, %q", m.Body, minutes[len(minutes)-1])
+	case m.Version != len(minutes):
+		t.Errorf("minutes at version %d after %d edits; want each applied exactly once", m.Version, len(minutes))
 	}
-	for _, p := range peers {
-		p.pump(100 * time.Millisecond)
-		for id := range p.acks {
-			acked[sent[id]] = true
+	// All clients converge on the relay's state.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		check.pump(10 * time.Millisecond)
+		want := canon(check.state)
+		same := 0
+		for _, p := range peers {
+			p.pump(5 * time.Millisecond)
+			if canon(p.state) == want {
+				same++
+			}
+		}
+		if same == len(peers) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d replicas equal the relay's view after 20 s", same, len(peers))
 		}
 	}
-	if len(acked) != len(sent) {
-		t.Errorf("%d of %d ops were acknowledged in the end; want all", len(acked), len(sent))
+	harvest()
+	all := len(sent) + len(minutes)
+	if len(acked) != all {
+		t.Errorf("%d of %d ops were acknowledged in the end; want all", len(acked), all)
 	}
 	rejected := 0
 	for _, p := range peers {
@@ -211,5 +269,6 @@ func TestCrashKeepsAcknowledgedOps(t *testing.T) {
 			t.Errorf("op %s (%s) rejected: %s %s", id, sent[id], r.Code, r.Message)
 		}
 	}
-	t.Logf("%d cycles, %d ideas sent, %d acknowledged, %d rejected", cycles, len(sent), len(acked), rejected)
+	t.Logf("%d cycles, %d kills, %d ideas and %d minutes edits sent, %d acknowledged, %d rejected; %d replicas equal the relay's view",
+		cycles, kills, len(sent), len(minutes), len(acked), rejected, len(peers))
 }

@@ -101,6 +101,8 @@ type peer struct {
 	acks    map[string]int64
 	rejects map[string]session.Reject
 	events  []session.Event
+	// welcomes counts connections: more than one means it reconnected.
+	welcomes int
 }
 
 func (tr *testRelay) join(code, name string) *peer {
@@ -152,6 +154,7 @@ func (p *peer) pump(d time.Duration) {
 func (p *peer) take(u Update) {
 	switch {
 	case u.Welcome != nil:
+		p.welcomes++
 		p.you = u.Welcome.You
 		if u.Welcome.Snapshot != nil {
 			p.state = u.Welcome.Snapshot

@@ -14,9 +14,12 @@ import (
 	"breakout/session"
 )
 
+// snapshotEvery is the number of entries between snapshots; a variable
+// so that the crash tests can take snapshots often.
+var snapshotEvery = 1000
+
 // Room tuning.
 const (
-	snapshotEvery = 1000  // entries between snapshots
 	historySize   = 20000 // events kept for resume
 	maxBatchBytes = maxLogMessage / 2
 	appendTimeout = 10 * time.Second
@@ -54,6 +57,11 @@ type room struct {
 // load reads the newest snapshot, then replays the tail of the log and
 // keeps applying it as it grows. It returns once the room has caught up.
 func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
+	if !validSessionID(id) {
+		// The id becomes a NATS subject: "*" or ">" would read every
+		// session's log into one room (ids come from resume tokens).
+		return nil, errNoSession
+	}
 	s.roomsMu.Lock()
 	r, ok := s.rooms[id]
 	if !ok {
@@ -188,7 +196,16 @@ func (r *room) applyLocked(e session.Entry) {
 	if len(ws) == 0 {
 		return
 	}
-	o, _ := r.state.Outcome(e.By, e.Op.ID)
+	o, ok := r.state.Outcome(e.By, e.Op.ID)
+	if !ok {
+		// Refused before its outcome could be kept (a bad op id): it must
+		// not be acknowledged.
+		o = session.Outcome{Code: session.CodeInvalid, Message: "op not applied"}
+		var rej *session.Rejection
+		if errors.As(err, &rej) {
+			o = session.Outcome{Code: rej.Code, Message: rej.Message}
+		}
+	}
 	if errors.Is(err, session.ErrDuplicate) {
 		ev = nil
 	}
@@ -386,7 +403,7 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) bool
 	} else {
 		w.Snapshot = r.state.View(c.viewer)
 	}
-	c.enqueue(mustJSON(w))
+	c.enqueueWelcome(mustJSON(w))
 	r.conns[c] = struct{}{}
 	r.online[c.viewer.ID]++
 	return r.online[c.viewer.ID] == 1

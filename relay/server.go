@@ -93,6 +93,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
 		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
+	lost := s.logLost
+	store.lost.Store(&lost)
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize: 4096, WriteBufferSize: 4096,
 		CheckOrigin:       s.checkOrigin,
@@ -176,6 +178,28 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Healthy reports whether the log is reachable.
 func (s *Server) Healthy() bool { return s.store.Healthy() }
+
+// logLost disconnects every client when the relay loses its log: nothing
+// they send could be appended, and nothing others send reaches them. Their
+// screens show "reconnecting", and they come back, here or through a
+// load balancer to another relay, with their outboxes.
+func (s *Server) logLost() {
+	if s.stopping() {
+		return
+	}
+	s.roomsMu.Lock()
+	rooms := make([]*room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
+	s.roomsMu.Unlock()
+	for _, r := range rooms {
+		for _, c := range r.connections() {
+			c.fail(session.Error{Type: session.MsgError, Code: ErrCodeUnavailable,
+				Message: "the relay lost its log; reconnecting"})
+		}
+	}
+}
 
 func (s *Server) stopping() bool {
 	select {

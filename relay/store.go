@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -46,6 +47,8 @@ type Store struct {
 	snapshots jetstream.KeyValue
 	codes     jetstream.KeyValue
 	meta      jetstream.KeyValue
+
+	lost atomic.Pointer[func()] // called when the connection to NATS drops
 }
 
 // OpenStore starts the embedded NATS server (or connects to cfg.URL) and
@@ -85,7 +88,12 @@ func OpenStore(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		cfg.Replicas = 1
 	} else {
 		nc, err := nats.Connect(cfg.URL, nats.Name("breakout-relay"), nats.MaxReconnects(-1),
-			nats.ReconnectWait(250*time.Millisecond), nats.RetryOnFailedConnect(false))
+			nats.ReconnectWait(250*time.Millisecond), nats.RetryOnFailedConnect(false),
+			nats.DisconnectErrHandler(func(*nats.Conn, error) {
+				if f := st.lost.Load(); f != nil {
+					(*f)()
+				}
+			}))
 		if err != nil {
 			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 		}
