@@ -95,7 +95,7 @@ func (b *runner) floor(ctx context.Context) (Result, error) {
 			}
 		}
 	})
-	hs, _, url, err := listen(mux, 0)
+	hs, _, url, err := listen(mux, 0, nil)
 	if err != nil {
 		return res, err
 	}

@@ -43,7 +43,7 @@ type server struct {
 
 // listen serves h on a loopback port. sndbuf, when not 0, fixes the
 // kernel's send buffer of every accepted connection.
-func listen(h http.Handler, sndbuf int) (*http.Server, net.Listener, string, error) {
+func listen(h http.Handler, sndbuf int, wrap func(net.Listener) net.Listener) (*http.Server, net.Listener, string, error) {
 	var ln net.Listener
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,6 +51,9 @@ func listen(h http.Handler, sndbuf int) (*http.Server, net.Listener, string, err
 	}
 	if sndbuf > 0 {
 		ln = sndbufListener{ln, sndbuf}
+	}
+	if wrap != nil {
+		ln = wrap(ln)
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	go hs.Serve(ln)
@@ -98,7 +101,7 @@ func (s *server) openRelay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start relay: %w", err)
 	}
-	hs, ln, url, err := listen(srv.Handler(), s.sndbuf)
+	hs, ln, url, err := listen(srv.Handler(), s.sndbuf, relay.Listener)
 	if err != nil {
 		srv.Shutdown(context.Background())
 		return err
@@ -112,7 +115,7 @@ func startHub() (*server, error) {
 	h := NewHub()
 	mux := http.NewServeMux()
 	mux.Handle("/ws", h)
-	hs, ln, url, err := listen(mux, 0)
+	hs, ln, url, err := listen(mux, 0, nil)
 	if err != nil {
 		h.Close()
 		return nil, err

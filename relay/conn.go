@@ -46,6 +46,7 @@ type conn struct {
 	queue  [][]byte
 	queued int
 	closed bool
+	hold   bool   // events are queued but not sent until the welcome is
 	final  []byte // an error frame to send before closing
 	wake   chan struct{}
 	done   chan struct{} // closed when the writer has ended
@@ -80,15 +81,25 @@ func (c *conn) enqueue(frame []byte) {
 	}
 }
 
-// enqueueWelcome queues the welcome outside the byte bound: it may be
-// larger than the bound (the missed events, or a whole snapshot), and the
-// events that follow it must not find the queue full of it and cut the
-// client off before it ever gets it.
+// holdForWelcome makes the writer hold back what is queued until
+// enqueueWelcome puts the welcome in front of it.
+func (c *conn) holdForWelcome() {
+	c.mu.Lock()
+	c.hold = true
+	c.mu.Unlock()
+}
+
+// enqueueWelcome puts the welcome in front of the events queued since
+// holdForWelcome, outside the byte bound: it may be larger than the bound
+// (the missed events, or a whole snapshot), and the events that follow it
+// must not find the queue full of it and cut the client off before it
+// ever gets it.
 func (c *conn) enqueueWelcome(frame []byte) {
 	c.mu.Lock()
 	if !c.closed {
-		c.queue = append(c.queue, frame)
+		c.queue = append([][]byte{frame}, c.queue...)
 	}
+	c.hold = false
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -141,18 +152,22 @@ func (c *conn) writer() {
 			c.shutdown()
 		}
 		c.mu.Lock()
+		if c.hold && !c.closed {
+			c.mu.Unlock()
+			continue
+		}
 		batch, c.queue = c.queue, batch[:0]
 		c.queued = 0
 		closed, final := c.closed, c.final
 		c.mu.Unlock()
-		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-		for _, f := range batch {
-			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+		if len(batch) > 0 {
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.writeBatch(batch); err != nil {
 				c.markClosed()
 				return
 			}
+			clear(batch)
 		}
-		clear(batch)
 		if closed {
 			if final != nil {
 				c.ws.WriteMessage(websocket.TextMessage, final)
@@ -162,6 +177,27 @@ func (c *conn) writer() {
 			return
 		}
 	}
+}
+
+// writeBatch writes frames as one write to the socket where the
+// connection came through Listener, else one write each.
+func (c *conn) writeBatch(frames [][]byte) error {
+	bc := batchConnOf(c.ws.NetConn())
+	if bc != nil {
+		bc.hold()
+	}
+	for _, f := range frames {
+		if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+			if bc != nil {
+				bc.flush()
+			}
+			return err
+		}
+	}
+	if bc != nil {
+		return bc.flush()
+	}
+	return nil
 }
 
 // markClosed ends the connection without a last frame.

@@ -49,7 +49,9 @@ func startRelay(t *testing.T, dir string, cfg Config) *testRelay {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener = Listener(hs.Listener) // as the relay command serves
+	hs.Start()
 	tr := &testRelay{t: t, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", dir: dir}
 	t.Cleanup(tr.stop)
 	return tr

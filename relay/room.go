@@ -34,17 +34,24 @@ type room struct {
 	srv *Server
 	id  string
 
-	mu        sync.Mutex
+	// mu guards what the log consumer changes. The consumer is the only
+	// writer of state; others read under RLock.
+	mu        sync.RWMutex
 	state     *session.State
 	streamSeq uint64          // last stream sequence applied
 	history   []session.Event // recent events, oldest first
-	conns     map[*conn]struct{}
-	online    map[string]int // connections per person on this relay
-	waiters   map[string][]waiter
-	sinceSnap int
-	caughtUp  chan struct{} // closed when the log is applied up to load time
-	target    uint64        // stream sequence to reach before caughtUp
-	failed    error         // set when the consumer gave up
+	// conns holds the connections by the group their viewer sees; ""
+	// holds the organizers, who see every group.
+	conns    map[string]map[*conn]struct{}
+	online   map[string]int // connections per person on this relay
+	caughtUp chan struct{}  // closed when the log is applied up to load time
+	target   uint64         // stream sequence to reach before caughtUp
+	failed   error          // set when the consumer gave up
+
+	wmu     sync.Mutex // guards waiters; never held with mu held for writing elsewhere
+	waiters map[string][]waiter
+
+	snap *snapshotter
 
 	qmu   sync.Mutex
 	queue []session.Entry
@@ -65,7 +72,7 @@ func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
 	s.roomsMu.Lock()
 	r, ok := s.rooms[id]
 	if !ok {
-		r = &room{srv: s, id: id, state: session.New(), conns: map[*conn]struct{}{},
+		r = &room{srv: s, id: id, state: session.New(), conns: map[string]map[*conn]struct{}{},
 			online: map[string]int{}, waiters: map[string][]waiter{},
 			caughtUp: make(chan struct{}), kick: make(chan struct{}, 1)}
 		s.rooms[id] = r
@@ -108,16 +115,20 @@ func (r *room) start(ctx context.Context) error {
 		return fmt.Errorf("read log of session %s: %w", r.id, err)
 	}
 	r.target = last.Sequence
+	var raw []byte
 	if entry, err := st.snapshots.Get(ctx, r.id); err == nil {
-		var snap Snapshot
-		if err := json.Unmarshal(entry.Value(), &snap); err == nil {
-			if state, err := session.UnmarshalSnapshot(snap.State); err == nil && snap.StreamSeq <= r.target {
-				r.state, r.streamSeq = state, snap.StreamSeq
-			} else {
-				r.srv.log.Warn("snapshot unreadable; replaying the whole log", "session", r.id, "err", err)
+		seq, data, err := decodeSnapshot(entry.Value())
+		if err == nil && seq <= r.target {
+			var state *session.State
+			if state, err = session.UnmarshalSnapshot(data); err == nil {
+				r.state, r.streamSeq, raw = state, seq, data
 			}
 		}
+		if err != nil {
+			r.srv.log.Warn("snapshot unreadable; replaying the whole log", "session", r.id, "err", err)
+		}
 	}
+	r.snap = newSnapshotter(r, raw, r.streamSeq)
 	if r.streamSeq >= r.target {
 		close(r.caughtUp)
 	}
@@ -137,8 +148,9 @@ func (r *room) start(ctx context.Context) error {
 		return fmt.Errorf("consume log of session %s: %w", r.id, err)
 	}
 	r.cons = cc
-	r.srv.wg.Add(1)
+	r.srv.wg.Add(2)
 	go r.appender()
+	go r.snap.run()
 	return nil
 }
 
@@ -160,16 +172,12 @@ func (r *room) onMessage(msg jetstream.Msg) {
 	if md.Sequence.Stream <= r.streamSeq {
 		return // already in the snapshot
 	}
-	for _, e := range lm.Entries {
-		e.At = lm.At
-		r.applyLocked(e)
+	for i := range lm.Entries {
+		lm.Entries[i].At = lm.At
+		r.applyLocked(lm.Entries[i])
 	}
 	r.streamSeq = md.Sequence.Stream
-	r.sinceSnap += len(lm.Entries)
-	if r.sinceSnap >= snapshotEvery {
-		r.sinceSnap = 0
-		r.saveSnapshotLocked()
-	}
+	r.snap.add(lm.Entries, r.streamSeq, r.streamSeq >= r.target)
 	r.srv.metrics.applyLatency.Observe(time.Since(start).Seconds())
 	if r.streamSeq >= r.target {
 		select {
@@ -183,10 +191,12 @@ func (r *room) onMessage(msg jetstream.Msg) {
 func (r *room) applyLocked(e session.Entry) {
 	evs, err := r.state.Apply(e)
 	key := e.By + "/" + e.Op.ID
+	r.wmu.Lock()
 	ws := r.waiters[key]
 	if len(ws) > 0 {
 		delete(r.waiters, key)
 	}
+	r.wmu.Unlock()
 	var ev *session.Event
 	if err == nil && len(evs) > 0 {
 		ev = &evs[0]
@@ -224,64 +234,59 @@ func (r *room) remember(ev session.Event) {
 }
 
 // fanout queues an event to every connection allowed to see it, encoding
-// it once per audience.
+// it once per audience. Only the connections of the event's group and the
+// organizers are visited; a session-wide event visits all.
 func (r *room) fanout(ev session.Event) {
 	var frames map[string][]byte
-	for c := range r.conns {
-		aud, ok := ev.Audience(c.viewer)
-		if !ok {
-			continue
+	send := func(conns map[*conn]struct{}) {
+		for c := range conns {
+			aud, ok := ev.Audience(c.viewer)
+			if !ok {
+				continue
+			}
+			if frames == nil {
+				frames = map[string][]byte{}
+			}
+			f, ok := frames[aud]
+			if !ok {
+				shown, _ := ev.For(c.viewer)
+				f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
+				frames[aud] = f
+			}
+			c.enqueue(f)
 		}
-		if frames == nil {
-			frames = map[string][]byte{}
-		}
-		f, ok := frames[aud]
-		if !ok {
-			shown, _ := ev.For(c.viewer)
-			f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
-			frames[aud] = f
-		}
-		c.enqueue(f)
 	}
-}
-
-// saveSnapshotLocked encodes the state now and stores it in the
-// background; a lost snapshot only means a longer replay.
-func (r *room) saveSnapshotLocked() {
-	data, err := r.state.MarshalSnapshot()
-	if err != nil {
-		r.srv.log.Error("snapshot", "session", r.id, "err", err)
+	if g := ev.Data.Group; g != "" {
+		send(r.conns[g])
+		send(r.conns[""])
 		return
 	}
-	snap := mustJSON(Snapshot{StreamSeq: r.streamSeq, State: data})
-	r.srv.wg.Add(1)
-	go func() {
-		defer r.srv.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
-		defer cancel()
-		if _, err := r.srv.store.snapshots.Put(ctx, r.id, snap); err != nil {
-			r.srv.log.Warn("store snapshot", "session", r.id, "err", err)
-		}
-	}()
+	for _, conns := range r.conns {
+		send(conns)
+	}
 }
 
 // submit queues an entry for the next append and registers w, if not
 // nil, for its outcome. An op applied before is answered at once.
 func (r *room) submit(e session.Entry, w waiter) {
 	key := e.By + "/" + e.Op.ID
-	r.mu.Lock()
-	if o, ok := r.state.Outcome(e.By, e.Op.ID); ok {
-		r.mu.Unlock()
+	r.mu.RLock()
+	o, done := r.state.Outcome(e.By, e.Op.ID)
+	r.mu.RUnlock()
+	if done {
 		if w != nil {
 			w(o, nil)
 		}
 		return
 	}
+	// An op applied between the check and here is appended again and
+	// answered by Apply as a duplicate: correct, only a little wasteful.
+	r.wmu.Lock()
 	inflight := len(r.waiters[key]) > 0
 	if w != nil {
 		r.waiters[key] = append(r.waiters[key], w)
 	}
-	r.mu.Unlock()
+	r.wmu.Unlock()
 	if inflight {
 		return // the first copy's outcome answers this one too
 	}
@@ -363,18 +368,19 @@ func (r *room) appendBatch(ctx context.Context) bool {
 // disconnected, reconnect, and send them again from their outboxes; the
 // log applies each op once however often it arrives.
 func (r *room) failBatch(batch []session.Entry) {
-	r.mu.Lock()
-	var cut []*conn
+	senders := map[string]bool{}
+	r.wmu.Lock()
 	for _, e := range batch {
-		key := e.By + "/" + e.Op.ID
-		delete(r.waiters, key)
-		for c := range r.conns {
-			if c.viewer.ID == e.By {
-				cut = append(cut, c)
-			}
+		delete(r.waiters, e.By+"/"+e.Op.ID)
+		senders[e.By] = true
+	}
+	r.wmu.Unlock()
+	var cut []*conn
+	for _, c := range r.connections() {
+		if senders[c.viewer.ID] {
+			cut = append(cut, c)
 		}
 	}
-	r.mu.Unlock()
 	for _, c := range cut {
 		c.fail(session.Error{Type: session.MsgError, Code: ErrCodeUnavailable,
 			Message: "the relay lost its log; reconnect and your ops will be sent again"})
@@ -382,13 +388,15 @@ func (r *room) failBatch(batch []session.Entry) {
 }
 
 // attach registers a connection and queues its welcome: the events since
-// `since` when the relay still holds them all, else a snapshot. Both
-// happen under the room's lock, so no event falls between the welcome and
-// the first event the connection is sent. It reports whether this is the
-// person's first connection on this relay.
+// `since` when the relay still holds them all, else a snapshot. The
+// welcome is taken and the connection registered under the room's lock,
+// so no event falls between the welcome and the first event the
+// connection is sent; the welcome is encoded after the lock is released
+// (a snapshot can be large), and the connection holds back the events
+// queued meanwhile until the welcome is in front of them. It reports
+// whether this is the person's first connection on this relay.
 func (r *room) attach(c *conn, since int64, you session.You, resume string) bool {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	w := session.Welcome{Type: session.MsgWelcome, Session: r.id, You: you, Resume: resume, Seq: r.state.Seq}
 	if since > 0 && since <= r.state.Seq && r.covers(since) {
 		w.Events = []session.Event{}
@@ -403,10 +411,25 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) bool
 	} else {
 		w.Snapshot = r.state.View(c.viewer)
 	}
-	c.enqueueWelcome(mustJSON(w))
-	r.conns[c] = struct{}{}
+	c.holdForWelcome()
+	g := viewerKey(c.viewer)
+	if r.conns[g] == nil {
+		r.conns[g] = map[*conn]struct{}{}
+	}
+	r.conns[g][c] = struct{}{}
 	r.online[c.viewer.ID]++
-	return r.online[c.viewer.ID] == 1
+	first := r.online[c.viewer.ID] == 1
+	r.mu.Unlock()
+	c.enqueueWelcome(mustJSON(w))
+	return first
+}
+
+// viewerKey is the key of a viewer's connections in room.conns.
+func viewerKey(v session.Viewer) string {
+	if v.Role == session.Organizer {
+		return ""
+	}
+	return v.Group
 }
 
 // resetOnline marks everyone offline once the room has caught up.
@@ -416,14 +439,14 @@ func (r *room) resetOnline(ctx context.Context) {
 	case <-ctx.Done():
 		return
 	}
-	r.mu.Lock()
+	r.mu.RLock()
 	var ids []string
 	for id, p := range r.state.People {
 		if p.Online && r.online[id] == 0 {
 			ids = append(ids, id)
 		}
 	}
-	r.mu.Unlock()
+	r.mu.RUnlock()
 	slices.Sort(ids)
 	for _, id := range ids {
 		r.submit(onlineEntry(id, false), nil)
@@ -443,10 +466,11 @@ func (r *room) covers(since int64) bool {
 func (r *room) detach(c *conn) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.conns[c]; !ok {
+	g := viewerKey(c.viewer)
+	if _, ok := r.conns[g][c]; !ok {
 		return false
 	}
-	delete(r.conns, c)
+	delete(r.conns[g], c)
 	r.online[c.viewer.ID]--
 	if r.online[c.viewer.ID] <= 0 {
 		delete(r.online, c.viewer.ID)
@@ -463,11 +487,13 @@ func (r *room) close() {
 
 // conns returns the connections of the room, for shutdown.
 func (r *room) connections() []*conn {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]*conn, 0, len(r.conns))
-	for c := range r.conns {
-		out = append(out, c)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []*conn
+	for _, conns := range r.conns {
+		for c := range conns {
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -96,7 +96,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	lost := s.logLost
 	store.lost.Store(&lost)
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize: 4096, WriteBufferSize: 4096,
+		// Small read buffers and pooled write buffers: an idle connection
+		// then holds neither (see docs/performance.md, idle).
+		ReadBufferSize: 1024, WriteBufferPool: &writeBuffers,
 		CheckOrigin:       s.checkOrigin,
 		EnableCompression: false,
 	}
@@ -210,8 +212,12 @@ func (s *Server) stopping() bool {
 	}
 }
 
-// serveWS upgrades the connection, runs the hello exchange, and then the
-// connection's reader (here) and writer (its own goroutine).
+// writeBuffers are shared by all connections' writers.
+var writeBuffers sync.Pool
+
+// serveWS upgrades the connection and runs the hello exchange, then hands
+// the connection to its reader and writer goroutines and returns, so that
+// net/http's per-request memory is not kept for the connection's life.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if s.stopping() {
 		http.Error(w, "relay is shutting down", http.StatusServiceUnavailable)
@@ -222,26 +228,31 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	s.wg.Add(1)
-	defer s.wg.Done()
 	ws.SetReadLimit(maxFrame)
 	c := newConn(s, ws)
 	go c.writer()
-	defer func() { <-c.done }()
 	s.metrics.connections.Inc()
-	defer s.metrics.connections.Dec()
 
 	ws.SetReadDeadline(time.Now().Add(15 * time.Second))
 	if err := s.hello(r, c); err != nil {
 		c.fail(*err)
+		<-c.done
+		s.metrics.connections.Dec()
+		s.wg.Done()
 		return
 	}
 	ws.SetReadDeadline(time.Now().Add(pongWait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(pongWait)) })
-	c.reader()
-	c.markClosed()
-	if c.room.detach(c) {
-		c.room.submit(onlineEntry(c.viewer.ID, false), nil)
-	}
+	go func() {
+		defer s.wg.Done()
+		defer s.metrics.connections.Dec()
+		c.reader()
+		c.markClosed()
+		if c.room.detach(c) {
+			c.room.submit(onlineEntry(c.viewer.ID, false), nil)
+		}
+		<-c.done
+	}()
 }
 
 func onlineEntry(person string, online bool) session.Entry {

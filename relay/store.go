@@ -185,8 +185,3 @@ func (st *Store) Create(ctx context.Context, sessionID string, data []byte) erro
 	return err
 }
 
-// Snapshot is a state saved at a position in the log.
-type Snapshot struct {
-	StreamSeq uint64 `json:"stream_seq"`
-	State     []byte `json:"state"`
-}

@@ -52,7 +52,9 @@ func startRelay(t *testing.T) *testRelay {
 	if err != nil {
 		t.Fatalf("relay.New: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener = relay.Listener(hs.Listener) // as the relay command serves
+	hs.Start()
 	t.Cleanup(func() {
 		hs.CloseClientConnections()
 		hs.Close()

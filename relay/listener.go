@@ -1,0 +1,83 @@
+package relay
+
+import (
+	"crypto/tls"
+	"net"
+	"sync"
+)
+
+// Listener wraps a listener for the relay: each accepted connection can
+// gather the frames of one writer batch into a single write to the
+// socket (gorilla/websocket writes every frame on its own), and has a
+// modest kernel send buffer, so a stalled client is noticed by its
+// send-queue bound rather than hidden in megabytes of kernel memory.
+func Listener(ln net.Listener) net.Listener { return &listener{Listener: ln} }
+
+type listener struct{ net.Listener }
+
+// sendBuffer is the kernel send buffer of client connections.
+const sendBuffer = 128 << 10
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(sendBuffer)
+		tc.SetNoDelay(true)
+	}
+	return &batchConn{Conn: c}, nil
+}
+
+// batchConn holds writes between hold and flush and sends them as one.
+// Writes from other goroutines (a pong from the reader) join the batch.
+type batchConn struct {
+	net.Conn
+	mu      sync.Mutex
+	holding bool
+	buf     []byte
+}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.holding {
+		b.buf = append(b.buf, p...)
+		return len(p), nil
+	}
+	return b.Conn.Write(p)
+}
+
+func (b *batchConn) hold() {
+	b.mu.Lock()
+	b.holding = true
+	b.mu.Unlock()
+}
+
+// flush writes what was held and stops holding.
+func (b *batchConn) flush() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.holding = false
+	if len(b.buf) == 0 {
+		return nil
+	}
+	_, err := b.Conn.Write(b.buf)
+	if cap(b.buf) > 64<<10 {
+		b.buf = nil // do not keep a large buffer for an idle connection
+	} else {
+		b.buf = b.buf[:0]
+	}
+	return err
+}
+
+// batchConnOf finds the batchConn under a websocket's connection, also
+// beneath TLS.
+func batchConnOf(c net.Conn) *batchConn {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	bc, _ := c.(*batchConn)
+	return bc
+}

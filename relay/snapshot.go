@@ -1,0 +1,134 @@
+package relay
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+
+	"breakout/session"
+)
+
+// A snapshot in the KV bucket is "BKS1", the stream sequence it was taken
+// at (8 bytes, big endian), then the state's JSON compressed with zstd.
+// JSON of a busy session compresses about tenfold, which keeps large
+// sessions under the server's maximum message size.
+const snapshotMagic = "BKS1"
+
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+)
+
+func encodeSnapshot(seq uint64, state []byte) []byte {
+	out := make([]byte, 0, len(snapshotMagic)+8+len(state)/8)
+	out = append(out, snapshotMagic...)
+	out = binary.BigEndian.AppendUint64(out, seq)
+	return zenc.EncodeAll(state, out)
+}
+
+func decodeSnapshot(b []byte) (seq uint64, state []byte, err error) {
+	if len(b) < len(snapshotMagic)+8 || string(b[:len(snapshotMagic)]) != snapshotMagic {
+		return 0, nil, errors.New("not a snapshot of this breakout version")
+	}
+	seq = binary.BigEndian.Uint64(b[len(snapshotMagic):])
+	state, err = zdec.DecodeAll(b[len(snapshotMagic)+8:], nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("decompress snapshot: %w", err)
+	}
+	return seq, state, nil
+}
+
+// snapshotter keeps a second replica of a room's state in its own
+// goroutine and snapshots it every snapshotEvery entries. Encoding a
+// large state takes tens of milliseconds; done by the log consumer, under
+// the room's lock, it would hold up every event behind it. The replica
+// costs a second copy of the state in memory and a second apply of each
+// entry, which is cheap next to fan-out.
+type snapshotter struct {
+	r *room
+
+	mu      sync.Mutex
+	pending []snapItem
+	wake    chan struct{}
+
+	state *session.State // only the run goroutine touches it
+	seq   uint64
+	since int
+}
+
+type snapItem struct {
+	entries  []session.Entry
+	seq      uint64
+	caughtUp bool
+}
+
+// newSnapshotter starts from the snapshot the room was loaded from (its
+// JSON, or nil for an empty state) at stream sequence seq.
+func newSnapshotter(r *room, snapshot []byte, seq uint64) *snapshotter {
+	sn := &snapshotter{r: r, wake: make(chan struct{}, 1), seq: seq, state: session.New()}
+	if snapshot != nil {
+		if st, err := session.UnmarshalSnapshot(snapshot); err == nil {
+			sn.state = st
+		}
+	}
+	return sn
+}
+
+// add hands over the entries of one log message; it never blocks the
+// consumer.
+func (sn *snapshotter) add(entries []session.Entry, seq uint64, caughtUp bool) {
+	sn.mu.Lock()
+	sn.pending = append(sn.pending, snapItem{entries, seq, caughtUp})
+	sn.mu.Unlock()
+	select {
+	case sn.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run applies what was handed over and snapshots; it ends when the server
+// stops.
+func (sn *snapshotter) run() {
+	defer sn.r.srv.wg.Done()
+	for {
+		select {
+		case <-sn.r.srv.stop:
+			return
+		case <-sn.wake:
+		}
+		sn.mu.Lock()
+		items := sn.pending
+		sn.pending = nil
+		sn.mu.Unlock()
+		for _, it := range items {
+			for _, e := range it.entries {
+				sn.state.Apply(e)
+			}
+			sn.seq = it.seq
+			sn.since += len(it.entries)
+			// No snapshots while a room catches up after a load: the
+			// replay would pay for one every snapshotEvery entries.
+			if sn.since >= snapshotEvery && it.caughtUp {
+				sn.since = 0
+				sn.save()
+			}
+		}
+	}
+}
+
+func (sn *snapshotter) save() {
+	data, err := sn.state.MarshalSnapshot()
+	if err != nil {
+		sn.r.srv.log.Error("snapshot", "session", sn.r.id, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(sn.r.srv.ctx, appendTimeout)
+	defer cancel()
+	if _, err := sn.r.srv.store.snapshots.Put(ctx, sn.r.id, encodeSnapshot(sn.seq, data)); err != nil {
+		sn.r.srv.log.Warn("store snapshot", "session", sn.r.id, "err", err)
+	}
+}
