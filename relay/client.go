@@ -136,7 +136,7 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	}
 	c.status.Queued = len(c.outbox)
 	err = c.connect(ctx)
-	if errors.Is(err, errStaleResume) {
+	if errors.Is(err, ErrStaleResume) && c.cfg.Name != "" {
 		err = c.connect(ctx) // the token was forgotten; join with the code
 	}
 	if err != nil {
@@ -330,9 +330,10 @@ func (c *Client) deliver(ctx context.Context, u Update) bool {
 	}
 }
 
-// errStaleResume is a resume token the relay no longer knows, with a code
-// to join afresh.
-var errStaleResume = errors.New("resume token no longer valid")
+// ErrStaleResume is a stored resume token the relay no longer knows. The
+// client has forgotten it; Dial joins afresh with the code when it has a
+// name, else returns this error so the caller can ask for one.
+var ErrStaleResume = errors.New("resume token no longer valid")
 
 // wireError is an error message from the relay.
 type wireError struct {
@@ -347,7 +348,7 @@ func (e *wireError) Unwrap() error {
 	case e.fatal:
 		return ErrRefused
 	case e.e.Code == session.ErrCodeBadToken:
-		return errStaleResume
+		return ErrStaleResume
 	}
 	return nil
 }

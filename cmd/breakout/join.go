@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"breakout/relay"
-	"breakout/session"
 	"breakout/tui"
 )
 
@@ -105,7 +104,7 @@ func runJoin(ctx context.Context, rawURL, code, name, background string) error {
 // same way.
 func dialJoin(ctx context.Context, cfg relay.ClientConfig, ask func() (string, string, error)) (*relay.Client, error) {
 	c, err := dialOnce(ctx, cfg)
-	if err == nil || !strings.Contains(err.Error(), "("+session.ErrCodeBadToken+")") {
+	if err == nil || !errors.Is(err, relay.ErrStaleResume) {
 		return c, err
 	}
 	if err := os.Remove(filepath.Join(cfg.StateDir, "resume")); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -128,7 +127,7 @@ func dialOnce(ctx context.Context, cfg relay.ClientConfig) (*relay.Client, error
 		return c, nil
 	case errors.Is(err, relay.ErrRefused):
 		return nil, fmt.Errorf("the relay refused to let you in: %w", err)
-	case strings.Contains(err.Error(), "("+session.ErrCodeBadToken+")"):
+	case errors.Is(err, relay.ErrStaleResume):
 		return nil, err
 	}
 	return nil, fmt.Errorf("%w (is the relay running, and is the URL right?)", err)
