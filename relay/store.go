@@ -184,4 +184,3 @@ func (st *Store) Create(ctx context.Context, sessionID string, data []byte) erro
 	_, err := st.js.Publish(ctx, subject(sessionID), data, jetstream.WithExpectLastSequencePerSubject(0))
 	return err
 }
-
