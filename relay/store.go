@@ -22,6 +22,9 @@ const (
 	codeBucket     = "breakout_codes"
 	metaBucket     = "breakout_meta"
 	maxLogMessage  = 1 << 20 // NATS' default max payload
+	// embeddedPayload lets the embedded server take snapshots of large
+	// sessions in one KV value; log messages stay within maxLogMessage.
+	embeddedPayload = 16 << 20
 )
 
 // StoreConfig says where the log lives.
@@ -67,7 +70,7 @@ func OpenStore(ctx context.Context, cfg StoreConfig) (*Store, error) {
 			SyncAlways: !cfg.NoSync,
 			NoLog:      true,
 			NoSigs:     true,
-			MaxPayload: maxLogMessage,
+			MaxPayload: embeddedPayload,
 		}
 		ns, err := server.NewServer(opts)
 		if err != nil {
