@@ -41,7 +41,8 @@ type server struct {
 	hub    *Hub
 }
 
-// listen serves h on a loopback port. sndbuf, when not 0, fixes the
+// listen serves h on a loopback port. wrap, when given, wraps the
+// listener (the relay's own); else sndbuf, when not 0, fixes the
 // kernel's send buffer of every accepted connection.
 func listen(h http.Handler, sndbuf int, wrap func(net.Listener) net.Listener) (*http.Server, net.Listener, string, error) {
 	var ln net.Listener
@@ -49,11 +50,11 @@ func listen(h http.Handler, sndbuf int, wrap func(net.Listener) net.Listener) (*
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("listen on loopback: %w", err)
 	}
-	if sndbuf > 0 {
-		ln = sndbufListener{ln, sndbuf}
-	}
-	if wrap != nil {
+	switch {
+	case wrap != nil:
 		ln = wrap(ln)
+	case sndbuf > 0:
+		ln = sndbufListener{ln, sndbuf}
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	go hs.Serve(ln)
@@ -101,7 +102,7 @@ func (s *server) openRelay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start relay: %w", err)
 	}
-	hs, ln, url, err := listen(srv.Handler(), s.sndbuf, relay.Listener)
+	hs, ln, url, err := listen(srv.Handler(), s.sndbuf, func(ln net.Listener) net.Listener { return relay.Listener(ln, s.sndbuf) })
 	if err != nil {
 		srv.Shutdown(context.Background())
 		return err

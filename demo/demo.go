@@ -105,7 +105,7 @@ func Start(ctx context.Context, cfg Config) (*Demo, error) {
 	}
 	d := &Demo{URL: "ws://" + ln.Addr().String() + "/ws", Dir: cfg.Dir, srv: srv,
 		hs: &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
-	go d.hs.Serve(relay.Listener(ln))
+	go d.hs.Serve(relay.Listener(ln, 0))
 	if d.Codes, err = d.session(ctx, plan); err != nil {
 		d.Close()
 		return nil, err

@@ -50,7 +50,7 @@ func startRelay(t *testing.T, dir string, cfg Config) *testRelay {
 		t.Fatalf("New: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener = Listener(hs.Listener) // as the relay command serves
+	hs.Listener = Listener(hs.Listener, 0) // as the relay command serves
 	hs.Start()
 	tr := &testRelay{t: t, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", dir: dir}
 	t.Cleanup(tr.stop)

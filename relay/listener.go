@@ -11,12 +11,21 @@ import (
 // socket (gorilla/websocket writes every frame on its own), and has a
 // modest kernel send buffer, so a stalled client is noticed by its
 // send-queue bound rather than hidden in megabytes of kernel memory.
-func Listener(ln net.Listener) net.Listener { return &listener{Listener: ln} }
+// sendBuffer is that buffer in bytes; 0 takes DefaultSendBuffer.
+func Listener(ln net.Listener, sendBuffer int) net.Listener {
+	if sendBuffer <= 0 {
+		sendBuffer = DefaultSendBuffer
+	}
+	return &listener{Listener: ln, sendBuffer: sendBuffer}
+}
 
-type listener struct{ net.Listener }
+// DefaultSendBuffer is the kernel send buffer of client connections.
+const DefaultSendBuffer = 128 << 10
 
-// sendBuffer is the kernel send buffer of client connections.
-const sendBuffer = 128 << 10
+type listener struct {
+	net.Listener
+	sendBuffer int
+}
 
 func (l *listener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
@@ -24,7 +33,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
-		tc.SetWriteBuffer(sendBuffer)
+		tc.SetWriteBuffer(l.sendBuffer)
 		tc.SetNoDelay(true)
 	}
 	return &batchConn{Conn: c}, nil

@@ -53,7 +53,7 @@ func startRelay(t *testing.T) *testRelay {
 		t.Fatalf("relay.New: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener = relay.Listener(hs.Listener) // as the relay command serves
+	hs.Listener = relay.Listener(hs.Listener, 0) // as the relay command serves
 	hs.Start()
 	t.Cleanup(func() {
 		hs.CloseClientConnections()

@@ -156,7 +156,7 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 // serve runs the HTTP server until ctx ends, then drains the relay.
 func serve(ctx context.Context, srv *relay.Server, ln net.Listener, cert, key string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	ln = relay.Listener(ln)
+	ln = relay.Listener(ln, 0)
 	if cert != "" {
 		pair, err := tls.LoadX509KeyPair(cert, key)
 		if err != nil {
