@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"hash/fnv"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -186,7 +187,7 @@ func (b *bot) participate() {
 		on := ideas[b.rng.IntN(len(ideas))]
 		b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: buildOns[b.rng.IntN(len(buildOns))], BuildsOn: on.ID})
 	default:
-		pool := ideas0(g.Current)
+		pool := b.pool(g.Current)
 		heard := map[string]bool{}
 		for _, i := range ideas {
 			heard[i.Text] = true
@@ -201,11 +202,24 @@ func (b *bot) participate() {
 	}
 }
 
-func ideas0(question string) []string {
-	if p := ideas[question]; len(p) > 0 {
-		return p
+// pool is what this bot's group may say on a question: two thirds of the
+// texts, a different two thirds in each group, so that groups overlap on
+// some ideas (the conference report finds those) but not on all.
+func (b *bot) pool(question string) []string {
+	all := ideas[question]
+	if len(all) == 0 {
+		all = ideas["threats"]
 	}
-	return ideas["threats"]
+	h := fnv.New32a()
+	h.Write([]byte(b.group))
+	skip := int(h.Sum32() % 3)
+	var out []string
+	for i, text := range all {
+		if i%3 != skip {
+			out = append(out, text)
+		}
+	}
+	return out
 }
 
 // chair keeps the room moving: a timer on every question, and the next

@@ -95,4 +95,4 @@ var minutesLines = []string{
 }
 
 // summaries the simulated rapporteurs write when a question closes.
-const summaryFormat = "The group raised %d ideas on this question. The most supported was %q. Members stressed practical steps that partners can own."
+const summaryFormat = "The group raised %d ideas on this question. Most support went to this one: %s Members stressed practical steps that partners can own."
