@@ -2,8 +2,8 @@ package demo
 
 import (
 	"context"
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"

@@ -41,18 +41,26 @@ func (l *listener) Accept() (net.Conn, error) {
 
 // batchConn holds writes between hold and flush and sends them as one.
 // Writes from other goroutines (a pong from the reader) join the batch.
+// The buffer is taken from a pool for the batch only: kept per
+// connection, it would hold the largest batch ever sent (often the
+// welcome, several KB) for the life of an idle connection.
 type batchConn struct {
 	net.Conn
 	mu      sync.Mutex
 	holding bool
-	buf     []byte
+	buf     *[]byte
 }
+
+var batchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 func (b *batchConn) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.holding {
-		b.buf = append(b.buf, p...)
+		if b.buf == nil {
+			b.buf = batchBufs.Get().(*[]byte)
+		}
+		*b.buf = append(*b.buf, p...)
 		return len(p), nil
 	}
 	return b.Conn.Write(p)
@@ -69,15 +77,15 @@ func (b *batchConn) flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.holding = false
-	if len(b.buf) == 0 {
+	if b.buf == nil {
 		return nil
 	}
-	_, err := b.Conn.Write(b.buf)
-	if cap(b.buf) > 64<<10 {
-		b.buf = nil // do not keep a large buffer for an idle connection
-	} else {
-		b.buf = b.buf[:0]
+	_, err := b.Conn.Write(*b.buf)
+	if cap(*b.buf) <= 64<<10 { // a rare large batch is left to the GC
+		*b.buf = (*b.buf)[:0]
+		batchBufs.Put(b.buf)
 	}
+	b.buf = nil
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -616,8 +617,11 @@ func TestResumeWithLargeWelcomeInBusyRoom(t *testing.T) {
 	ws.Close()
 	token := w.Resume
 
-	// A busy room: a raw client adds ideas all through the test (and
-	// reconnects if it is cut off itself).
+	// A busy room: a raw client adds ideas until the session is bigger
+	// than the queue bound, then keeps editing one of them (and reconnects
+	// if it is cut off itself).
+	const ideas = 2 * queueBytes / 400
+	var firstIdea atomic.Int64 // seq of its first idea, from its ack
 	busy := rawDial(t, tr.url)
 	bw := rawHello(t, busy, session.Hello{Type: session.MsgHello, Code: code, Name: "Busy"})
 	busy.Close()
@@ -635,8 +639,13 @@ func TestResumeWithLargeWelcomeInBusyRoom(t *testing.T) {
 			go func() { // read what comes back
 				defer close(read)
 				for {
-					if _, _, err := ws.ReadMessage(); err != nil {
+					_, b, err := ws.ReadMessage()
+					if err != nil {
 						return
+					}
+					var a session.Ack
+					if json.Unmarshal(b, &a) == nil && a.Type == session.MsgAck && a.ID == "b0" {
+						firstIdea.Store(a.Seq)
 					}
 				}
 			}()
@@ -649,8 +658,11 @@ func TestResumeWithLargeWelcomeInBusyRoom(t *testing.T) {
 				case <-read:
 				default:
 					text := fmt.Sprintf("busy idea %d %s", i, strings.Repeat("x", 300))
-					if ws.WriteJSON(session.OpMsg{Type: session.MsgOp, ID: fmt.Sprintf("b%d", i), Kind: session.KindIdeaAdd,
-						Data: json.RawMessage(`{"question":"q1","text":"` + text + `"}`)}) == nil {
+					op := session.NewOp(fmt.Sprintf("b%d", i), session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: text})
+					if first := firstIdea.Load(); i >= ideas && first > 0 {
+						op = session.NewOp(fmt.Sprintf("b%d", i), session.KindIdeaEdit, session.IdeaEdit{Idea: fmt.Sprintf("i%d", first), Text: text})
+					}
+					if ws.WriteJSON(session.OpMsg{Type: session.MsgOp, ID: op.ID, Kind: op.Kind, Data: op.Data}) == nil {
 						time.Sleep(time.Millisecond) // busy, with small bursts
 						continue
 					}
@@ -665,7 +677,7 @@ func TestResumeWithLargeWelcomeInBusyRoom(t *testing.T) {
 
 	// A session bigger than the queue bound: its snapshot is.
 	waitUntil(t, 30*time.Second, "the session to grow", func() bool {
-		return roomState(t, tr.srv, codes.Session).Seq > 2*queueBytes/400
+		return len(roomState(t, tr.srv, codes.Session).Ideas) >= ideas
 	})
 	rounds := long(20, 200)
 	cut := 0
