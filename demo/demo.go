@@ -143,14 +143,7 @@ func (d *Demo) session(ctx context.Context, plan *session.Plan) (*relay.Codes, e
 }
 
 // Code returns the join code of a role in a group ("" for the organizer).
-func (d *Demo) Code(group string, role session.Role) string {
-	for _, c := range d.Codes.Codes {
-		if c.Group == group && c.Role == role && c.Name == "" {
-			return c.Code
-		}
-	}
-	return ""
-}
+func (d *Demo) Code(group string, role session.Role) string { return d.Codes.Find(group, role) }
 
 // Close stops the simulated people, then the relay.
 func (d *Demo) Close() {

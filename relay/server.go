@@ -432,6 +432,17 @@ type Code struct {
 	Code  string       `json:"code"`
 }
 
+// Find returns the code of a role in a group ("" for the organizer), not
+// a roster person's own code; "" when there is none.
+func (c *Codes) Find(group string, role session.Role) string {
+	for _, x := range c.Codes {
+		if x.Group == group && x.Role == role && x.Name == "" {
+			return x.Code
+		}
+	}
+	return ""
+}
+
 // CreateSession creates a new session of plan and returns its join codes.
 // The codes exist only in what it returns; the relay keeps their hashes.
 func (s *Server) CreateSession(ctx context.Context, plan *session.Plan) (*Codes, error) {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"breakout/relay"
+	"breakout/relay/relaytest"
 	"breakout/session"
 )
 
@@ -45,43 +45,13 @@ type testRelay struct {
 
 func startRelay(t *testing.T) *testRelay {
 	t.Helper()
-	srv, err := relay.New(context.Background(), relay.Config{
-		Store:        relay.StoreConfig{Dir: t.TempDir()},
-		OpsPerSecond: 1000, OpBurst: 1000,
-	})
-	if err != nil {
-		t.Fatalf("relay.New: %v", err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener = relay.Listener(hs.Listener, 0) // as the relay command serves
-	hs.Start()
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	plan, err := session.ParsePlan("test.toml", []byte(testPlan))
-	if err != nil {
-		t.Fatalf("ParsePlan: %v", err)
-	}
-	codes, err := srv.CreateSession(context.Background(), plan)
-	if err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
-	return &testRelay{t: t, srv: srv, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", codes: codes}
+	r := relaytest.Start(t, relay.Config{OpsPerSecond: 1000, OpBurst: 1000})
+	return &testRelay{t: t, srv: r.Server, url: r.URL, codes: r.Create(t, testPlan)}
 }
 
 func (tr *testRelay) code(group string, role session.Role) string {
 	tr.t.Helper()
-	for _, c := range tr.codes.Codes {
-		if c.Group == group && c.Role == role && c.Name == "" {
-			return c.Code
-		}
-	}
-	tr.t.Fatalf("no code for %q %s", group, role)
-	return ""
+	return relaytest.Code(tr.t, tr.codes, group, role)
 }
 
 // dial joins with a code; stateDir may be empty.

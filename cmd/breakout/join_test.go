@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"breakout/relay"
+	"breakout/relay/relaytest"
 	"breakout/session"
 )
 
@@ -32,33 +32,9 @@ func runJoinCmd(t *testing.T, args ...string) error {
 // with one session; it returns the URL and a participant's code.
 func joinTestRelay(t *testing.T) (string, string) {
 	t.Helper()
-	srv, err := relay.New(context.Background(), relay.Config{Store: relay.StoreConfig{Dir: t.TempDir()}})
-	if err != nil {
-		t.Fatalf("relay.New: %v", err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	plan, err := session.ParsePlan("plan.toml", []byte("title = \"T\"\n[[question]]\ntext = \"Q?\"\n[[group]]\nname = \"G\"\n"))
-	if err != nil {
-		t.Fatalf("ParsePlan: %v", err)
-	}
-	codes, err := srv.CreateSession(context.Background(), plan)
-	if err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
-	for _, c := range codes.Codes {
-		if c.Role == session.Participant {
-			return "ws" + strings.TrimPrefix(hs.URL, "http"), c.Code
-		}
-	}
-	t.Fatal("no participant code")
-	return "", ""
+	r := relaytest.Start(t, relay.Config{})
+	codes := r.Create(t, "title = \"T\"\n[[question]]\ntext = \"Q?\"\n[[group]]\nname = \"G\"\n")
+	return strings.TrimSuffix(r.URL, "/ws"), relaytest.Code(t, codes, "G", session.Participant)
 }
 
 func TestJoinErrors(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"breakout/relay"
+	"breakout/relay/relaytest"
 	"breakout/session"
 )
 
@@ -38,38 +38,13 @@ name = "Rossini"
 // ws:// URL and the session's codes.
 func reportRelay(t *testing.T) (string, *relay.Codes) {
 	t.Helper()
-	srv, err := relay.New(context.Background(), relay.Config{Store: relay.StoreConfig{Dir: t.TempDir()}})
-	if err != nil {
-		t.Fatalf("relay.New: %v", err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	plan, err := session.ParsePlan("plan.toml", []byte(reportTestPlan))
-	if err != nil {
-		t.Fatalf("ParsePlan: %v", err)
-	}
-	codes, err := srv.CreateSession(context.Background(), plan)
-	if err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", codes
+	r := relaytest.Start(t, relay.Config{})
+	return r.URL, r.Create(t, reportTestPlan)
 }
 
 func reportCode(t *testing.T, codes *relay.Codes, group string, role session.Role) string {
 	t.Helper()
-	for _, c := range codes.Codes {
-		if c.Group == group && c.Role == role && c.Name == "" {
-			return c.Code
-		}
-	}
-	t.Fatalf("no code for %s %s", group, role)
-	return ""
+	return relaytest.Code(t, codes, group, role)
 }
 
 // reportPeer is a person connected to the relay who sends ops one at a

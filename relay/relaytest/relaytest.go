@@ -1,0 +1,71 @@
+// Package relaytest starts real relays for the tests of packages that talk
+// to one: a relay on a real embedded NATS server in a temporary
+// directory, serving on a loopback port through relay.Listener, as the
+// relay command does. There is no mock of the log or the websocket.
+package relaytest
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"breakout/relay"
+	"breakout/session"
+)
+
+// Relay is a running test relay.
+type Relay struct {
+	Server *relay.Server
+	URL    string // ws://127.0.0.1:PORT/ws
+}
+
+// Start starts a relay with cfg; an empty cfg.Store.Dir gets a temporary
+// directory. The relay stops when the test ends.
+func Start(t testing.TB, cfg relay.Config) *Relay {
+	t.Helper()
+	if cfg.Store.Dir == "" && cfg.Store.URL == "" {
+		cfg.Store.Dir = t.TempDir()
+	}
+	srv, err := relay.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("relay.New: %v", err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener = relay.Listener(hs.Listener, 0)
+	hs.Start()
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &Relay{Server: srv, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+}
+
+// Create creates a session of a TOML plan and returns its codes.
+func (r *Relay) Create(t testing.TB, plan string) *relay.Codes {
+	t.Helper()
+	p, err := session.ParsePlan("test.toml", []byte(plan))
+	if err != nil {
+		t.Fatalf("ParsePlan: %v", err)
+	}
+	codes, err := r.Server.CreateSession(context.Background(), p)
+	if err != nil {
+		t.Fatalf("CreateSession: %v", err)
+	}
+	return codes
+}
+
+// Code returns the code of a role in a group ("" for the organizer),
+// failing the test when there is none.
+func Code(t testing.TB, codes *relay.Codes, group string, role session.Role) string {
+	t.Helper()
+	c := codes.Find(group, role)
+	if c == "" {
+		t.Fatalf("no code for %s %s", group, role)
+	}
+	return c
+}
