@@ -493,7 +493,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 		t.Errorf("answers %v; want acks and rate_limited rejects, nothing else", counts)
 	}
 	// The connection survives: once the limiter refills, an op goes in.
-	waitUntil(t, 10*time.Second, "the flooding connection to be served again", func() bool {
+	waitUntil(t, 30*time.Second, "the flooding connection to be served again", func() bool {
 		id := fmt.Sprintf("after-%d", time.Now().UnixNano())
 		ws.WriteJSON(session.OpMsg{Type: session.MsgOp, ID: id, Kind: session.KindIdeaAdd,
 			Data: json.RawMessage(`{"question":"q1","text":"` + id + `"}`)})
@@ -932,7 +932,7 @@ func TestCapturedFramesShowNothingOfOtherGroups(t *testing.T) {
 	olga := tr.join(codes.code(t, "", session.Organizer), "Olga2")
 	olga.mustSend(session.KindBroadcast, session.BroadcastData{Text: "SENTINEL"})
 	for _, c := range []*capture{vp, vc, vr, og, mp} {
-		waitUntil(t, 10*time.Second, c.name+"'s sentinel", func() bool {
+		waitUntil(t, 30*time.Second, c.name+"'s sentinel", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return len(c.frames) > 0 && strings.Contains(string(c.frames[len(c.frames)-1]), "SENTINEL")

@@ -60,7 +60,7 @@ func TestDroppedConnectionBetweenOpAndAck(t *testing.T) {
 			// ack surely fell into the gap.
 			px.goDown()
 			if !drop {
-				waitUntil(t, 10*time.Second, "the relay to apply "+text, func() bool {
+				waitUntil(t, 30*time.Second, "the relay to apply "+text, func() bool {
 					return textCount(roomState(t, tr.srv, codes.Session), text) == 1
 				})
 			}
@@ -365,6 +365,10 @@ func TestScaleOutRelayCutOffNATS(t *testing.T) {
 		if st := ana.c.Status(); st.State == Live || st.Queued != 5 {
 			t.Errorf("Ana during the outage: %s with %d queued; want reconnecting with 5", st.State, st.Queued)
 		}
+		// A refuses her hellos while it has no log.
+		ana.waitLong("A to answer unavailable", func() bool {
+			return strings.Contains(ana.c.Status().Err, "("+ErrCodeUnavailable+")")
+		})
 
 		t.Logf("cycle %d: outage ops done after %v", cycle, time.Since(t0))
 		natsPx.goUp()
@@ -390,7 +394,7 @@ func TestScaleOutRelayCutOffNATS(t *testing.T) {
 	for _, p := range peers {
 		p.waitLong("all ideas", func() bool { return len(p.state.Ideas) == sent })
 	}
-	waitUntil(t, 10*time.Second, "both relays to hold the same state", func() bool {
+	waitUntil(t, 30*time.Second, "both relays to hold the same state", func() bool {
 		sa, sb := roomState(t, a.srv, codes.Session), roomState(t, b.srv, codes.Session)
 		ja, _ := sa.MarshalSnapshot()
 		jb, _ := sb.MarshalSnapshot()
@@ -519,7 +523,7 @@ func stalledRound(t *testing.T) {
 		}
 	}
 	cutOff := func() float64 { return counter(t, tr.srv.metrics.cutOff) }
-	waitUntil(t, 20*time.Second, "a stalled client to be cut off", func() bool { return cutOff() >= 1 })
+	waitUntil(t, 60*time.Second, "a stalled client to be cut off", func() bool { return cutOff() >= 1 })
 
 	// The first stalled client reads again at once: it gets what was
 	// already on its way, then the too_slow error and the close.
