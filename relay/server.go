@@ -249,15 +249,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		c.reader()
 		c.markClosed()
 		if c.room.detach(c) {
-			c.room.submit(onlineEntry(c.viewer.ID, false), nil)
+			c.room.wentAway(c.viewer.ID)
 		}
 		<-c.done
 	}()
-}
-
-func onlineEntry(person string, online bool) session.Entry {
-	return session.Entry{Op: session.NewOp("o"+newSecret()[:20], session.KindPersonOnline,
-		session.PersonOnline{Person: person, Online: online})}
 }
 
 func wireErr(code, format string, args ...any) *session.Error {
@@ -322,7 +317,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	you := session.You{ID: person.ID, Name: person.Name, Role: person.Role, Group: person.Group}
 	first := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
 	if first {
-		c.room.submit(onlineEntry(person.ID, true), nil)
+		c.room.cameOnline(person.ID)
 	}
 	return nil
 }
