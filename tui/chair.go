@@ -25,11 +25,15 @@ type chairScreen struct {
 }
 
 // widePanel is the width from which side panels stand beside the list
-// instead of replacing it; panelWidth is their width.
+// instead of replacing it; panelWidth is their narrowest width.
 const (
 	widePanel  = 100
 	panelWidth = 34
 )
+
+// sidePanel is the side panel's width in a terminal w wide: a quarter of
+// it, at least panelWidth, so names fit on large screens too.
+func sidePanel(w int) int { return max(panelWidth, w/4) }
 
 func newChairScreen(a *app) *chairScreen {
 	m := newMember(a)
@@ -145,9 +149,10 @@ func (s *chairScreen) view() (string, *tea.Cursor) {
 	var cur *tea.Cursor
 	switch {
 	case w >= widePanel:
-		lw := w - panelWidth - 1
+		pw := sidePanel(w)
+		lw := w - pw - 1
 		list, c := s.m.view(lw, h, true)
-		out = joinColumns(list, s.panel.view(panelWidth, h), lw, h, st)
+		out = joinColumns(list, s.panel.view(pw, h), lw, h, st)
 		cur = c
 	case s.showWho && !s.m.comp.open:
 		out = s.panel.view(w, h)
@@ -163,7 +168,7 @@ func (s *chairScreen) view() (string, *tea.Cursor) {
 func (s *chairScreen) setSize(w, h int) {
 	s.width, s.height = w, h
 	if w >= widePanel {
-		w -= panelWidth + 1
+		w -= sidePanel(w) + 1
 	}
 	s.m.setSize(w, h)
 }
