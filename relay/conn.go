@@ -46,10 +46,13 @@ type conn struct {
 	queue  [][]byte
 	queued int
 	closed bool
-	hold   bool   // events are queued but not sent until the welcome is
-	final  []byte // an error frame to send before closing
-	wake   chan struct{}
-	done   chan struct{} // closed when the writer has ended
+	// wakeDue is guarded by the room's mu: the connection is in
+	// room.wake, to be woken when the log message is applied.
+	wakeDue bool
+	hold    bool   // events are queued but not sent until the welcome is
+	final   []byte // an error frame to send before closing
+	wake    chan struct{}
+	done    chan struct{} // closed when the writer has ended
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
@@ -60,21 +63,36 @@ func newConn(srv *Server, ws *websocket.Conn) *conn {
 // enqueue queues a frame without blocking. A client whose queue is over
 // its byte bound is cut off: it reconnects and resumes from its seq.
 func (c *conn) enqueue(frame []byte) {
+	if c.enqueueQuiet(frame) {
+		c.wakeWriter()
+	}
+}
+
+// enqueueQuiet queues a frame as enqueue does but leaves waking the
+// writer to the caller; it reports whether the frame was queued. The log
+// consumer wakes each writer once per log message, so the events of one
+// message and the acks among them go out in one write, and the writer
+// does not take the CPU from the consumer after every frame.
+func (c *conn) enqueueQuiet(frame []byte) bool {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return
+		return false
 	}
 	if c.queued+len(frame) > c.srv.cfg.QueueBytes && len(c.queue) > 0 {
 		c.mu.Unlock()
 		c.srv.metrics.cutOff.Inc()
 		c.fail(session.Error{Type: session.MsgError, Code: session.ErrCodeSlow,
 			Message: "you fell too far behind; reconnect to catch up"})
-		return
+		return false
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
 	c.mu.Unlock()
+	return true
+}
+
+func (c *conn) wakeWriter() {
 	select {
 	case c.wake <- struct{}{}:
 	default:

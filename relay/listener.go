@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"sync"
+	"time"
 )
 
 // Listener wraps a listener for the relay: each accepted connection can
@@ -46,9 +47,10 @@ func (l *listener) Accept() (net.Conn, error) {
 // welcome, several KB) for the life of an idle connection.
 type batchConn struct {
 	net.Conn
-	mu      sync.Mutex
-	holding bool
-	buf     *[]byte
+	mu       sync.Mutex
+	holding  bool
+	buf      *[]byte
+	deadline time.Time // the last write deadline set while holding
 }
 
 var batchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -66,6 +68,19 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	return b.Conn.Write(p)
 }
 
+// SetWriteDeadline keeps a deadline set while holding for the flush,
+// the one write it is for: gorilla sets one before every frame, and
+// each costs a timer update in the runtime's poller.
+func (b *batchConn) SetWriteDeadline(t time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.holding {
+		b.deadline = t
+		return nil
+	}
+	return b.Conn.SetWriteDeadline(t)
+}
+
 func (b *batchConn) hold() {
 	b.mu.Lock()
 	b.holding = true
@@ -77,6 +92,10 @@ func (b *batchConn) flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.holding = false
+	if !b.deadline.IsZero() {
+		b.Conn.SetWriteDeadline(b.deadline)
+		b.deadline = time.Time{}
+	}
 	if b.buf == nil {
 		return nil
 	}

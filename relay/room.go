@@ -47,6 +47,7 @@ type room struct {
 	caughtUp chan struct{}  // closed when the log is applied up to load time
 	target   uint64         // stream sequence to reach before caughtUp
 	failed   error          // set when the consumer gave up
+	wake     []*conn        // connections with frames queued by the log message being applied
 
 	wmu     sync.Mutex // guards waiters; never held with mu held for writing elsewhere
 	waiters map[string][]waiter
@@ -176,6 +177,12 @@ func (r *room) onMessage(msg jetstream.Msg) {
 		lm.Entries[i].At = lm.At
 		r.applyLocked(lm.Entries[i])
 	}
+	for i, c := range r.wake {
+		c.wakeDue = false
+		c.wakeWriter()
+		r.wake[i] = nil
+	}
+	r.wake = r.wake[:0]
 	r.streamSeq = md.Sequence.Stream
 	r.snap.add(lm.Entries, r.streamSeq, r.streamSeq >= r.target)
 	r.srv.metrics.applyLatency.Observe(time.Since(start).Seconds())
@@ -253,7 +260,10 @@ func (r *room) fanout(ev session.Event) {
 				f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
 				frames[aud] = f
 			}
-			c.enqueue(f)
+			if c.enqueueQuiet(f) && !c.wakeDue {
+				c.wakeDue = true
+				r.wake = append(r.wake, c)
+			}
 		}
 	}
 	if g := ev.Data.Group; g != "" {

@@ -104,15 +104,18 @@ func (sn *snapshotter) run() {
 		items := sn.pending
 		sn.pending = nil
 		sn.mu.Unlock()
-		for _, it := range items {
+		for i, it := range items {
 			for _, e := range it.entries {
 				sn.state.Apply(e)
 			}
 			sn.seq = it.seq
 			sn.since += len(it.entries)
 			// No snapshots while a room catches up after a load: the
-			// replay would pay for one every snapshotEvery entries.
-			if sn.since >= snapshotEvery && it.caughtUp {
+			// replay would pay for one every snapshotEvery entries. One
+			// snapshot for all that was handed over at once: a
+			// snapshotter that fell behind must not encode the state
+			// once per snapshotEvery entries it has yet to apply.
+			if it.caughtUp && i == len(items)-1 && sn.since >= snapshotEvery {
 				sn.since = 0
 				sn.save()
 			}

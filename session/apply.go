@@ -90,6 +90,10 @@ func decode(raw json.RawMessage, v any) error {
 	if !utf8.Valid(raw) {
 		return reject(CodeInvalid, "bad data: not valid UTF-8")
 	}
+	var fields [4]flatField
+	if f := flatFields(v, &fields); f != nil && decodeFlat(raw, f) {
+		return nil
+	}
 	d := decoders.Get().(*decoder)
 	d.r.Reset(raw)
 	start := d.dec.InputOffset()

@@ -29,8 +29,14 @@ func CheckText(s string, max int, multiline bool) error {
 		return errors.New("is not valid UTF-8")
 	}
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
 		n++
+		if c := s[i]; c >= 0x20 && c < 0x7f { // printable ASCII: most text, and nothing to check
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if r == '\n' || r == '\t' {
 			if !multiline {
 				return errors.New("must be a single line")
