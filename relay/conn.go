@@ -72,7 +72,10 @@ func (c *conn) enqueue(frame []byte) {
 // writer to the caller; it reports whether the frame was queued. The log
 // consumer wakes each writer once per log message, so the events of one
 // message and the acks among them go out in one write, and the writer
-// does not take the CPU from the consumer after every frame.
+// does not take the CPU from the consumer after every frame. A queue
+// past a quarter of its bound wakes the writer at once, so a large log
+// message cannot pile up on one that is still being written and cut off a
+// client that reads.
 func (c *conn) enqueueQuiet(frame []byte) bool {
 	c.mu.Lock()
 	if c.closed {
@@ -88,7 +91,11 @@ func (c *conn) enqueueQuiet(frame []byte) bool {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
+	urgent := c.queued > c.srv.cfg.QueueBytes/4
 	c.mu.Unlock()
+	if urgent {
+		c.wakeWriter()
+	}
 	return true
 }
 
