@@ -237,7 +237,7 @@ func (c *conn) markClosed() {
 	}
 }
 
-// send queues a message; used for acks, rejects and the welcome.
+// send queues a message: an ack or a reject.
 func (c *conn) send(v any) { c.enqueue(mustJSON(v)) }
 
 // reader handles the client's ops until the connection ends.

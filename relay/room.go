@@ -49,14 +49,13 @@ type room struct {
 	failed   error          // set when the consumer gave up
 	wake     []*conn        // connections with frames queued by the log message being applied
 
-	wmu     sync.Mutex // guards waiters; never held with mu held for writing elsewhere
+	wmu     sync.Mutex // guards waiters; taken inside mu by the consumer, never the other way round
 	waiters map[string][]waiter
 
 	snap *snapshotter
 
 	qmu   sync.Mutex
 	queue []session.Entry
-	qsize int
 	kick  chan struct{}
 
 	cons jetstream.ConsumeContext
@@ -302,7 +301,6 @@ func (r *room) submit(e session.Entry, w waiter) {
 	}
 	r.qmu.Lock()
 	r.queue = append(r.queue, e)
-	r.qsize += len(e.Op.Data) + len(e.Op.ID) + len(e.Op.Kind) + len(e.By) + 64
 	r.qmu.Unlock()
 	select {
 	case r.kick <- struct{}{}:
@@ -355,7 +353,6 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	batch := make([]session.Entry, n)
 	copy(batch, r.queue[:n])
 	r.queue = append(r.queue[:0], r.queue[n:]...)
-	r.qsize -= size
 	more := len(r.queue) > 0
 	r.qmu.Unlock()
 

@@ -288,15 +288,12 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	var secret string
 	switch {
 	case h.Resume != "":
-		rm, p, ok := s.resume(ctx, h.Resume)
+		rm, p, sec, ok := s.resume(ctx, h.Resume)
 		if !ok {
 			s.failedJoin(ip)
 			return wireErr(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
 		}
-		c.room, person = rm, p
-		if sec, ok := s.sameSecret(h.Resume); ok {
-			secret = sec
-		}
+		c.room, person, secret = rm, p, sec
 	case h.Code != "":
 		rm, grant, ok := s.lookupCode(ctx, h.Code)
 		if !ok {
@@ -322,11 +319,6 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	return nil
 }
 
-func (s *Server) sameSecret(tok string) (string, bool) {
-	_, _, sec, ok := parseResumeToken(tok)
-	return sec, ok
-}
-
 func (s *Server) failedJoin(ip string) {
 	s.metrics.failedJoins.Inc()
 	d := s.joins.fail(ip)
@@ -336,24 +328,25 @@ func (s *Server) failedJoin(ip string) {
 	}
 }
 
-// resume finds the person a resume token belongs to.
-func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person, bool) {
+// resume finds the person a resume token belongs to, and the token's
+// secret, which the welcome hands back in the same token.
+func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person, string, bool) {
 	sid, pid, secret, ok := parseResumeToken(tok)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, "", false
 	}
 	rm, err := s.loadRoom(ctx, sid)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, "", false
 	}
-	rm.mu.Lock()
-	defer rm.mu.Unlock()
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
 	p := rm.state.People[pid]
 	if p == nil || p.TokenHash == "" || !secretMatches(secret, p.TokenHash) {
-		return nil, nil, false
+		return nil, nil, "", false
 	}
 	cp := *p
-	return rm, &cp, true
+	return rm, &cp, secret, true
 }
 
 // lookupCode finds the session and grant of a join code.
@@ -367,9 +360,9 @@ func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Gr
 	if err != nil {
 		return nil, session.Grant{}, false
 	}
-	rm.mu.Lock()
+	rm.mu.RLock()
 	g, ok := rm.state.Codes[hash]
-	rm.mu.Unlock()
+	rm.mu.RUnlock()
 	return rm, g, ok
 }
 
@@ -557,9 +550,9 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")
 		return
 	}
-	rm.mu.Lock()
+	rm.mu.RLock()
 	view := rm.state.View(session.Viewer{Role: g.Role, Group: g.Group, ID: g.Person})
-	rm.mu.Unlock()
+	rm.mu.RUnlock()
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(Export{Session: rm.id, Role: g.Role, Group: g.Group, State: view})
 }
