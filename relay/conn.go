@@ -2,7 +2,6 @@ package relay
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -300,14 +299,14 @@ func (c *conn) handleOp(op session.Op) {
 		c.rejectOp(op.ID, session.CodeForbidden, "a "+string(c.viewer.Role)+" may not send "+op.Kind)
 		return
 	}
-	// The log keeps op data as encoding/json writes it, with <, > and &
-	// six bytes each. Escape it now, so that the group commit's size
-	// estimate holds, and refuse here an op too big for a log message
-	// rather than fail the whole batch it would have joined.
-	if bytes.ContainsAny(op.Data, "<>&\u2028\u2029") {
-		var b bytes.Buffer
-		json.HTMLEscape(&b, op.Data)
-		op.Data = b.Bytes()
+	// The log keeps op data as encoding/json writes it: compact, with <,
+	// > and & six bytes each. Bring it to that form now, so that the
+	// group commit's size estimate holds, an op too big for a log message
+	// is refused here rather than fail the whole batch it would have
+	// joined, and the appender, which applies what it appended without
+	// reading it back, applies the very bytes a replay of the log does.
+	if bytes.ContainsAny(op.Data, "<>&\u2028\u2029 \t\r\n") {
+		op.Data = mustJSON(op.Data)
 	}
 	if len(op.Data) > maxOpData {
 		c.rejectOp(op.ID, session.CodeTooLarge, "the op's data is too large")

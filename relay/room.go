@@ -155,26 +155,40 @@ func (r *room) start(ctx context.Context) error {
 }
 
 // onMessage applies one log message. The ordered consumer calls it for
-// each message in log order, one at a time.
+// each message in log order, one at a time. A message the appender has
+// applied already (see appendBatch) is skipped before it is decoded.
 func (r *room) onMessage(msg jetstream.Msg) {
 	md, err := msg.Metadata()
 	if err != nil {
 		return
 	}
+	seq := md.Sequence.Stream
+	r.mu.RLock()
+	done := seq <= r.streamSeq
+	r.mu.RUnlock()
+	if done {
+		return // in the snapshot, or applied by the appender
+	}
 	var lm session.LogMessage
 	if err := json.Unmarshal(msg.Data(), &lm); err != nil {
-		r.srv.log.Error("unreadable log message skipped", "session", r.id, "seq", md.Sequence.Stream, "err", err)
+		r.srv.log.Error("unreadable log message skipped", "session", r.id, "seq", seq, "err", err)
 		return
 	}
+	r.applyMessage(seq, lm.At, lm.Entries)
+}
+
+// applyMessage applies the entries of the log message at stream sequence
+// seq, written at at, unless the room has applied it before.
+func (r *room) applyMessage(seq uint64, at time.Time, entries []session.Entry) {
 	start := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if md.Sequence.Stream <= r.streamSeq {
-		return // already in the snapshot
+	if seq <= r.streamSeq {
+		return
 	}
-	for i := range lm.Entries {
-		lm.Entries[i].At = lm.At
-		r.applyLocked(lm.Entries[i])
+	for i := range entries {
+		entries[i].At = at
+		r.applyLocked(entries[i])
 	}
 	for i, c := range r.wake {
 		c.wakeDue = false
@@ -182,10 +196,10 @@ func (r *room) onMessage(msg jetstream.Msg) {
 		r.wake[i] = nil
 	}
 	r.wake = r.wake[:0]
-	r.streamSeq = md.Sequence.Stream
-	r.snap.add(lm.Entries, r.streamSeq, r.streamSeq >= r.target)
+	r.streamSeq = seq
+	r.snap.add(entries, seq, seq >= r.target)
 	r.srv.metrics.applyLatency.Observe(time.Since(start).Seconds())
-	if r.streamSeq >= r.target {
+	if seq >= r.target {
 		select {
 		case <-r.caughtUp:
 		default:
@@ -299,6 +313,7 @@ func (r *room) submit(e session.Entry, w waiter) {
 	if inflight {
 		return // the first copy's outcome answers this one too
 	}
+	r.srv.pace.op()
 	r.qmu.Lock()
 	r.queue = append(r.queue, e)
 	r.qmu.Unlock()
@@ -314,6 +329,7 @@ func (r *room) submit(e session.Entry, w waiter) {
 // stops.
 func (r *room) appender() {
 	defer r.srv.wg.Done()
+	var last time.Time // the start of the last append
 	for {
 		select {
 		case <-r.srv.stop:
@@ -321,7 +337,19 @@ func (r *room) appender() {
 			return
 		case <-r.kick:
 		}
-		for r.appendBatch(r.srv.ctx) {
+		for more := true; more; {
+			// A busy relay lingers a little after the last append, so
+			// that more ops share the next (see pace.go).
+			if d := r.srv.pace.appendWait(last); d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-r.srv.stop:
+					t.Stop()
+				}
+			}
+			last = time.Now()
+			more = r.appendBatch(r.srv.ctx)
 		}
 	}
 }
@@ -357,17 +385,47 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	r.qmu.Unlock()
 
 	lm := session.LogMessage{At: time.Now().UTC().Truncate(time.Millisecond), Entries: batch}
+	data := mustJSON(lm)
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, appendTimeout)
-	_, err := r.srv.store.Append(actx, r.id, mustJSON(lm))
+	seq, direct, err := r.append(actx, data)
 	cancel()
 	r.srv.metrics.appendLatency.Observe(time.Since(start).Seconds())
 	r.srv.metrics.batchSize.Observe(float64(n))
 	if err != nil {
 		r.srv.log.Warn("append to log failed", "session", r.id, "ops", n, "err", err)
 		r.failBatch(batch)
+		return more
+	}
+	if direct {
+		r.applyMessage(seq, lm.At, batch)
 	}
 	return more
+}
+
+// append writes one log message. A relay with the embedded server is the
+// only writer of its log, so it applies what it appended at once rather
+// than wait for the consumer to hand the message back (one goroutine
+// hand-off and one decoding less per message). To be sure no message of
+// the session falls between the last one applied and this one, the
+// append expects the session's last sequence to be the room's; should it
+// not be (an append that timed out but landed), the message is appended
+// without the expectation and left to the consumer, which applies in log
+// order. direct reports whether the caller is to apply the message.
+func (r *room) append(ctx context.Context, data []byte) (seq uint64, direct bool, err error) {
+	if r.srv.cfg.Store.URL == "" {
+		r.mu.RLock()
+		last := r.streamSeq
+		r.mu.RUnlock()
+		seq, err = r.srv.store.AppendAfter(ctx, r.id, data, last)
+		var apiErr *jetstream.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+			return seq, err == nil, err
+		}
+		r.srv.log.Warn("the log holds a message the room has not applied; waiting for the consumer", "session", r.id)
+	}
+	seq, err = r.srv.store.Append(ctx, r.id, data)
+	return seq, false, err
 }
 
 // failBatch answers ops whose append failed. Whether the log holds them

@@ -50,6 +50,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	joins   *joinLimiter
+	pace    pacer
 
 	ctx    context.Context // canceled when the server has stopped
 	cancel context.CancelFunc

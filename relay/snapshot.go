@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -55,9 +56,12 @@ type snapshotter struct {
 	pending []snapItem
 	wake    chan struct{}
 
-	state *session.State // only the run goroutine touches it
-	seq   uint64
-	since int
+	// Only the run goroutine touches these.
+	state    *session.State
+	seq      uint64
+	since    int       // entries applied since the last snapshot
+	caughtUp bool      // the room has caught up with the log
+	next     time.Time // no snapshot before this (pacing)
 }
 
 type snapItem struct {
@@ -94,34 +98,61 @@ func (sn *snapshotter) add(entries []session.Entry, seq uint64, caughtUp bool) {
 // stops.
 func (sn *snapshotter) run() {
 	defer sn.r.srv.wg.Done()
+	var due <-chan time.Time // a snapshot held back by pacing falls due
 	for {
 		select {
 		case <-sn.r.srv.stop:
 			return
 		case <-sn.wake:
+		case <-due:
+			due = nil
 		}
 		sn.mu.Lock()
 		items := sn.pending
 		sn.pending = nil
 		sn.mu.Unlock()
-		for i, it := range items {
+		for _, it := range items {
 			for _, e := range it.entries {
 				sn.state.Apply(e)
 			}
 			sn.seq = it.seq
 			sn.since += len(it.entries)
-			// No snapshots while a room catches up after a load: the
-			// replay would pay for one every snapshotEvery entries. One
-			// snapshot for all that was handed over at once: a
-			// snapshotter that fell behind must not encode the state
-			// once per snapshotEvery entries it has yet to apply.
-			if it.caughtUp && i == len(items)-1 && sn.since >= snapshotEvery {
-				sn.since = 0
-				sn.save()
-			}
+			sn.caughtUp = it.caughtUp
 		}
+		// No snapshots while a room catches up after a load: the replay
+		// would pay for one every snapshotEvery entries. One snapshot for
+		// all that was handed over at once: a snapshotter that fell
+		// behind must not encode the state once per snapshotEvery entries
+		// it has yet to apply.
+		if !sn.caughtUp || sn.since < snapshotEvery {
+			continue
+		}
+		if wait := time.Until(sn.next); wait > 0 {
+			if due == nil {
+				due = time.After(wait)
+			}
+			continue
+		}
+		sn.since = 0
+		start := time.Now()
+		sn.save()
+		took := time.Since(start)
+		sn.next = time.Now().Add(max(snapshotPace*took, snapshotMinGap))
 	}
 }
+
+// snapshotPace paces snapshots by their own cost: after a snapshot that
+// took d, the next waits at least snapshotPace × d. A session of tens of
+// thousands of ideas takes 50 to 150 ms to encode and store; snapshotted
+// every 1,000 entries at thousands of ops a second, it would keep a core
+// busy and flood the disk that the log's fsyncs wait for. Paced, a
+// snapshot uses at most 1/snapshotPace of a core, and a restart replays
+// at most snapshotPace × d of the log's entries more (a replay applies
+// about 500,000 entries a second).
+const snapshotPace = 20
+
+// snapshotMinGap is a least time between snapshots; tests raise it.
+var snapshotMinGap time.Duration
 
 func (sn *snapshotter) save() {
 	data, err := sn.state.MarshalSnapshot()

@@ -181,6 +181,16 @@ func (st *Store) Append(ctx context.Context, sessionID string, data []byte) (uin
 	return ack.Sequence, nil
 }
 
+// AppendAfter appends as Append does, only if the session's last message
+// in the log is at stream sequence last.
+func (st *Store) AppendAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
+	ack, err := st.js.Publish(ctx, subject(sessionID), data, jetstream.WithExpectLastSequencePerSubject(last))
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
 // Create appends a session's first message, only if its subject is empty,
 // so a session is never created twice.
 func (st *Store) Create(ctx context.Context, sessionID string, data []byte) error {
