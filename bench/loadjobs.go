@@ -188,6 +188,9 @@ func (l *load) throughput(ctx context.Context) (*LoadResult, error) {
 		sr.Pass = sr.Latency.P99 <= l.job.MaxP99 && sr.Acked >= sr.Sent*99/100 && sr.Gaps == 0 && dropped == 0
 		res.Steps = append(res.Steps, sr)
 		res.Sent += sr.Sent
+		if err := l.mark("step"); err != nil {
+			return nil, err
+		}
 		switch {
 		case sr.Pass:
 			i, retried = i+1, false

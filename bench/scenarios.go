@@ -115,11 +115,13 @@ func (b *runner) floor(ctx context.Context) (Result, error) {
 	res.fig("echo_p99_us", us(e.P99))
 	res.fig("fsync_p50_us", us(fs.P50))
 	res.fig("fsync_p99_us", us(fs.P99))
+	res.fig("fsync_max_us", us(fs.Max))
 	res.fig("fsync_per_s", round(perSec, 0))
 	res.row("echo round trip p50", fmtUs(us(e.P50)), "", "")
 	res.row("echo round trip p99", fmtUs(us(e.P99)), "", "")
 	res.row("write+fsync p50", fmtUs(us(fs.P50)), "", "")
 	res.row("write+fsync p99", fmtUs(us(fs.P99)), "", "")
+	res.row("write+fsync slowest", fmtUs(us(fs.Max)), "", "")
 	res.row("fsyncs per second", fmtInt(int(perSec)), "", "")
 	return res, nil
 }
@@ -295,7 +297,23 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	}
 	job := Job{Kind: "throughput", Steps: steps, MaxP99: 50 * time.Millisecond, TextLen: 80}
 	var batch float64
+	// The log's appends that took over 50 ms, step by step: one is
+	// enough to fail a step, and the disk, not the relay, sets them.
+	type stall struct {
+		n       int
+		slowest float64
+	}
+	var stalls []stall
+	var last map[float64]float64
 	rel, err := b.part(ctx, "throughput", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
+		switch m {
+		case "start":
+			last = s.histogram("breakout_append_seconds")
+		case "step":
+			h := s.histogram("breakout_append_seconds")
+			n, slowest := slowAppends(last, h, 0.0512)
+			stalls, last = append(stalls, stall{n, slowest}), h
+		}
 		if m == "stop" {
 			if n := s.metric("breakout_append_ops_count"); n > 0 {
 				batch = s.metric("breakout_append_ops_sum") / n
@@ -345,6 +363,30 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 		}
 		return strings.Join(parts, ", again ")
 	}
+	// The relay's steps in order, each with its slow appends.
+	slowByStep := map[*StepResult]stall{}
+	for i := range rel.load.Steps {
+		if i < len(stalls) {
+			slowByStep[&rel.load.Steps[i]] = stalls[i]
+		}
+	}
+	var slowTotal int
+	var slowest float64
+	for _, s := range stalls {
+		slowTotal += s.n
+		slowest = max(slowest, s.slowest)
+	}
+	relText := func(steps []*StepResult) string {
+		var parts []string
+		for _, s := range steps {
+			t := stepText([]StepResult{*s})
+			if st := slowByStep[s]; st.n > 0 {
+				t += fmt.Sprintf(" (%d appends > 51 ms, slowest ≤ %s)", st.n, fmtMs(st.slowest*1000))
+			}
+			parts = append(parts, t)
+		}
+		return strings.Join(parts, ", again ")
+	}
 	byRate := func(o outcome) map[float64][]StepResult {
 		m := map[float64][]StepResult{}
 		for _, s := range o.load.Steps {
@@ -352,13 +394,23 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 		}
 		return m
 	}
-	relSteps, hubSteps := byRate(rel), byRate(hub)
+	relByRate := map[float64][]*StepResult{}
+	for i := range rel.load.Steps {
+		s := &rel.load.Steps[i]
+		relByRate[s.Rate] = append(relByRate[s.Rate], s)
+	}
+	hubSteps := byRate(hub)
 	for _, st := range steps {
-		r, h := relSteps[st.Rate], hubSteps[st.Rate]
+		r, h := relByRate[st.Rate], hubSteps[st.Rate]
 		if len(r) == 0 && len(h) == 0 {
 			break
 		}
-		res.row(fmt.Sprintf("offered %s ops/s", fmtInt(int(st.Rate))), stepText(r), stepText(h), "")
+		res.row(fmt.Sprintf("offered %s ops/s", fmtInt(int(st.Rate))), relText(r), stepText(h), "")
+	}
+	res.fig("slow_appends", slowTotal)
+	if slowTotal > 0 {
+		res.note("%d of the relay's log appends took over 51 ms during the steps (the slowest ≤ %s): an append waits for its fsync, and this machine's disk stalls an fsync now and then for 50 to 700 ms; each such stall holds up every op behind it and can fail a step by itself (see docs/performance.md)",
+			slowTotal, fmtMs(slowest*1000))
 	}
 	res.note("a rate that fails is tried once more before the climb ends (\"again\"), as one stall of another process on a shared machine can fail a step by itself")
 	if last := hub.load.Steps[len(hub.load.Steps)-1]; last.Pass {

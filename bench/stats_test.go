@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -69,5 +70,19 @@ func TestMarker(t *testing.T) {
 	}
 	if n, ok := intAfter([]byte(`{"type":"ack","id":"b17","seq":123}`), `"seq":`); n != 123 || !ok {
 		t.Errorf(`intAfter(ack, "seq") = %d, %v; want 123, true`, n, ok)
+	}
+}
+
+func TestSlowAppends(t *testing.T) {
+	inf := math.Inf(1)
+	before := map[float64]float64{0.0256: 10, 0.0512: 12, 0.1024: 12, 0.2048: 12, inf: 12}
+	after := map[float64]float64{0.0256: 50, 0.0512: 55, 0.1024: 56, 0.2048: 58, inf: 58}
+	n, slowest := slowAppends(before, after, 0.0512)
+	if n != 3 || slowest != 0.2048 {
+		t.Errorf("slowAppends = %d, %v; want 3 appends over 51 ms, the slowest ≤ 0.2048 s", n, slowest)
+	}
+	n, slowest = slowAppends(after, after, 0.0512)
+	if n != 0 || slowest != 0.0256 {
+		t.Errorf("no appends between readings = %d, %v; want 0 and the first bound", n, slowest)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,6 +221,58 @@ func (s *server) metric(name string) float64 {
 		}
 	}
 	return 0
+}
+
+// histogram reads the cumulative buckets of one of the relay's
+// histograms: upper bound → observations at or under it.
+func (s *server) histogram(name string) map[float64]float64 {
+	out := map[float64]float64{}
+	if s.relay == nil {
+		return out
+	}
+	rec := httptest.NewRecorder()
+	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	prefix := name + `_bucket{le="`
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), prefix)
+		if !ok {
+			continue
+		}
+		le, count, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			continue
+		}
+		bound, err := strconv.ParseFloat(le, 64)
+		if le == "+Inf" {
+			bound, err = math.Inf(1), nil
+		}
+		n, err2 := strconv.ParseFloat(strings.TrimSpace(count), 64)
+		if err == nil && err2 == nil {
+			out[bound] = n
+		}
+	}
+	return out
+}
+
+// slowAppends compares two readings of the append histogram: how many
+// appends between them took longer than over seconds, and the upper
+// bound of the slowest one's bucket.
+func slowAppends(before, after map[float64]float64, over float64) (n int, slowest float64) {
+	total := after[math.Inf(1)] - before[math.Inf(1)]
+	n = int(total - (after[over] - before[over]))
+	var bounds []float64
+	for b := range after {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	for _, b := range bounds {
+		if after[b]-before[b] >= total {
+			return n, b
+		}
+	}
+	return n, math.Inf(1)
 }
 
 // warnings is a slog handler that keeps what the relay warns about, so
