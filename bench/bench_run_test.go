@@ -36,7 +36,7 @@ func TestRunEveryScenario(t *testing.T) {
 		"floor":         {"echo_p50_us", "echo_p99_us", "fsync_p50_us", "fsync_max_us"},
 		"room":          {"relay_p50_us", "relay_p99_us", "hub_p50_us", "hub_p99_us"},
 		"conference":    {"clients", "sent", "delivered", "gaps", "p50_ms", "p99_ms", "relay_cpu_pct"},
-		"throughput":    {"durable_ops_per_s", "hub_ops_per_s", "fsync_per_s", "slow_appends"},
+		"throughput":    {"durable_ops_per_s", "hub_ops_per_s", "fsync_per_s", "nosync_ops_per_s", "slow_appends"},
 		"slow-consumer": {"p99_ms_unstalled", "p99_ms_stalled", "rss_growth_mb", "cut_off", "resumed_gaps"},
 		"idle":          {"connections", "relay_kb_per_conn", "hub_kb_per_conn"},
 		"catch-up":      {"entries", "welcome_ms", "restart_ms"},

@@ -15,7 +15,7 @@ func (b *runner) catchUp(ctx context.Context) (Result, error) {
 	res := Result{What: fmt.Sprintf("a session of %s entries in %d groups: a new client's hello until its welcome; a relay restart until a resumed hello is welcomed",
 		fmtInt(sz.entries), groups)}
 	b.progress("catch-up: filling a session with %s entries", fmtInt(sz.entries))
-	srv, err := startRelay(ctx, b.dataDir("catch-up"), 0, 0)
+	srv, err := startRelay(ctx, b.dataDir("catch-up"), 0, 0, false)
 	if err != nil {
 		return res, err
 	}

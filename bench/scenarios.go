@@ -19,6 +19,10 @@ type target string
 const (
 	onRelay target = "relay"
 	onHub   target = "hub"
+	// onRelayNoSync is the relay with its log written but not fsynced
+	// (breakout relay --no-sync): what the relay does when the disk's
+	// latency is taken out.
+	onRelayNoSync target = "relay without fsync"
 )
 
 // outcome is what one part (one scenario on one server) gave.
@@ -35,8 +39,8 @@ func (b *runner) part(ctx context.Context, name string, on target, groups, clien
 	b.progress("%s on the %s", name, on)
 	var srv *server
 	var err error
-	if on == onRelay {
-		srv, err = startRelay(ctx, b.dataDir(name), 0, 0)
+	if on != onHub {
+		srv, err = startRelay(ctx, b.dataDir(name), 0, 0, on == onRelayNoSync)
 	} else {
 		srv, err = startHub()
 	}
@@ -56,7 +60,7 @@ func (b *runner) part(ctx context.Context, name string, on target, groups, clien
 			return outcome{}, err
 		}
 	}
-	w := b.window(name + "-" + string(on))
+	w := b.window(name + "-" + strings.ReplaceAll(string(on), " ", "-"))
 	lr, err := b.runChild(ctx, job, func(m string) error {
 		if m == "connected" && job.Kind != "idle" {
 			// Every join is followed by an online entry that the relay
@@ -328,6 +332,10 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	noSync, err := b.part(ctx, "throughput", onRelayNoSync, sz.confGroups, sz.confClients, job, nil)
+	if err != nil {
+		return res, err
+	}
 	if err := b.needFsync(); err != nil {
 		return res, err
 	}
@@ -343,11 +351,14 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	}
 	durable, _ := best(rel)
 	hubRate, _ := best(hub)
+	noSyncRate, _ := best(noSync)
 	res.fig("durable_ops_per_s", durable)
 	res.fig("hub_ops_per_s", hubRate)
 	res.fig("fsync_per_s", round(b.fsyncPerSec, 0))
+	res.fig("nosync_ops_per_s", noSyncRate)
 	res.fig("ops_per_append", round(batch, 1))
 	res.row("durable ops/s (p99 ≤ 50 ms)", fmtInt(int(durable)), fmtInt(int(hubRate)), ratio(durable, hubRate))
+	res.row("without fsync (--no-sync), ops/s", fmtInt(int(noSyncRate)), fmtInt(int(hubRate)), ratio(noSyncRate, hubRate))
 	res.row("disk fsyncs/s", fmtInt(int(b.fsyncPerSec)), "", "")
 	res.row("ops per log append (mean)", fmt.Sprintf("%.1f", batch), "", "")
 	res.row("CPU over the steps, % of a core", fmt.Sprintf("%.1f", rel.cpu), fmt.Sprintf("%.1f", hub.cpu), "")
@@ -407,6 +418,11 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 		}
 		res.row(fmt.Sprintf("offered %s ops/s", fmtInt(int(st.Rate))), relText(r), stepText(h), "")
 	}
+	var noSyncSteps []string
+	for _, s := range noSync.load.Steps {
+		noSyncSteps = append(noSyncSteps, stepText([]StepResult{s}))
+	}
+	res.note("the relay without fsync, step by step: %s", strings.Join(noSyncSteps, ", "))
 	res.fig("slow_appends", slowTotal)
 	if slowTotal > 0 {
 		res.note("%d of the relay's log appends took over 51 ms during the steps (the slowest ≤ %s): an append waits for its fsync, and this machine's disk stalls an fsync now and then for 50 to 700 ms; each such stall holds up every op behind it and can fail a step by itself (see docs/performance.md)",
@@ -429,7 +445,7 @@ func (b *runner) slowConsumer(ctx context.Context) (Result, error) {
 	res := Result{What: fmt.Sprintf("room of %d, one client stops reading for %v; relay queue bound %d KiB, socket buffers %d KiB (relay send) and %d KiB (client receive); latencies over the other %d",
 		sz.roomClients, sz.slowStall, sz.slowQueue>>10, slowSndBuf>>10, slowRcvBuf>>10, sz.roomClients-1)}
 	b.progress("slow-consumer on the relay")
-	srv, err := startRelay(ctx, b.dataDir("slow-consumer"), sz.slowQueue, slowSndBuf)
+	srv, err := startRelay(ctx, b.dataDir("slow-consumer"), sz.slowQueue, slowSndBuf, false)
 	if err != nil {
 		return res, err
 	}

@@ -83,10 +83,10 @@ func (l sndbufListener) Accept() (net.Conn, error) {
 // startRelay starts a relay with its embedded NATS server, syncing every
 // write (the default), in dir. queueBytes 0 keeps the relay's default;
 // sndbuf 0 keeps the kernel's.
-func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int) (*server, error) {
+func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int, noSync bool) (*server, error) {
 	logs := &warnings{}
 	cfg := relay.Config{
-		Store:        relay.StoreConfig{Dir: dir},
+		Store:        relay.StoreConfig{Dir: dir, NoSync: noSync},
 		QueueBytes:   queueBytes,
 		OpsPerSecond: benchOpsPerSecond,
 		OpBurst:      benchOpBurst,
