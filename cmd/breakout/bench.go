@@ -45,12 +45,13 @@ Scenarios, in the order they run:
   floor          websocket echo round trip; write+fsync in the data directory
   room           1 group of 50, one sender at 20 ops/s: time until all 50 have it
   conference     40 groups × 25 clients, each adds an idea every 2 s
-  throughput     open loop over the conference, rising rate until p99 > 50 ms
+  throughput     open loop over the conference, rising rate until p99 > 50 ms;
+                 again on the relay with --no-sync, to set the disk apart
   slow-consumer  room with one client that stops reading
   idle           10,000 idle connections: memory per connection
   catch-up       a session of 50,000 entries: a newcomer's welcome; a restart
 
-A full run takes about seven minutes; --quick runs every scenario smaller and
+A full run takes about nine minutes; --quick runs every scenario smaller and
 shorter, within a minute. The idle scenario needs about 11,000 open files:
 the bench raises its soft limit to the hard one, and says so if that is
 not enough.`,
