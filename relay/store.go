@@ -174,17 +174,17 @@ func subject(sessionID string) string { return subjectPrefix + sessionID }
 // Append publishes one log message to a session's subject and returns its
 // stream sequence once the log holds it.
 func (st *Store) Append(ctx context.Context, sessionID string, data []byte) (uint64, error) {
-	ack, err := st.js.Publish(ctx, subject(sessionID), data)
-	if err != nil {
-		return 0, err
-	}
-	return ack.Sequence, nil
+	return st.publish(ctx, sessionID, data)
 }
 
 // AppendAfter appends as Append does, only if the session's last message
 // in the log is at stream sequence last.
 func (st *Store) AppendAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
-	ack, err := st.js.Publish(ctx, subject(sessionID), data, jetstream.WithExpectLastSequencePerSubject(last))
+	return st.publish(ctx, sessionID, data, jetstream.WithExpectLastSequencePerSubject(last))
+}
+
+func (st *Store) publish(ctx context.Context, sessionID string, data []byte, opts ...jetstream.PublishOpt) (uint64, error) {
+	ack, err := st.js.Publish(ctx, subject(sessionID), data, opts...)
 	if err != nil {
 		return 0, err
 	}
