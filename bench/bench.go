@@ -248,7 +248,7 @@ var quickSizes = sizes{
 	echoTrials: 1000, fsyncs: 300, settle: 500 * time.Millisecond,
 	roomClients: 50, roomRate: 20, roomFor: 3 * time.Second, roomRounds: 1,
 	confGroups: 8, confClients: 25, confEvery: 2 * time.Second, confFor: 3 * time.Second,
-	tpStart: 1000, tpFactor: 2, tpMax: 32000, tpStep: time.Second,
+	tpStart: 2000, tpFactor: 2, tpMax: 32000, tpStep: time.Second,
 	slowFor: 2 * time.Second, slowStall: 8 * time.Second, slowResume: time.Second,
 	slowQueue: 64 << 10, slowText: 900,
 	idleConns: 1000, idleHold: time.Second, idleSettle: time.Second,
