@@ -312,15 +312,15 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	rel, err := b.part(ctx, "throughput", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
 		switch m {
 		case "start":
-			last = s.histogram("breakout_append_seconds")
+			last, _ = s.histogram("breakout_append_seconds")
 		case "step":
-			h := s.histogram("breakout_append_seconds")
+			h, _ := s.histogram("breakout_append_seconds")
 			n, slowest := slowAppends(last, h, 0.0512)
 			stalls, last = append(stalls, stall{n, slowest}), h
 		}
 		if m == "stop" {
-			if n := s.metric("breakout_append_ops_count"); n > 0 {
-				batch = s.metric("breakout_append_ops_sum") / n
+			if ops, sum := s.histogram("breakout_append_ops"); ops[math.Inf(1)] > 0 {
+				batch = sum / ops[math.Inf(1)]
 			}
 		}
 		return nil
@@ -477,7 +477,7 @@ func (b *runner) slowConsumer(ctx context.Context) (Result, error) {
 			case <-t.C:
 			}
 			r := rssBytes()
-			cut := srv.metric("breakout_clients_cut_off_total") > 0
+			cut := srv.counter("breakout_clients_cut_off_total") > 0
 			mu.Lock()
 			if stalled {
 				rssPeak = max(rssPeak, r)
@@ -514,7 +514,7 @@ func (b *runner) slowConsumer(ctx context.Context) (Result, error) {
 	cpuPct := cpu.percent()
 	un, st := lr.Latency["unstalled"], lr.Latency["stalled"]
 	growth := float64(rssPeak-rss0) / (1 << 20)
-	cutOff := srv.metric("breakout_clients_cut_off_total") > 0 && lr.Slow.CutOff
+	cutOff := srv.counter("breakout_clients_cut_off_total") > 0 && lr.Slow.CutOff
 	res.fig("p99_ms_unstalled", ms(un.P99))
 	res.fig("p99_ms_stalled", ms(st.P99))
 	res.fig("rss_growth_mb", round(growth, 1))

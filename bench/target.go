@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,12 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"breakout/relay"
 	"breakout/session"
@@ -205,55 +206,41 @@ func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, 
 	return out, org, nil
 }
 
-// metric reads one counter or gauge of the relay's /metrics.
-func (s *server) metric(name string) float64 {
+// metrics reads the relay's /metrics, as a scraper would.
+func (s *server) metrics() map[string]*dto.MetricFamily {
 	if s.relay == nil {
-		return 0
+		return nil
 	}
 	rec := httptest.NewRecorder()
 	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	sc := bufio.NewScanner(rec.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			v, _ := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			return v
-		}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, _ := parser.TextToMetricFamilies(rec.Body)
+	return fams
+}
+
+// counter reads one of the relay's counters.
+func (s *server) counter(name string) float64 {
+	if f := s.metrics()[name]; f != nil && len(f.Metric) > 0 {
+		return f.Metric[0].GetCounter().GetValue()
 	}
 	return 0
 }
 
-// histogram reads the cumulative buckets of one of the relay's
-// histograms: upper bound → observations at or under it.
-func (s *server) histogram(name string) map[float64]float64 {
-	out := map[float64]float64{}
-	if s.relay == nil {
-		return out
+// histogram reads one of the relay's histograms: its cumulative buckets
+// (upper bound → observations at or under it, +Inf holding them all) and
+// the sum of its observations.
+func (s *server) histogram(name string) (buckets map[float64]float64, sum float64) {
+	buckets = map[float64]float64{}
+	f := s.metrics()[name]
+	if f == nil || len(f.Metric) == 0 {
+		return buckets, 0
 	}
-	rec := httptest.NewRecorder()
-	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	sc := bufio.NewScanner(rec.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	prefix := name + `_bucket{le="`
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), prefix)
-		if !ok {
-			continue
-		}
-		le, count, ok := strings.Cut(rest, `"} `)
-		if !ok {
-			continue
-		}
-		bound, err := strconv.ParseFloat(le, 64)
-		if le == "+Inf" {
-			bound, err = math.Inf(1), nil
-		}
-		n, err2 := strconv.ParseFloat(strings.TrimSpace(count), 64)
-		if err == nil && err2 == nil {
-			out[bound] = n
-		}
+	h := f.Metric[0].GetHistogram()
+	for _, b := range h.GetBucket() {
+		buckets[b.GetUpperBound()] = float64(b.GetCumulativeCount())
 	}
-	return out
+	buckets[math.Inf(1)] = float64(h.GetSampleCount())
+	return buckets, h.GetSampleSum()
 }
 
 // slowAppends compares two readings of the append histogram: how many
