@@ -363,66 +363,46 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	res.row("ops per log append (mean)", fmt.Sprintf("%.1f", batch), "", "")
 	res.row("CPU over the steps, % of a core", fmt.Sprintf("%.1f", rel.cpu), fmt.Sprintf("%.1f", hub.cpu), "")
 	loadCPU(&res, rel, hub)
-	stepText := func(steps []StepResult) string {
-		var parts []string
-		for _, s := range steps {
-			t := fmt.Sprintf("%s/s p99 %s", fmtInt(int(s.AckedPerSec)), fmtMs(ms(s.Latency.P99)))
-			if !s.Pass {
-				t += " ✗"
+	// stepText is one try of a step, with the relay's slow appends in it.
+	stepText := func(o outcome, stalls []stall, i int) string {
+		st := o.load.Steps[i]
+		t := fmt.Sprintf("%s/s p99 %s", fmtInt(int(st.AckedPerSec)), fmtMs(ms(st.Latency.P99)))
+		if !st.Pass {
+			t += " ✗"
+		}
+		if i < len(stalls) && stalls[i].n > 0 {
+			t += fmt.Sprintf(" (%d appends > 51 ms, slowest ≤ %s)", stalls[i].n, fmtMs(stalls[i].slowest*1000))
+		}
+		return t
+	}
+	// tries are the tries of the step at rate.
+	tries := func(o outcome, stalls []stall, rate float64) []string {
+		var out []string
+		for i, st := range o.load.Steps {
+			if st.Rate == rate {
+				out = append(out, stepText(o, stalls, i))
 			}
-			parts = append(parts, t)
 		}
-		return strings.Join(parts, ", again ")
+		return out
 	}
-	// The relay's steps in order, each with its slow appends.
-	slowByStep := map[*StepResult]stall{}
-	for i := range rel.load.Steps {
-		if i < len(stalls) {
-			slowByStep[&rel.load.Steps[i]] = stalls[i]
+	for _, st := range steps {
+		r, h := tries(rel, stalls, st.Rate), tries(hub, nil, st.Rate)
+		if len(r) == 0 && len(h) == 0 {
+			break
 		}
+		res.row(fmt.Sprintf("offered %s ops/s", fmtInt(int(st.Rate))), strings.Join(r, ", again "), strings.Join(h, ", again "), "")
 	}
+	var noSyncSteps []string
+	for i := range noSync.load.Steps {
+		noSyncSteps = append(noSyncSteps, stepText(noSync, nil, i))
+	}
+	res.note("the relay without fsync, step by step: %s", strings.Join(noSyncSteps, ", "))
 	var slowTotal int
 	var slowest float64
 	for _, s := range stalls {
 		slowTotal += s.n
 		slowest = max(slowest, s.slowest)
 	}
-	relText := func(steps []*StepResult) string {
-		var parts []string
-		for _, s := range steps {
-			t := stepText([]StepResult{*s})
-			if st := slowByStep[s]; st.n > 0 {
-				t += fmt.Sprintf(" (%d appends > 51 ms, slowest ≤ %s)", st.n, fmtMs(st.slowest*1000))
-			}
-			parts = append(parts, t)
-		}
-		return strings.Join(parts, ", again ")
-	}
-	byRate := func(o outcome) map[float64][]StepResult {
-		m := map[float64][]StepResult{}
-		for _, s := range o.load.Steps {
-			m[s.Rate] = append(m[s.Rate], s)
-		}
-		return m
-	}
-	relByRate := map[float64][]*StepResult{}
-	for i := range rel.load.Steps {
-		s := &rel.load.Steps[i]
-		relByRate[s.Rate] = append(relByRate[s.Rate], s)
-	}
-	hubSteps := byRate(hub)
-	for _, st := range steps {
-		r, h := relByRate[st.Rate], hubSteps[st.Rate]
-		if len(r) == 0 && len(h) == 0 {
-			break
-		}
-		res.row(fmt.Sprintf("offered %s ops/s", fmtInt(int(st.Rate))), relText(r), stepText(h), "")
-	}
-	var noSyncSteps []string
-	for _, s := range noSync.load.Steps {
-		noSyncSteps = append(noSyncSteps, stepText([]StepResult{s}))
-	}
-	res.note("the relay without fsync, step by step: %s", strings.Join(noSyncSteps, ", "))
 	res.fig("slow_appends", slowTotal)
 	if slowTotal > 0 {
 		res.note("%d of the relay's log appends took over 51 ms during the steps (the slowest ≤ %s): an append waits for its fsync, and this machine's disk stalls an fsync now and then for 50 to 700 ms; each such stall holds up every op behind it and can fail a step by itself (see docs/performance.md)",
