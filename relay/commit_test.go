@@ -153,7 +153,7 @@ func TestAppendLingerFollowsTheRate(t *testing.T) {
 		want time.Duration
 	}{{0, 0}, {appendLingerFrom, 0}, {(appendLingerFrom + appendLingerFull) / 2, maxAppendLinger / 2},
 		{appendLingerFull, maxAppendLinger}, {10 * appendLingerFull, maxAppendLinger}} {
-		if got := linger(c.rate, appendLingerFrom, appendLingerFull, maxAppendLinger); got != c.want {
+		if got := appendLingerAt(c.rate); got != c.want {
 			t.Errorf("linger at %.0f ops/s = %v; want %v", c.rate, got, c.want)
 		}
 	}
@@ -169,9 +169,11 @@ func TestAppendLingerFollowsTheRate(t *testing.T) {
 		t.Errorf("append a second after the last waits %v; want 0", d)
 	}
 	var m meter
-	m.add(1)
+	for range 99 {
+		m.add()
+	}
 	time.Sleep(paceWindow + 10*time.Millisecond)
-	rate, ok := m.add(99)
+	rate, ok := m.add()
 	if !ok || rate < 100/(paceWindow.Seconds()*3) || rate > 100/paceWindow.Seconds() {
 		t.Errorf("meter after 100 events in %v = %.0f/s, %v", paceWindow, rate, ok)
 	}

@@ -31,8 +31,8 @@ type pacer struct {
 
 // op counts an op submitted to a room.
 func (p *pacer) op() {
-	if rate, ok := p.ops.add(1); ok {
-		p.appendLinger.Store(int64(linger(rate, appendLingerFrom, appendLingerFull, maxAppendLinger)))
+	if rate, ok := p.ops.add(); ok {
+		p.appendLinger.Store(int64(appendLingerAt(rate)))
 	}
 }
 
@@ -46,15 +46,16 @@ func (p *pacer) appendWait(last time.Time) time.Duration {
 	return max(0, d-time.Since(last))
 }
 
-// linger grows from nothing at rate from to most at rate full.
-func linger(rate, from, full float64, most time.Duration) time.Duration {
+// appendLingerAt grows from nothing at appendLingerFrom ops/s to
+// maxAppendLinger at appendLingerFull.
+func appendLingerAt(rate float64) time.Duration {
 	switch {
-	case rate <= from:
+	case rate <= appendLingerFrom:
 		return 0
-	case rate >= full:
-		return most
+	case rate >= appendLingerFull:
+		return maxAppendLinger
 	}
-	return time.Duration(float64(most) * (rate - from) / (full - from))
+	return time.Duration(float64(maxAppendLinger) * (rate - appendLingerFrom) / (appendLingerFull - appendLingerFrom))
 }
 
 // meter counts events and reports their rate once per window.
@@ -64,17 +65,17 @@ type meter struct {
 	n     int
 }
 
-// add counts n events; at the end of a window it returns the window's
+// add counts an event; at the end of a window it returns the window's
 // rate per second and true. A window that spans a quiet spell averages
 // over all of it, so a burst long ago does not keep the rate up.
-func (m *meter) add(n int) (float64, bool) {
+func (m *meter) add() (float64, bool) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.start.IsZero() {
 		m.start = now
 	}
-	m.n += n
+	m.n++
 	el := now.Sub(m.start)
 	if el < paceWindow {
 		return 0, false
