@@ -1,32 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"breakout/relay"
 	"breakout/relay/relaytest"
 	"breakout/session"
 )
-
-func runJoinCmd(t *testing.T, args ...string) error {
-	t.Helper()
-	cmd := newJoinCmd()
-	var out bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs(args)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return cmd.ExecuteContext(ctx)
-}
 
 // joinTestRelay is a real relay (embedded NATS in a temp dir) on loopback
 // with one session; it returns the URL and a participant's code.
@@ -59,7 +44,7 @@ func TestJoinErrors(t *testing.T) {
 		// Tests have no terminal: without --name the form cannot ask.
 		{[]string{url, code}, "a name is needed to join; give one with --name"},
 	} {
-		err := runJoinCmd(t, tc.args...)
+		_, err := runCmd(t, newJoinCmd, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("join %q = %v; want an error with %q", tc.args, err, tc.want)
 		}

@@ -42,11 +42,6 @@ func reportRelay(t *testing.T) (string, *relay.Codes) {
 	return r.URL, r.Create(t, reportTestPlan)
 }
 
-func reportCode(t *testing.T, codes *relay.Codes, group string, role session.Role) string {
-	t.Helper()
-	return relaytest.Code(t, codes, group, role)
-}
-
 // reportPeer is a person connected to the relay who sends ops one at a
 // time and waits for each to be applied.
 type reportPeer struct {
@@ -104,9 +99,9 @@ func (p *reportPeer) idea(question, text string, anonymous bool) string {
 	return p.send(session.KindIdeaAdd, session.IdeaAdd{Question: question, Text: text, Anonymous: anonymous}).Data.Idea
 }
 
-// runReportCmd runs a report or merge command as the binary would and returns
-// its standard output.
-func runReportCmd(t *testing.T, newCmd func() *cobra.Command, args ...string) (string, error) {
+// runCmd runs a command as the binary would and returns its standard
+// output.
+func runCmd(t *testing.T, newCmd func() *cobra.Command, args ...string) (string, error) {
 	t.Helper()
 	cmd := newCmd()
 	var out, errOut bytes.Buffer
@@ -114,24 +109,26 @@ func runReportCmd(t *testing.T, newCmd func() *cobra.Command, args ...string) (s
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := cmd.ExecuteContext(ctx)
 	return out.String(), err
 }
 
 // scriptRelaySession plays a short day of three groups on the relay.
 func scriptRelaySession(t *testing.T, url string, codes *relay.Codes) {
 	t.Helper()
-	org := joinReportRelay(t, url, reportCode(t, codes, "", session.Organizer), "Olga Organizer", "")
+	org := joinReportRelay(t, url, relaytest.Code(t, codes, "", session.Organizer), "Olga Organizer", "")
 	ideas := map[string][]string{
 		"Manzoni": {"Better funding for young researchers", "Open all project data to the public"},
 		"Verdi":   {"Young researchers need more funding", "Fewer meetings, more doing"},
 		"Rossini": {"Stable funding for young researchers", "Publish the project data openly"},
 	}
 	for _, g := range []string{"Manzoni", "Verdi", "Rossini"} {
-		chair := joinReportRelay(t, url, reportCode(t, codes, g, session.Chair), "Chair "+g, "academia")
-		rap := joinReportRelay(t, url, reportCode(t, codes, g, session.Rapporteur), "Rapporteur "+g, "industry")
-		part := joinReportRelay(t, url, reportCode(t, codes, g, session.Participant), "Participant "+g, "civil society")
-		secret := joinReportRelay(t, url, reportCode(t, codes, g, session.Participant), "Secret Author "+g, "")
+		chair := joinReportRelay(t, url, relaytest.Code(t, codes, g, session.Chair), "Chair "+g, "academia")
+		rap := joinReportRelay(t, url, relaytest.Code(t, codes, g, session.Rapporteur), "Rapporteur "+g, "industry")
+		part := joinReportRelay(t, url, relaytest.Code(t, codes, g, session.Participant), "Participant "+g, "civil society")
+		secret := joinReportRelay(t, url, relaytest.Code(t, codes, g, session.Participant), "Secret Author "+g, "")
 		first := part.idea("q1", ideas[g][0], false)
 		second := secret.idea("q1", ideas[g][1], true)
 		extra := chair.idea("q1", "Lunch on the terrace", false)
@@ -162,9 +159,9 @@ func withoutSourceLines(md string) string {
 func TestReportAndMergeAgainstRelay(t *testing.T) {
 	url, codes := reportRelay(t)
 	scriptRelaySession(t, url, codes)
-	orgCode := reportCode(t, codes, "", session.Organizer)
+	orgCode := relaytest.Code(t, codes, "", session.Organizer)
 
-	conference, err := runReportCmd(t, newReportCmd, url, orgCode)
+	conference, err := runCmd(t, newReportCmd, url, orgCode)
 	if err != nil {
 		t.Fatalf("report (organizer) = %v", err)
 	}
@@ -182,12 +179,12 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	var files []string
 	for _, g := range []string{"Manzoni", "Verdi", "Rossini"} {
 		file := filepath.Join(dir, strings.ToLower(g)+".json")
-		if _, err := runReportCmd(t, newReportCmd, url, reportCode(t, codes, g, session.Rapporteur), "--format", "json", "-o", file); err != nil {
+		if _, err := runCmd(t, newReportCmd, url, relaytest.Code(t, codes, g, session.Rapporteur), "--format", "json", "-o", file); err != nil {
 			t.Fatalf("report --format json (%s rapporteur) = %v", g, err)
 		}
 		files = append(files, file)
 	}
-	merged, err := runReportCmd(t, newMergeCmd, files...)
+	merged, err := runCmd(t, newMergeCmd, files...)
 	if err != nil {
 		t.Fatalf("merge = %v", err)
 	}
@@ -199,11 +196,11 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	}
 
 	// The organizer's --group gives the group's own report.
-	fromOrg, err := runReportCmd(t, newReportCmd, url, orgCode, "--group", "verdi")
+	fromOrg, err := runCmd(t, newReportCmd, url, orgCode, "--group", "verdi")
 	if err != nil {
 		t.Fatalf("report --group verdi = %v", err)
 	}
-	fromChair, err := runReportCmd(t, newReportCmd, url, reportCode(t, codes, "Verdi", session.Chair))
+	fromChair, err := runCmd(t, newReportCmd, url, relaytest.Code(t, codes, "Verdi", session.Chair))
 	if err != nil {
 		t.Fatalf("report (Verdi chair) = %v", err)
 	}
@@ -212,7 +209,7 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	}
 
 	// CSV: one row per visible idea, anonymous ones without their author.
-	csvOut, err := runReportCmd(t, newReportCmd, url, orgCode, "--format", "csv")
+	csvOut, err := runCmd(t, newReportCmd, url, orgCode, "--format", "csv")
 	if err != nil {
 		t.Fatalf("report --format csv = %v", err)
 	}
@@ -234,8 +231,8 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	}
 
 	// The anonymous ideas' author never shows, in any format.
-	jsonOut, _ := runReportCmd(t, newReportCmd, url, orgCode, "--format", "json")
-	mergedJSON, _ := runReportCmd(t, newMergeCmd, append(files, "--format", "json")...)
+	jsonOut, _ := runCmd(t, newReportCmd, url, orgCode, "--format", "json")
+	mergedJSON, _ := runCmd(t, newMergeCmd, append(files, "--format", "json")...)
 	outputs := map[string]string{"md": conference, "csv": csvOut, "json": jsonOut, "merged md": merged, "merged json": mergedJSON}
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
@@ -253,8 +250,8 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 
 func TestReportErrors(t *testing.T) {
 	url, codes := reportRelay(t)
-	chair := reportCode(t, codes, "Manzoni", session.Chair)
-	org := reportCode(t, codes, "", session.Organizer)
+	chair := relaytest.Code(t, codes, "Manzoni", session.Chair)
+	org := relaytest.Code(t, codes, "", session.Organizer)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -269,7 +266,7 @@ func TestReportErrors(t *testing.T) {
 		{"no relay", []string{"ws://127.0.0.1:1", org}, "reach the relay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := runReportCmd(t, newReportCmd, tc.args...)
+			_, err := runCmd(t, newReportCmd, tc.args...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("report %q = %v; want an error with %q", tc.args, err, tc.want)
 			}
@@ -304,13 +301,13 @@ func TestMergeErrors(t *testing.T) {
 		{"bad format", []string{a, "--format", "html"}, `--format "html" is not known`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := runReportCmd(t, newMergeCmd, tc.args...)
+			_, err := runCmd(t, newMergeCmd, tc.args...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("merge %q = %v; want an error with %q", tc.args, err, tc.want)
 			}
 		})
 	}
-	out, err := runReportCmd(t, newMergeCmd, a)
+	out, err := runCmd(t, newMergeCmd, a)
 	if err != nil || !strings.Contains(out, "### Group report: Verdi") {
 		t.Errorf("merge of one group = %v:\n%s", err, out)
 	}
