@@ -204,7 +204,7 @@ func TestCrashKeepsAcknowledgedOps(t *testing.T) {
 	}
 	// Every client sends what is left in its outbox once it is back.
 	for _, p := range peers {
-		p.waitLong("an empty outbox", func() bool {
+		p.waitFor("an empty outbox", func() bool {
 			return p.c.Status().State == Live && p.c.Status().Queued == 0
 		})
 	}

@@ -175,7 +175,8 @@ func (p *peer) take(u Update) {
 
 func (p *peer) waitFor(what string, cond func() bool) {
 	p.t.Helper()
-	// Generous: a deadline, not a performance bound; CI machines are busy.
+	// Generous: a deadline, not a performance bound; CI machines are busy,
+	// and some waits include a client's reconnect backoff (up to 7.5 s).
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {

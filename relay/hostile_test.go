@@ -515,7 +515,7 @@ func TestFloodIsRateLimited(t *testing.T) {
 	for i := range m {
 		kim.c.Send(session.NewOp(kim.c.NewOpID(), session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("kim %d", i)}))
 	}
-	kim.waitLong("every op acknowledged", func() bool { return len(kim.acks) == m })
+	kim.waitFor("every op acknowledged", func() bool { return len(kim.acks) == m })
 	s := roomState(t, h.tr.srv, h.codes.Session)
 	for i := range m {
 		if c := textCount(s, fmt.Sprintf("kim %d", i)); c != 1 {
@@ -632,7 +632,7 @@ func TestGuessingCodesIsLimitedAndSlowed(t *testing.T) {
 	px.cutAll()
 	id := kim.c.NewOpID()
 	kim.c.Send(session.NewOp(id, session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "still here"}))
-	kim.waitLong("Kim's idea through after the address is let in again", func() bool {
+	kim.waitFor("Kim's idea through after the address is let in again", func() bool {
 		_, ok := kim.acks[id]
 		return ok
 	})

@@ -106,19 +106,6 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// waitLong is waitFor with a longer deadline, for waits that include a
-// client's reconnect backoff (up to 7.5 s).
-func (p *peer) waitLong(what string, cond func() bool) {
-	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s: timed out waiting for %s", p.you.Name, what)
-		}
-		p.pump(50 * time.Millisecond)
-	}
-}
-
 // logEntries reads a session's log from the stream, entries in order,
 // each with its message's time: up to stream sequence upTo, or the whole
 // log when upTo is 0.

@@ -73,7 +73,7 @@ func TestDroppedConnectionBetweenOpAndAck(t *testing.T) {
 			}
 			px.goUp()
 		}
-		ana.waitLong("ack of "+text, func() bool { _, ok := ana.acks[id]; return ok })
+		ana.waitFor("ack of "+text, func() bool { _, ok := ana.acks[id]; return ok })
 	}
 	ben.waitFor("every idea", func() bool { return len(ben.state.Ideas) == rounds })
 	relayState := roomState(t, tr.srv, codes.Session)
@@ -249,7 +249,7 @@ func TestClientKilledWithQueuedOps(t *testing.T) {
 			if p.you.ID != ch.you {
 				t.Fatalf("the restarted client is %s; want the same person %s", p.you.ID, ch.you)
 			}
-			p.waitLong("an empty outbox", func() bool { return p.c.Status().Queued == 0 })
+			p.waitFor("an empty outbox", func() bool { return p.c.Status().Queued == 0 })
 			p.pump(100 * time.Millisecond)
 			s := roomState(t, tr.srv, codes.Session)
 			for i := range n {
@@ -281,7 +281,7 @@ func TestClientKilledWithQueuedOps(t *testing.T) {
 			if p.you.ID != ch.you {
 				t.Fatalf("the restarted client is %s; want the same person %s", p.you.ID, ch.you)
 			}
-			p.waitLong("an empty outbox", func() bool { return p.c.Status().Queued == 0 })
+			p.waitFor("an empty outbox", func() bool { return p.c.Status().Queued == 0 })
 			s := roomState(t, tr.srv, codes.Session)
 			for i := range n {
 				text := fmt.Sprintf("%s %d", prefix, i)
@@ -354,7 +354,7 @@ func TestScaleOutRelayCutOffNATS(t *testing.T) {
 			add(ben, fmt.Sprintf("outage %d Ben %d", cycle, i))
 			sent += 3
 		}
-		rita.waitLong("Rita's acks through relay B", func() bool { return rita.c.Status().Queued == 0 })
+		rita.waitFor("Rita's acks through relay B", func() bool { return rita.c.Status().Queued == 0 })
 		ben.waitFor("Ben's acks", func() bool { return ben.c.Status().Queued == 0 })
 		ana.pump(200 * time.Millisecond)
 		for id, text := range outage {
@@ -366,13 +366,13 @@ func TestScaleOutRelayCutOffNATS(t *testing.T) {
 			t.Errorf("Ana during the outage: %s with %d queued; want reconnecting with 5", st.State, st.Queued)
 		}
 		// A refuses her hellos while it has no log.
-		ana.waitLong("A to answer unavailable", func() bool {
+		ana.waitFor("A to answer unavailable", func() bool {
 			return strings.Contains(ana.c.Status().Err, "("+ErrCodeUnavailable+")")
 		})
 
 		t.Logf("cycle %d: outage ops done after %v", cycle, time.Since(t0))
 		natsPx.goUp()
-		ana.waitLong("Ana's outage ops acknowledged by A", func() bool {
+		ana.waitFor("Ana's outage ops acknowledged by A", func() bool {
 			for id := range outage {
 				if _, ok := ana.acks[id]; !ok {
 					return false
@@ -386,13 +386,13 @@ func TestScaleOutRelayCutOffNATS(t *testing.T) {
 		rita.pump(10 * time.Millisecond)
 		w0 := rita.welcomes
 		lb.cutAll()
-		rita.waitLong("Rita back on A", func() bool { return rita.c.Status().State == Live && rita.welcomes > w0 })
+		rita.waitFor("Rita back on A", func() bool { return rita.c.Status().State == Live && rita.welcomes > w0 })
 		t.Logf("cycle %d: Rita back on A after %v", cycle, time.Since(t0))
 	}
 
 	// Converge: every replica, and both relays.
 	for _, p := range peers {
-		p.waitLong("all ideas", func() bool { return len(p.state.Ideas) == sent })
+		p.waitFor("all ideas", func() bool { return len(p.state.Ideas) == sent })
 	}
 	waitUntil(t, 30*time.Second, "both relays to hold the same state", func() bool {
 		sa, sb := roomState(t, a.srv, codes.Session), roomState(t, b.srv, codes.Session)
@@ -741,7 +741,7 @@ func TestGracefulRestartWhileSending(t *testing.T) {
 		t.Logf("restart %d", restart+1)
 	}
 	for _, p := range peers {
-		p.waitLong("an empty outbox", func() bool { return p.c.Status().State == Live && p.c.Status().Queued == 0 })
+		p.waitFor("an empty outbox", func() bool { return p.c.Status().State == Live && p.c.Status().Queued == 0 })
 	}
 	ws := rawDial(t, tr.url)
 	w := rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: code, Name: "Checker"})
