@@ -530,18 +530,24 @@ func (s *splitter) unplace(p int) {
 	s.group[p] = -1
 }
 
+// addPairs adds the pairs of organization o's people in group grp: a
+// clash for a small organization, spread for a large one.
+func (s *splitter) addPairs(c *splitCost, o, grp int) {
+	k := int(s.orgCnt[o*s.g+grp])
+	if s.small[o] {
+		c.clash += k * (k - 1) / 2
+	} else {
+		c.spread += k * (k - 1) / 2
+	}
+}
+
 // cost counts the cost from scratch, and the groups missing a wisher with
 // it, which apply keeps up to date from then on.
 func (s *splitter) cost() splitCost {
 	var c splitCost
 	for o := range s.orgName {
 		for grp := 0; grp < s.g; grp++ {
-			k := int(s.orgCnt[o*s.g+grp])
-			if s.small[o] {
-				c.clash += k * (k - 1) / 2
-			} else {
-				c.spread += k * (k - 1) / 2
-			}
+			s.addPairs(&c, o, grp)
 		}
 	}
 	for _, w := range []int{splitChair, splitRapporteur} {
@@ -723,12 +729,7 @@ func (s *splitter) localCost(people, groups []int) splitCost {
 			continue
 		}
 		for _, grp := range groups {
-			k := int(s.orgCnt[o*s.g+grp])
-			if s.small[o] {
-				c.clash += k * (k - 1) / 2
-			} else {
-				c.spread += k * (k - 1) / 2
-			}
+			s.addPairs(&c, o, grp)
 		}
 	}
 	for _, w := range []int{splitChair, splitRapporteur} {
