@@ -317,8 +317,7 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 			h, _ := s.histogram("breakout_append_seconds")
 			n, slowest := slowAppends(last, h, 0.0512)
 			stalls, last = append(stalls, stall{n, slowest}), h
-		}
-		if m == "stop" {
+		case "stop":
 			if ops, sum := s.histogram("breakout_append_ops"); ops[math.Inf(1)] > 0 {
 				batch = sum / ops[math.Inf(1)]
 			}
