@@ -148,7 +148,10 @@ func (r *room) start(ctx context.Context) error {
 		return fmt.Errorf("consume log of session %s: %w", r.id, err)
 	}
 	r.cons = cc
-	r.srv.wg.Add(2)
+	if !r.srv.track(2) {
+		cc.Stop()
+		return errStopping
+	}
 	go r.appender()
 	go r.snap.run()
 	return nil

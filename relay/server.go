@@ -56,7 +56,10 @@ type Server struct {
 	cancel context.CancelFunc
 	stop   chan struct{} // closed when shutdown begins
 	once   sync.Once
-	wg     sync.WaitGroup
+	// wg counts the goroutines Shutdown waits for; trackMu makes adding
+	// to it and the start of shutdown exclusive (see track).
+	wg      sync.WaitGroup
+	trackMu sync.Mutex
 
 	roomsMu sync.Mutex
 	rooms   map[string]*room
@@ -64,7 +67,10 @@ type Server struct {
 	upgrader websocket.Upgrader
 }
 
-var errNoSession = errors.New("no such session")
+var (
+	errNoSession = errors.New("no such session")
+	errStopping  = errors.New("the relay is shutting down")
+)
 
 // New opens the log and returns a server ready to serve.
 func New(ctx context.Context, cfg Config) (*Server, error) {
@@ -161,7 +167,9 @@ func (s *Server) Handler() http.Handler {
 // finish, every connection gets a close frame, and the log closes last.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.once.Do(func() {
+		s.trackMu.Lock()
 		close(s.stop)
+		s.trackMu.Unlock()
 		done := make(chan struct{})
 		go func() { s.wg.Wait(); close(done) }()
 		select {
@@ -204,6 +212,18 @@ func (s *Server) logLost() {
 	}
 }
 
+// track adds n goroutines for Shutdown to wait for, unless shutdown has
+// begun: a WaitGroup may not grow from zero while it is waited on.
+func (s *Server) track(n int) bool {
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
+	if s.stopping() {
+		return false
+	}
+	s.wg.Add(n)
+	return true
+}
+
 func (s *Server) stopping() bool {
 	select {
 	case <-s.stop:
@@ -228,7 +248,12 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	s.wg.Add(1)
+	if !s.track(1) {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "the relay is restarting"),
+			time.Now().Add(time.Second))
+		ws.Close()
+		return
+	}
 	ws.SetReadLimit(maxFrame)
 	c := newConn(s, ws)
 	go c.writer()
