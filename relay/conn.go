@@ -16,8 +16,7 @@ import (
 // Connection tuning.
 const (
 	writeWait  = 10 * time.Second
-	pongWait   = 60 * time.Second
-	pingPeriod = pongWait * 9 / 10
+	pongWait = 60 * time.Second
 	// maxFrame bounds client frames. It fits the largest op session
 	// accepts as encoding/json writes it: 50,000 characters of minutes
 	// at up to six bytes each (\u003c), with room to spare.
@@ -28,12 +27,17 @@ const (
 	defaultQueueMB = 1
 )
 
+// pingPeriod is how often each connection is pinged, within pongWait; a
+// variable so that tests can ping often.
+var pingPeriod = pongWait * 9 / 10
+
 // ErrCodeUnavailable says the relay cannot reach its log right now.
 const ErrCodeUnavailable = "unavailable"
 
 // conn is one client connection. Its reader goroutine handles what the
-// client sends; its writer goroutine is the only one that writes, draining
-// a queue bounded in bytes.
+// client sends. What the relay sends waits in a queue bounded in bytes
+// and is written by the server's flushers (see flush.go): a connection
+// has no writer goroutine of its own unless a write to it would block.
 type conn struct {
 	srv    *Server
 	ws     *websocket.Conn
@@ -46,16 +50,23 @@ type conn struct {
 	queued int
 	closed bool
 	// wakeDue is guarded by the room's mu: the connection is in
-	// room.wake, to be woken when the log message is applied.
+	// room.wake, to be scheduled when the log message is applied.
 	wakeDue bool
 	hold    bool   // events are queued but not sent until the welcome is
 	final   []byte // an error frame to send before closing
-	wake    chan struct{}
-	done    chan struct{} // closed when the writer has ended
+	ping    bool   // a ping is due
+	pingAt  time.Time
+	// owned: a goroutine (a flusher, or the connection's slow writer)
+	// is writing to the socket; it writes what is queued meanwhile too.
+	owned bool
+	// listed: the connection waits in the server's flush list.
+	listed bool
+	ended  bool
+	done   chan struct{} // closed when the socket is closed
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
-	return &conn{srv: srv, ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}),
+	return &conn{srv: srv, ws: ws, done: make(chan struct{}), pingAt: time.Now().Add(pingPeriod),
 		limit: rate.NewLimiter(rate.Limit(srv.cfg.OpsPerSecond), srv.cfg.OpBurst)}
 }
 
@@ -63,17 +74,16 @@ func newConn(srv *Server, ws *websocket.Conn) *conn {
 // its byte bound is cut off: it reconnects and resumes from its seq.
 func (c *conn) enqueue(frame []byte) {
 	if c.enqueueQuiet(frame) {
-		c.wakeWriter()
+		c.schedule()
 	}
 }
 
-// enqueueQuiet queues a frame as enqueue does but leaves waking the
-// writer to the caller; it reports whether the frame was queued. The log
-// consumer wakes each writer once per log message, so the events of one
-// message and the acks among them go out in one write, and the writer
-// does not take the CPU from the consumer after every frame. A queue
-// past a quarter of its bound wakes the writer at once, so a large log
-// message cannot pile up on one that is still being written and cut off a
+// enqueueQuiet queues a frame as enqueue does but leaves scheduling the
+// write to the caller; it reports whether the frame was queued. The log
+// consumer schedules each connection once per log message, so the events
+// of one message and the acks among them go out in one write. A queue
+// past a quarter of its bound is scheduled at once, so a large log
+// message cannot pile up on a write still in progress and cut off a
 // client that reads.
 func (c *conn) enqueueQuiet(frame []byte) bool {
 	c.mu.Lock()
@@ -90,23 +100,33 @@ func (c *conn) enqueueQuiet(frame []byte) bool {
 	}
 	c.queue = append(c.queue, frame)
 	c.queued += len(frame)
-	urgent := c.queued > c.srv.cfg.QueueBytes/4
-	c.mu.Unlock()
-	if urgent {
-		c.wakeWriter()
+	if c.queued > c.srv.cfg.QueueBytes/4 {
+		c.scheduleLocked()
 	}
+	c.mu.Unlock()
 	return true
 }
 
-func (c *conn) wakeWriter() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+// schedule has what is queued written soon.
+func (c *conn) schedule() {
+	c.mu.Lock()
+	c.scheduleLocked()
+	c.mu.Unlock()
 }
 
-// holdForWelcome makes the writer hold back what is queued until
-// enqueueWelcome puts the welcome in front of it.
+// scheduleLocked puts the connection in the server's flush list, unless
+// it is there already or a goroutine is writing to it (that one writes
+// what is queued when its write is done).
+func (c *conn) scheduleLocked() {
+	if c.owned || c.listed || c.ended {
+		return
+	}
+	c.listed = true
+	c.srv.flush.push(c)
+}
+
+// holdForWelcome holds back what is queued until enqueueWelcome puts the
+// welcome in front of it.
 func (c *conn) holdForWelcome() {
 	c.mu.Lock()
 	c.hold = true
@@ -124,27 +144,19 @@ func (c *conn) enqueueWelcome(frame []byte) {
 		c.queue = append([][]byte{frame}, c.queue...)
 	}
 	c.hold = false
+	c.scheduleLocked()
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 }
 
 // fail sends one error frame ahead of anything queued, then closes the
 // connection.
 func (c *conn) fail(e session.Error) {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return
+	if !c.closed {
+		c.closed, c.final, c.queue, c.queued = true, mustJSON(e), nil, 0
+		c.scheduleLocked()
 	}
-	c.closed, c.final, c.queue, c.queued = true, mustJSON(e), nil, 0
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 }
 
 // shutdown closes the connection with a close frame, as at relay shutdown.
@@ -153,87 +165,152 @@ func (c *conn) shutdown() {
 		Message: "the relay is restarting; reconnecting"})
 }
 
-// writer is the connection's only writer. It ends when the connection is
-// closed (fail) or a write fails, and then closes the socket, which ends
-// the reader.
-func (c *conn) writer() {
-	defer close(c.done)
-	defer c.ws.Close()
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	var batch [][]byte
-	for {
-		select {
-		case <-c.wake:
-		case <-ping.C:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-				c.markClosed()
-				return
-			}
-			continue
-		case <-c.srv.stop:
-			c.shutdown()
-		}
-		c.mu.Lock()
-		if c.hold && !c.closed {
-			c.mu.Unlock()
-			continue
-		}
-		batch, c.queue = c.queue, batch[:0]
-		c.queued = 0
-		closed, final := c.closed, c.final
+// markClosed ends the connection without a last frame.
+func (c *conn) markClosed() {
+	c.mu.Lock()
+	c.closed, c.queue, c.queued = true, nil, 0
+	c.scheduleLocked()
+	c.mu.Unlock()
+}
+
+// pingDue marks a ping to be sent, if the connection is due one.
+func (c *conn) pingDue(now time.Time) {
+	c.mu.Lock()
+	if now.After(c.pingAt) {
+		c.ping, c.pingAt = true, now.Add(pingPeriod)
+		c.scheduleLocked()
+	}
+	c.mu.Unlock()
+}
+
+// take hands the writing goroutine what there is to write: a ping, the
+// queued frames (unless held for the welcome), and whether the
+// connection is closing. It reports false, and gives up ownership, when
+// there is nothing.
+func (c *conn) take() (frames [][]byte, ping, closed bool, final []byte, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, false, true, c.final, true
+	}
+	if !c.hold {
+		frames, c.queue, c.queued = c.queue, nil, 0
+	}
+	ping, c.ping = c.ping, false
+	if len(frames) == 0 && !ping {
+		c.owned = false
+		return nil, false, false, nil, false
+	}
+	return frames, ping, false, nil, true
+}
+
+// flushOnce is a flusher's turn at the connection: it writes what is
+// queued without blocking. What the socket does not take at once, and
+// the closing frames, are left to a goroutine of the connection's own
+// (slowWriter), so that one slow client never holds up a flusher.
+func (c *conn) flushOnce() {
+	c.mu.Lock()
+	c.listed = false
+	if c.owned || c.ended {
 		c.mu.Unlock()
-		if len(batch) > 0 {
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.writeBatch(batch); err != nil {
-				c.markClosed()
-				return
-			}
-			clear(batch)
+		return
+	}
+	c.owned = true
+	c.mu.Unlock()
+	bc := batchConnOf(c.ws.NetConn())
+	for {
+		frames, ping, closed, final, ok := c.take()
+		if !ok {
+			return
 		}
-		if closed {
-			if final != nil {
-				c.ws.WriteMessage(websocket.TextMessage, final)
-			}
-			c.ws.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		if closed || bc == nil || !bc.canTry() {
+			go c.slowWriter(frames, ping, closed, final)
+			return
+		}
+		bc.hold()
+		err := c.writeFrames(frames, ping)
+		var done bool
+		if err == nil {
+			done, err = bc.tryFlush()
+		}
+		if err != nil {
+			c.markClosed()
+			go c.slowWriter(nil, false, true, nil)
+			return
+		}
+		if !done {
+			go c.slowWriter(nil, false, false, nil)
 			return
 		}
 	}
 }
 
-// writeBatch writes frames as one write to the socket where the
-// connection came through Listener, else one write each.
-func (c *conn) writeBatch(frames [][]byte) error {
+// slowWriter owns the socket until everything queued is written, with
+// blocking writes: the rest of a write the socket did not take at once,
+// then whatever is queued meanwhile, then, if the connection is closing,
+// the last frame and the close. It ends when the queue is empty.
+func (c *conn) slowWriter(frames [][]byte, ping, closed bool, final []byte) {
 	bc := batchConnOf(c.ws.NetConn())
-	if bc != nil {
-		bc.hold()
-	}
-	for _, f := range frames {
-		if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
-			if bc != nil {
-				bc.flush()
+	for {
+		if closed {
+			c.end(bc, final)
+			return
+		}
+		deadline := time.Now().Add(writeWait)
+		c.ws.SetWriteDeadline(deadline)
+		if bc != nil {
+			bc.hold()
+		}
+		err := c.writeFrames(frames, ping)
+		if bc != nil {
+			if ferr := bc.flush(deadline); err == nil {
+				err = ferr
 			}
+		}
+		if err != nil {
+			c.markClosed()
+			c.end(bc, nil)
+			return
+		}
+		var ok bool
+		if frames, ping, closed, final, ok = c.take(); !ok {
+			return
+		}
+	}
+}
+
+// writeFrames writes a ping, if due, and the frames.
+func (c *conn) writeFrames(frames [][]byte, ping bool) error {
+	if ping {
+		if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
 			return err
 		}
 	}
-	if bc != nil {
-		return bc.flush()
+	for _, f := range frames {
+		if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// markClosed ends the connection without a last frame.
-func (c *conn) markClosed() {
-	c.mu.Lock()
-	c.closed = true
-	c.queue = nil
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// end sends the last frame, if any, and the close, and closes the socket.
+func (c *conn) end(bc *batchConn, final []byte) {
+	if bc != nil {
+		bc.flush(time.Now().Add(time.Second))
 	}
+	if final != nil {
+		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		c.ws.WriteMessage(websocket.TextMessage, final)
+	}
+	c.ws.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	c.ws.Close()
+	c.mu.Lock()
+	c.ended = true
+	c.mu.Unlock()
+	c.srv.forget(c)
+	close(c.done)
 }
 
 // send queues a message: an ack or a reject.

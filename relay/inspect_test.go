@@ -257,6 +257,8 @@ func (p *peer) token() string {
 // smallSendBuffers wraps a listener so that the relay's side of each
 // connection has a small kernel send buffer: a client that stops reading
 // then blocks the relay's writes after a few KiB instead of megabytes.
+// Its connections are not the relay's Listener's, so every write takes
+// the writer-goroutine path (conn.slowWriter).
 type smallSendBuffers struct{ net.Listener }
 
 func (l smallSendBuffers) Accept() (net.Conn, error) {
@@ -267,8 +269,10 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// startRelaySmallBuffers is startRelay with small kernel send buffers.
-func startRelaySmallBuffers(t *testing.T, cfg Config) *testRelay {
+// startRelaySmallBuffers is startRelay with small kernel send buffers,
+// served through the relay's Listener (writes that do not wait, as the
+// relay command serves) or, with plain, without it.
+func startRelaySmallBuffers(t *testing.T, cfg Config, plain bool) *testRelay {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.Store.Dir = dir
@@ -277,7 +281,11 @@ func startRelaySmallBuffers(t *testing.T, cfg Config) *testRelay {
 		t.Fatalf("New: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener = smallSendBuffers{hs.Listener}
+	if plain {
+		hs.Listener = smallSendBuffers{hs.Listener}
+	} else {
+		hs.Listener = Listener(hs.Listener, 8<<10)
+	}
 	hs.Start()
 	tr := &testRelay{t: t, srv: srv, http: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", dir: dir}
 	t.Cleanup(tr.stop)

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -37,7 +38,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		tc.SetWriteBuffer(l.sendBuffer)
 		tc.SetNoDelay(true)
 	}
-	return &batchConn{Conn: c}, nil
+	return newBatchConn(c), nil
 }
 
 // batchConn holds writes between hold and flush and sends them as one.
@@ -47,10 +48,24 @@ func (l *listener) Accept() (net.Conn, error) {
 // welcome, several KB) for the life of an idle connection.
 type batchConn struct {
 	net.Conn
-	mu       sync.Mutex
-	holding  bool
-	buf      *[]byte
-	deadline time.Time // the last write deadline set while holding
+	raw     syscall.RawConn // for writes that must not block; nil if the socket has none
+	mu      sync.Mutex
+	holding bool
+	buf     *[]byte
+	off     int // bytes of buf written already (by tryFlush)
+	// deadline: a write deadline is set on the socket. tryFlush clears
+	// it first: once passed, it would fail writes that do not wait.
+	deadline bool
+}
+
+func newBatchConn(c net.Conn) *batchConn {
+	b := &batchConn{Conn: c}
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			b.raw = raw
+		}
+	}
+	return b
 }
 
 var batchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -68,16 +83,17 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	return b.Conn.Write(p)
 }
 
-// SetWriteDeadline keeps a deadline set while holding for the flush,
-// the one write it is for: gorilla sets one before every frame, and
-// each costs a timer update in the runtime's poller.
+// SetWriteDeadline is ignored while holding: gorilla sets one before
+// every frame, each a timer update in the runtime's poller, and the
+// held frames are written by tryFlush, which does not wait, or by flush,
+// which sets its own.
 func (b *batchConn) SetWriteDeadline(t time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.holding {
-		b.deadline = t
 		return nil
 	}
+	b.deadline = !t.IsZero()
 	return b.Conn.SetWriteDeadline(t)
 }
 
@@ -87,25 +103,73 @@ func (b *batchConn) hold() {
 	b.mu.Unlock()
 }
 
-// flush writes what was held and stops holding.
-func (b *batchConn) flush() error {
+// canTry reports whether tryFlush can write without blocking.
+func (b *batchConn) canTry() bool { return b.raw != nil }
+
+// tryFlush writes what is held as far as the socket takes it without
+// waiting. done reports that all of it went out, and holding stopped;
+// otherwise the rest stays held for flush. On an error what is held is
+// dropped.
+func (b *batchConn) tryFlush() (done bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.holding = false
-	if !b.deadline.IsZero() {
-		b.Conn.SetWriteDeadline(b.deadline)
-		b.deadline = time.Time{}
+	if b.deadline {
+		b.Conn.SetWriteDeadline(time.Time{})
+		b.deadline = false
 	}
-	if b.buf == nil {
+	for b.buf != nil && b.off < len(*b.buf) {
+		var n int
+		var werr error
+		rerr := b.raw.Write(func(fd uintptr) bool {
+			for {
+				n, werr = syscall.Write(int(fd), (*b.buf)[b.off:])
+				if werr != syscall.EINTR {
+					return true // never wait for the socket here
+				}
+			}
+		})
+		if rerr != nil {
+			werr = rerr
+		}
+		if n > 0 {
+			b.off += n
+		}
+		if werr == syscall.EAGAIN {
+			return false, nil
+		}
+		if werr != nil {
+			b.release()
+			return false, werr
+		}
+	}
+	b.release()
+	return true, nil
+}
+
+// flush writes what is held, waiting for the socket until deadline (none
+// if zero), and stops holding.
+func (b *batchConn) flush(deadline time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil || b.off >= len(*b.buf) {
+		b.release()
 		return nil
 	}
-	_, err := b.Conn.Write(*b.buf)
-	if cap(*b.buf) <= 64<<10 { // a rare large batch is left to the GC
+	b.Conn.SetWriteDeadline(deadline)
+	b.deadline = !deadline.IsZero()
+	_, err := b.Conn.Write((*b.buf)[b.off:])
+	b.release()
+	return err
+}
+
+// release stops holding and gives the buffer back.
+func (b *batchConn) release() {
+	b.holding = false
+	if b.buf != nil && cap(*b.buf) <= 64<<10 { // a rare large batch is left to the GC
 		*b.buf = (*b.buf)[:0]
 		batchBufs.Put(b.buf)
 	}
-	b.buf = nil
-	return err
+	b.buf, b.off = nil, 0
 }
 
 // batchConnOf finds the batchConn under a websocket's connection, also

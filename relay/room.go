@@ -195,7 +195,7 @@ func (r *room) applyMessage(seq uint64, at time.Time, entries []session.Entry) {
 	}
 	for i, c := range r.wake {
 		c.wakeDue = false
-		c.wakeWriter()
+		c.schedule()
 		r.wake[i] = nil
 	}
 	r.wake = r.wake[:0]

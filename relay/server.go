@@ -52,10 +52,14 @@ type Server struct {
 	joins   *joinLimiter
 	pace    pacer
 
-	ctx    context.Context // canceled when the server has stopped
-	cancel context.CancelFunc
-	stop   chan struct{} // closed when shutdown begins
-	once   sync.Once
+	ctx        context.Context // canceled when the server has stopped
+	cancel     context.CancelFunc
+	flush      *flusher
+	connsMu    sync.Mutex
+	conns      map[*conn]struct{} // every open connection, for pings and shutdown
+	pingerDone chan struct{}
+	stop       chan struct{} // closed when shutdown begins
+	once       sync.Once
 	// wg counts the goroutines Shutdown waits for; trackMu makes adding
 	// to it and the start of shutdown exclusive (see track).
 	wg      sync.WaitGroup
@@ -100,6 +104,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
 		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
+	s.flush, s.conns, s.pingerDone = newFlusher(), map[*conn]struct{}{}, make(chan struct{})
+	go s.pinger()
 	lost := s.logLost
 	store.lost.Store(&lost)
 	s.upgrader = websocket.Upgrader{
@@ -170,12 +176,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.trackMu.Lock()
 		close(s.stop)
 		s.trackMu.Unlock()
+		for _, c := range s.allConns() {
+			c.shutdown()
+		}
 		done := make(chan struct{})
 		go func() { s.wg.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-ctx.Done():
 		}
+		s.flush.close()
+		<-s.pingerDone
 		s.cancel()
 		s.roomsMu.Lock()
 		for _, r := range s.rooms {
@@ -256,7 +267,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(maxFrame)
 	c := newConn(s, ws)
-	go c.writer()
+	if !s.register(c) {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "the relay is restarting"),
+			time.Now().Add(time.Second))
+		ws.Close()
+		s.wg.Done()
+		return
+	}
 	s.metrics.connections.Inc()
 
 	ws.SetReadDeadline(time.Now().Add(15 * time.Second))

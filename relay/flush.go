@@ -1,0 +1,149 @@
+package relay
+
+import (
+	"runtime"
+	"sync"
+	"time"
+)
+
+// The relay writes to its clients from a few flusher goroutines, one per
+// processor, rather than from a writer goroutine per connection. A log
+// message that reaches a thousand connections then wakes two goroutines,
+// not a thousand, and the relay's own goroutines (the appender, the log)
+// do not wait behind a thousand writers for a processor. A flusher writes
+// without blocking; a socket that does not take all of a write at once
+// (a client that reads slowly) gets a goroutine of its own until its
+// queue is written (conn.slowWriter). See docs/design.md, "Writing to
+// clients".
+
+// flushBatch is how many connections a flusher takes from the list at
+// once; the others are left for the other flushers.
+const flushBatch = 64
+
+// flusher is the list of connections with something to write, and the
+// goroutines that write it.
+type flusher struct {
+	mu   sync.Mutex
+	list []*conn
+	wake chan struct{}
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newFlusher() *flusher {
+	n := runtime.GOMAXPROCS(0)
+	f := &flusher{wake: make(chan struct{}, n), stop: make(chan struct{})}
+	f.wg.Add(n)
+	for range n {
+		go f.run()
+	}
+	return f
+}
+
+// push lists a connection; the caller holds its mu.
+func (f *flusher) push(c *conn) {
+	f.mu.Lock()
+	f.list = append(f.list, c)
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next takes up to flushBatch connections from the list, waiting for
+// some; it returns nil when the flusher stops.
+func (f *flusher) next(buf []*conn) []*conn {
+	for {
+		f.mu.Lock()
+		n := min(len(f.list), flushBatch)
+		buf = append(buf[:0], f.list[:n]...)
+		rest := copy(f.list, f.list[n:])
+		clear(f.list[rest:])
+		f.list = f.list[:rest]
+		f.mu.Unlock()
+		if rest > 0 {
+			select { // another flusher can take the rest meanwhile
+			case f.wake <- struct{}{}:
+			default:
+			}
+		}
+		if n > 0 {
+			return buf
+		}
+		select {
+		case <-f.wake:
+		case <-f.stop:
+			return nil
+		}
+	}
+}
+
+func (f *flusher) run() {
+	defer f.wg.Done()
+	var buf []*conn
+	for {
+		if buf = f.next(buf); buf == nil {
+			return
+		}
+		for i, c := range buf {
+			c.flushOnce()
+			buf[i] = nil
+		}
+	}
+}
+
+// close stops the flushers once the connections have ended.
+func (f *flusher) close() {
+	close(f.stop)
+	f.wg.Wait()
+}
+
+// register adds a connection to those the relay pings and shuts down;
+// it reports false once shutdown has begun.
+func (s *Server) register(c *conn) bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.stopping() {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// forget removes an ended connection.
+func (s *Server) forget(c *conn) {
+	s.connsMu.Lock()
+	delete(s.conns, c)
+	s.connsMu.Unlock()
+}
+
+// allConns returns every open connection.
+func (s *Server) allConns() []*conn {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	out := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// pinger pings each connection every pingPeriod, so that the reader of a
+// client that went away without a word times out. It looks once a
+// second, so pings are spread as the connections came.
+func (s *Server) pinger() {
+	defer close(s.pingerDone)
+	t := time.NewTicker(min(time.Second, pingPeriod/4))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-t.C:
+			for _, c := range s.allConns() {
+				c.pingDue(now)
+			}
+		}
+	}
+}
