@@ -93,9 +93,10 @@ func BenchmarkFanoutEncode(b *testing.B) {
 
 // BenchmarkWriterQueue sends ops into a room of receivers and waits until
 // every receiver has every event: one op is one frame through each
-// receiver's send queue and writer. The relay runs without fsync, so
-// the disk is not what is measured; the hub, with its chat-example
-// writer that joins queued messages into one frame, is the baseline.
+// receiver's send queue and the relay's flushers. The relay runs without
+// fsync, so the disk is not what is measured; the hub, with its
+// chat-example writer that joins queued messages into one frame, is the
+// baseline.
 func BenchmarkWriterQueue(b *testing.B) {
 	for _, receivers := range []int{1, 25} {
 		b.Run(fmt.Sprintf("relay/receivers=%d", receivers), func(b *testing.B) {
@@ -194,9 +195,10 @@ func benchQueue(b *testing.B, url, code string, receivers int) {
 
 // BenchmarkWriteFrames compares ways a writer can drain a queue of 16
 // event-sized messages to one loopback websocket: a frame and a write
-// syscall per message, as the relay's writer does; a frame per message
-// but one syscall for all (the connection buffers writes until the
-// writer flushes); or all of them joined by newlines in one frame, as
+// syscall per message, as gorilla/websocket does by itself; a frame per
+// message but one syscall for all (the connection buffers writes until
+// the writer flushes, as the relay's flushers do); or all of them joined
+// by newlines in one frame, as
 // the chat example's writePump does (a change of the wire).
 func BenchmarkWriteFrames(b *testing.B) {
 	msg := bytes.Repeat([]byte("x"), 400)

@@ -15,8 +15,8 @@ import (
 
 // Connection tuning.
 const (
-	writeWait  = 10 * time.Second
-	pongWait = 60 * time.Second
+	writeWait = 10 * time.Second
+	pongWait  = 60 * time.Second
 	// maxFrame bounds client frames. It fits the largest op session
 	// accepts as encoding/json writes it: 50,000 characters of minutes
 	// at up to six bytes each (\u003c), with room to spare.
