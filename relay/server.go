@@ -183,9 +183,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		go func() { s.wg.Wait(); close(done) }()
 		select {
 		case <-done:
+			s.flush.close()
 		case <-ctx.Done():
+			// The connections still open end by their write deadlines,
+			// and need the flushers until then.
+			go func() { <-done; s.flush.close() }()
 		}
-		s.flush.close()
 		<-s.pingerDone
 		s.cancel()
 		s.roomsMu.Lock()
