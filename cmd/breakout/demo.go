@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -100,10 +101,16 @@ func runDemo(cmd *cobra.Command, cfg demo.Config) error {
 	if err := tui.Run(ctx, tui.Options{Client: client, Extra: info}); err != nil {
 		return err
 	}
+	// Coming back on the same address lets the clients still open in
+	// other terminals reconnect by themselves.
+	addr := "127.0.0.1:7780"
+	if u, err := url.Parse(d.URL); err == nil && u.Host != "" {
+		addr = u.Host
+	}
 	fmt.Fprintf(out, "\nThe demo's data is in %s.\n", cfg.Dir)
-	fmt.Fprintf(out, "Come back to it:    breakout demo --data %s --listen 127.0.0.1:7780\n", cfg.Dir)
+	fmt.Fprintf(out, "Come back to it:    breakout demo --data %s --listen %s\n", cfg.Dir, addr)
 	fmt.Fprintf(out, "Export its reports: while it runs, in another terminal:\n")
-	fmt.Fprintf(out, "                    breakout report ws://127.0.0.1:7780 %s -o conference.md\n", d.Code("", session.Organizer))
+	fmt.Fprintf(out, "                    breakout report ws://%s %s -o conference.md\n", addr, d.Code("", session.Organizer))
 	return nil
 }
 
