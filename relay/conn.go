@@ -223,11 +223,10 @@ func (c *conn) flushOnce() {
 		if !ok {
 			return
 		}
-		if closed || bc == nil || !bc.canTry() {
+		if closed || bc == nil || !bc.canTry() || !bc.tryHold() {
 			go c.slowWriter(frames, ping, closed, final)
 			return
 		}
-		bc.hold()
 		err := c.writeFrames(frames, ping)
 		var done bool
 		if err == nil {

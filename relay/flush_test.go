@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"net"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -114,5 +115,85 @@ func TestEventsAfterClientPing(t *testing.T) {
 		case <-deadline:
 			t.Fatal("the idea did not reach the client that pinged")
 		}
+	}
+}
+
+// pairThroughListener returns the relay's side of a loopback TCP
+// connection accepted through Listener (a *batchConn) and the client's
+// side, which the test never reads: small buffers fill at once.
+func pairThroughListener(t *testing.T) (*batchConn, net.Conn) {
+	t.Helper()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := Listener(inner, 4096)
+	t.Cleanup(func() { ln.Close() })
+	cl, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.(*net.TCPConn).SetReadBuffer(4096)
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sc.Close(); cl.Close() })
+	return sc.(*batchConn), cl
+}
+
+// TestDirectWriteToStalledClientEnds replays the order in which a
+// flusher's batch and the reader's pong (gorilla's WriteControl: a write
+// deadline, then the write) can interleave: the pong's deadline comes
+// while the batch is held and is dropped, the batch is written without
+// waiting and clears the socket's deadline, and the pong is written
+// straight to the socket of a client that does not read. That write must
+// end by itself; waiting for ever, it would hold the connection for good.
+func TestDirectWriteToStalledClientEnds(t *testing.T) {
+	wait := directWriteWait
+	directWriteWait = 300 * time.Millisecond
+	t.Cleanup(func() { directWriteWait = wait })
+	b, _ := pairThroughListener(t)
+	b.hold()
+	b.Write([]byte("a held frame"))
+	b.SetWriteDeadline(time.Now().Add(time.Second)) // dropped: holding
+	if done, err := b.tryFlush(); !done || err != nil {
+		t.Fatalf("tryFlush = %v, %v; want all written", done, err)
+	}
+	ended := make(chan error, 1)
+	go func() { _, err := b.Write(make([]byte, 8<<20)); ended <- err }() // far more than the buffers hold
+	select {
+	case err := <-ended:
+		if err == nil {
+			t.Fatal("8 MiB written to a client that does not read")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a direct write to a stalled client is still waiting after 5 s")
+	}
+	// The socket is left without a deadline, so writes that do not wait
+	// work: the buffers are full, so nothing goes, but nothing fails.
+	b.hold()
+	b.Write([]byte("x"))
+	if _, err := b.tryFlush(); err != nil {
+		t.Errorf("tryFlush after the direct write: %v", err)
+	}
+}
+
+// TestFlusherDoesNotWaitForDirectWrite: while another goroutine's
+// write straight to the socket waits for a client that does not read,
+// a flusher must get "no" from tryHold at once, not wait behind it.
+func TestFlusherDoesNotWaitForDirectWrite(t *testing.T) {
+	b, _ := pairThroughListener(t)
+	go b.Write(make([]byte, 8<<20)) // ends with the test's sockets
+	time.Sleep(200 * time.Millisecond)
+	got := make(chan bool, 1)
+	go func() { got <- b.tryHold() }()
+	select {
+	case ok := <-got:
+		if ok {
+			t.Error("tryHold took the connection while a direct write was still in progress")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("tryHold waited for the direct write")
 	}
 }

@@ -53,10 +53,17 @@ type batchConn struct {
 	holding bool
 	buf     *[]byte
 	off     int // bytes of buf written already (by tryFlush)
-	// deadline: a write deadline is set on the socket. tryFlush clears
-	// it first: once passed, it would fail writes that do not wait.
-	deadline bool
+	// deadline is the write deadline set on the socket, zero for none.
+	// tryFlush clears it first: once passed, it would fail writes that
+	// do not wait.
+	deadline time.Time
 }
+
+// directWriteWait bounds a write straight to the socket that comes
+// without a deadline of its own (a TLS record the reader's tls.Conn
+// answers with, or a pong whose deadline was set while a batch was
+// held); a variable so that tests can shorten it.
+var directWriteWait = writeWait
 
 func newBatchConn(c net.Conn) *batchConn {
 	b := &batchConn{Conn: c}
@@ -80,7 +87,25 @@ func (b *batchConn) Write(p []byte) (int, error) {
 		*b.buf = append(*b.buf, p...)
 		return len(p), nil
 	}
+	if now := time.Now(); !b.deadline.After(now) {
+		// No deadline, or one long past: a write that waits for a
+		// client that does not read must not wait for ever, holding mu
+		// (and with it the flushers' turn at this connection).
+		b.Conn.SetWriteDeadline(now.Add(directWriteWait))
+		n, err := b.Conn.Write(p)
+		b.Conn.SetWriteDeadline(b.deadline)
+		return n, err
+	}
 	return b.Conn.Write(p)
+}
+
+// SetDeadline sets both deadlines, the write deadline as
+// SetWriteDeadline does.
+func (b *batchConn) SetDeadline(t time.Time) error {
+	if err := b.Conn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return b.SetWriteDeadline(t)
 }
 
 // SetWriteDeadline is ignored while holding: gorilla sets one before
@@ -93,7 +118,7 @@ func (b *batchConn) SetWriteDeadline(t time.Time) error {
 	if b.holding {
 		return nil
 	}
-	b.deadline = !t.IsZero()
+	b.deadline = t
 	return b.Conn.SetWriteDeadline(t)
 }
 
@@ -101,6 +126,18 @@ func (b *batchConn) hold() {
 	b.mu.Lock()
 	b.holding = true
 	b.mu.Unlock()
+}
+
+// tryHold is hold for a flusher: it reports false, rather than wait,
+// while another goroutine writes to the socket directly (a pong, or a
+// TLS record), which can take up to directWriteWait.
+func (b *batchConn) tryHold() bool {
+	if !b.mu.TryLock() {
+		return false
+	}
+	b.holding = true
+	b.mu.Unlock()
+	return true
 }
 
 // canTry reports whether tryFlush can write without blocking.
@@ -113,9 +150,9 @@ func (b *batchConn) canTry() bool { return b.raw != nil }
 func (b *batchConn) tryFlush() (done bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.deadline {
+	if !b.deadline.IsZero() {
 		b.Conn.SetWriteDeadline(time.Time{})
-		b.deadline = false
+		b.deadline = time.Time{}
 	}
 	for b.buf != nil && b.off < len(*b.buf) {
 		var n int
@@ -156,7 +193,7 @@ func (b *batchConn) flush(deadline time.Time) error {
 		return nil
 	}
 	b.Conn.SetWriteDeadline(deadline)
-	b.deadline = !deadline.IsZero()
+	b.deadline = deadline
 	_, err := b.Conn.Write((*b.buf)[b.off:])
 	b.release()
 	return err

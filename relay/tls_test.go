@@ -69,7 +69,7 @@ func selfSigned(t *testing.T, notBefore, notAfter time.Time) (certFile, keyFile 
 
 // startTLSRelay serves a relay over TLS as `breakout relay --tls-cert
 // --tls-key` does: the key pair loaded from PEM files, TLS 1.2 at least,
-// a TLS listener. It returns the relay's address.
+// a TLS listener over the relay's Listener. It returns the relay's address.
 func startTLSRelay(t *testing.T, certFile, keyFile string) (*Codes, string) {
 	t.Helper()
 	srv, err := New(context.Background(), Config{Store: StoreConfig{Dir: t.TempDir()}})
@@ -88,7 +88,7 @@ func startTLSRelay(t *testing.T, certFile, keyFile string) (*Codes, string) {
 	// The refused handshakes are the point; keep them out of the log.
 	hs := &http.Server{Handler: srv.Handler(), TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0)}
 	done := make(chan struct{})
-	go func() { hs.Serve(tls.NewListener(ln, cfg)); close(done) }()
+	go func() { hs.Serve(tls.NewListener(Listener(ln, 0), cfg)); close(done) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
