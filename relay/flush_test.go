@@ -33,11 +33,18 @@ func TestIdleConnectionsHaveOneGoroutineEach(t *testing.T) {
 		rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: code, Name: "Idle " + string(rune('A'+i))})
 	}
 	// Each hello makes the relay append a join and an online entry and
-	// fan them out: let the writes end.
-	after := settle()
-	// The test's side holds no goroutine per connection: rawDial's
-	// connections are read only by rawHello.
-	if grown := after - before; grown > n+n/4 {
+	// fan them out: give the goroutines that writes and the log start
+	// for a while time to end. The test's side holds no goroutine per
+	// connection: rawDial's connections are read only by rawHello.
+	var grown int
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if grown = runtime.NumGoroutine() - before; grown <= n+n/4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if grown > n+n/4 {
 		t.Errorf("%d connections added %d goroutines; want about %d, one reader each", n, grown, n)
 	}
 }
@@ -185,7 +192,15 @@ func TestDirectWriteToStalledClientEnds(t *testing.T) {
 func TestFlusherDoesNotWaitForDirectWrite(t *testing.T) {
 	b, _ := pairThroughListener(t)
 	go b.Write(make([]byte, 8<<20)) // ends with the test's sockets
-	time.Sleep(200 * time.Millisecond)
+	// Wait until the write holds the connection: it cannot end before
+	// its 10-second deadline, as nobody reads.
+	waitUntil(t, 5*time.Second, "the direct write to start", func() bool {
+		if b.mu.TryLock() {
+			b.mu.Unlock()
+			return false
+		}
+		return true
+	})
 	got := make(chan bool, 1)
 	go func() { got <- b.tryHold() }()
 	select {
