@@ -535,6 +535,11 @@ func stalledRound(t *testing.T, plain bool) {
 		if err := rhea.c.Send(session.NewOp(ids[i], session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: minutes})); err != nil {
 			t.Fatal(err)
 		}
+		// 3 MB a second: far more than a stalled client's buffers and
+		// queue hold within the flood, and little enough that a member
+		// who reads keeps up on a busy machine under the race detector
+		// (unpaced, one in about twenty runs cut off the reading member).
+		time.Sleep(10 * time.Millisecond)
 	}
 	cutOff := func() float64 { return counter(t, tr.srv.metrics.cutOff) }
 	waitUntil(t, 60*time.Second, "a stalled client to be cut off", func() bool { return cutOff() >= 1 })
