@@ -81,8 +81,8 @@ func (l sndbufListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// startRelay starts a relay with its embedded NATS server, syncing every
-// write (the default), in dir. queueBytes 0 keeps the relay's default;
+// startRelay starts a relay with its embedded NATS server in dir,
+// syncing every write (the default) unless noSync. queueBytes 0 keeps the relay's default;
 // sndbuf 0 keeps the kernel's.
 func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int, noSync bool) (*server, error) {
 	logs := &warnings{}

@@ -58,10 +58,10 @@ type conn struct {
 	pingAt  time.Time
 	// owned: a goroutine (a flusher, or the connection's slow writer)
 	// is writing to the socket; it writes what is queued meanwhile too.
+	// The goroutine that ends the connection never gives it up.
 	owned bool
 	// listed: the connection waits in the server's flush list.
 	listed bool
-	ended  bool
 	done   chan struct{} // closed when the socket is closed
 }
 
@@ -118,7 +118,7 @@ func (c *conn) schedule() {
 // it is there already or a goroutine is writing to it (that one writes
 // what is queued when its write is done).
 func (c *conn) scheduleLocked() {
-	if c.owned || c.listed || c.ended {
+	if c.owned || c.listed {
 		return
 	}
 	c.listed = true
@@ -211,7 +211,7 @@ func (c *conn) take() (frames [][]byte, ping, closed bool, final []byte, ok bool
 func (c *conn) flushOnce() {
 	c.mu.Lock()
 	c.listed = false
-	if c.owned || c.ended {
+	if c.owned {
 		c.mu.Unlock()
 		return
 	}
@@ -305,9 +305,6 @@ func (c *conn) end(bc *batchConn, final []byte) {
 	c.ws.WriteControl(websocket.CloseMessage,
 		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	c.ws.Close()
-	c.mu.Lock()
-	c.ended = true
-	c.mu.Unlock()
 	c.srv.forget(c)
 	close(c.done)
 }

@@ -99,15 +99,20 @@ func (f *flusher) close() {
 	f.wg.Wait()
 }
 
-// register adds a connection to those the relay pings and shuts down;
-// it reports false once shutdown has begun.
-func (s *Server) register(c *conn) bool {
-	s.connsMu.Lock()
-	defer s.connsMu.Unlock()
+// admit adds a new connection to those Shutdown waits for (its reader)
+// and to those the relay pings and shuts down, under the lock that
+// Shutdown begins under, so that Shutdown finds every connection it
+// waits for; it reports false once shutdown has begun.
+func (s *Server) admit(c *conn) bool {
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
 	if s.stopping() {
 		return false
 	}
+	s.wg.Add(1)
+	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
+	s.connsMu.Unlock()
 	return true
 }
 

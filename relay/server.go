@@ -262,21 +262,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	if !s.track(1) {
+	c := newConn(s, ws)
+	if !s.admit(c) {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "the relay is restarting"),
 			time.Now().Add(time.Second))
 		ws.Close()
 		return
 	}
 	ws.SetReadLimit(maxFrame)
-	c := newConn(s, ws)
-	if !s.register(c) {
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseServiceRestart, "the relay is restarting"),
-			time.Now().Add(time.Second))
-		ws.Close()
-		s.wg.Done()
-		return
-	}
 	s.metrics.connections.Inc()
 
 	ws.SetReadDeadline(time.Now().Add(15 * time.Second))
