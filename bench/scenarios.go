@@ -309,10 +309,14 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	}
 	var stalls []stall
 	var last map[float64]float64
+	// Frames written to clients per socket write over the steps: a busy
+	// relay holds connections a little so that frames share writes.
+	var frames0, writes0, framesPerWrite float64
 	rel, err := b.part(ctx, "throughput", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
 		switch m {
 		case "start":
 			last, _ = s.histogram("breakout_append_seconds")
+			frames0, writes0 = s.counter("breakout_frames_sent_total"), s.counter("breakout_client_writes_total")
 		case "step":
 			h, _ := s.histogram("breakout_append_seconds")
 			n, slowest := slowAppends(last, h, 0.0512)
@@ -320,6 +324,9 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 		case "stop":
 			if ops, sum := s.histogram("breakout_append_ops"); ops[math.Inf(1)] > 0 {
 				batch = sum / ops[math.Inf(1)]
+			}
+			if w := s.counter("breakout_client_writes_total") - writes0; w > 0 {
+				framesPerWrite = (s.counter("breakout_frames_sent_total") - frames0) / w
 			}
 		}
 		return nil
@@ -356,10 +363,12 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	res.fig("fsync_per_s", round(b.fsyncPerSec, 0))
 	res.fig("nosync_ops_per_s", noSyncRate)
 	res.fig("ops_per_append", round(batch, 1))
+	res.fig("frames_per_write", round(framesPerWrite, 2))
 	res.row("durable ops/s (p99 ≤ 50 ms)", fmtInt(int(durable)), fmtInt(int(hubRate)), ratio(durable, hubRate))
 	res.row("without fsync (--no-sync), ops/s", fmtInt(int(noSyncRate)), fmtInt(int(hubRate)), ratio(noSyncRate, hubRate))
 	res.row("disk fsyncs/s", fmtInt(int(b.fsyncPerSec)), "", "")
 	res.row("ops per log append (mean)", fmt.Sprintf("%.1f", batch), "", "")
+	res.row("frames per write to a client (mean)", fmt.Sprintf("%.2f", framesPerWrite), "", "")
 	res.row("CPU over the steps, % of a core", fmt.Sprintf("%.1f", rel.cpu), fmt.Sprintf("%.1f", hub.cpu), "")
 	loadCPU(&res, rel, hub)
 	// stepText is one try of a step, with the relay's slow appends in it.

@@ -147,13 +147,13 @@ func TestSnapshotsPacedNotDropped(t *testing.T) {
 	}
 }
 
-func TestAppendLingerFollowsTheRate(t *testing.T) {
+func TestLingersFollowTheRate(t *testing.T) {
 	for _, c := range []struct {
 		rate float64
 		want time.Duration
 	}{{0, 0}, {appendLingerFrom, 0}, {(appendLingerFrom + appendLingerFull) / 2, maxAppendLinger / 2},
 		{appendLingerFull, maxAppendLinger}, {10 * appendLingerFull, maxAppendLinger}} {
-		if got := appendLingerAt(c.rate); got != c.want {
+		if got := ramp(c.rate, appendLingerFrom, appendLingerFull, maxAppendLinger); got != c.want {
 			t.Errorf("linger at %.0f ops/s = %v; want %v", c.rate, got, c.want)
 		}
 	}
@@ -168,12 +168,25 @@ func TestAppendLingerFollowsTheRate(t *testing.T) {
 	if d := p.appendWait(time.Now().Add(-time.Second)); d != 0 {
 		t.Errorf("append a second after the last waits %v; want 0", d)
 	}
+	if d := ramp(75000, flushLingerFrom, flushLingerFull, maxFlushLinger); d != maxFlushLinger/2 {
+		t.Errorf("flush linger at 75,000 frames/s = %v; want %v", d, maxFlushLinger/2)
+	}
+	if d := p.flushWait(time.Now()); d != 0 {
+		t.Errorf("a quiet relay holds a connection %v; want 0", d)
+	}
+	p.flushLinger.Store(int64(maxFlushLinger))
+	if d := p.flushWait(time.Now()); d <= 0 || d > maxFlushLinger {
+		t.Errorf("a connection listed just now waits %v; want up to %v", d, maxFlushLinger)
+	}
+	if d := p.flushWait(time.Now().Add(-maxFlushLinger)); d != 0 {
+		t.Errorf("a connection listed %v ago waits %v; want 0", maxFlushLinger, d)
+	}
 	var m meter
 	for range 99 {
-		m.add()
+		m.add(1)
 	}
 	time.Sleep(paceWindow + 10*time.Millisecond)
-	rate, ok := m.add()
+	rate, ok := m.add(1)
 	if !ok || rate < 100/(paceWindow.Seconds()*3) || rate > 100/paceWindow.Seconds() {
 		t.Errorf("meter after 100 events in %v = %.0f/s, %v", paceWindow, rate, ok)
 	}

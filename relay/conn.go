@@ -60,9 +60,11 @@ type conn struct {
 	// is writing to the socket; it writes what is queued meanwhile too.
 	// The goroutine that ends the connection never gives it up.
 	owned bool
-	// listed: the connection waits in the server's flush list.
-	listed bool
-	done   chan struct{} // closed when the socket is closed
+	// listed: the connection waits in the server's flush list, since
+	// listedAt (zero when it was listed with no flush linger).
+	listed   bool
+	listedAt time.Time
+	done     chan struct{} // closed when the socket is closed
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
@@ -280,6 +282,10 @@ func (c *conn) slowWriter(frames [][]byte, ping, closed bool, final []byte) {
 
 // writeFrames writes a ping, if due, and the frames.
 func (c *conn) writeFrames(frames [][]byte, ping bool) error {
+	if len(frames) > 0 {
+		c.srv.metrics.framesSent.Add(float64(len(frames)))
+		c.srv.metrics.writes.Inc()
+	}
 	if ping {
 		if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
 			return err

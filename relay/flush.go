@@ -21,8 +21,12 @@ import (
 const flushBatch = 64
 
 // flusher is the list of connections with something to write, and the
-// goroutines that write it.
+// goroutines that write it. The list is in the order the connections
+// were listed; while the relay is busy a connection waits in it for the
+// pacer's flush linger, so that what reaches it meanwhile leaves in the
+// same write (see pace.go).
 type flusher struct {
+	pace *pacer
 	mu   sync.Mutex
 	list []*conn
 	wake chan struct{}
@@ -30,9 +34,9 @@ type flusher struct {
 	wg   sync.WaitGroup
 }
 
-func newFlusher() *flusher {
+func newFlusher(pace *pacer) *flusher {
 	n := runtime.GOMAXPROCS(0)
-	f := &flusher{wake: make(chan struct{}, n), stop: make(chan struct{})}
+	f := &flusher{pace: pace, wake: make(chan struct{}, n), stop: make(chan struct{})}
 	f.wg.Add(n)
 	for range n {
 		go f.run()
@@ -43,6 +47,11 @@ func newFlusher() *flusher {
 // push lists a connection; the caller holds its mu.
 func (f *flusher) push(c *conn) {
 	f.mu.Lock()
+	if f.pace.flushLinger.Load() > 0 {
+		c.listedAt = time.Now()
+	} else {
+		c.listedAt = time.Time{}
+	}
 	f.list = append(f.list, c)
 	f.mu.Unlock()
 	select {
@@ -52,10 +61,20 @@ func (f *flusher) push(c *conn) {
 }
 
 // next takes up to flushBatch connections from the list, waiting for
-// some; it returns nil when the flusher stops.
+// some, and for the first to have lingered its time; it returns nil when
+// the flusher stops.
 func (f *flusher) next(buf []*conn) []*conn {
 	for {
 		f.mu.Lock()
+		if len(f.list) > 0 && !f.list[0].listedAt.IsZero() {
+			if d := f.pace.flushWait(f.list[0].listedAt); d > 0 {
+				f.mu.Unlock()
+				if !f.sleep(d) {
+					return nil
+				}
+				continue
+			}
+		}
 		n := min(len(f.list), flushBatch)
 		buf = append(buf[:0], f.list[:n]...)
 		rest := copy(f.list, f.list[n:])
@@ -76,6 +95,18 @@ func (f *flusher) next(buf []*conn) []*conn {
 		case <-f.stop:
 			return nil
 		}
+	}
+}
+
+// sleep waits for d; it reports false if the flusher stops meanwhile.
+func (f *flusher) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-f.stop:
+		return false
 	}
 }
 

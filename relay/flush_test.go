@@ -1,6 +1,8 @@
 package relay
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -210,5 +212,63 @@ func TestFlusherDoesNotWaitForDirectWrite(t *testing.T) {
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("tryHold waited for the direct write")
+	}
+}
+
+// TestBusyRelayJoinsFramesIntoWrites has the relay count as busy at any
+// rate and sends ops one every 2 ms, each its own log message: a
+// connection then waits in the flush list for the flush linger, and the
+// events of several messages leave in one write. Every event still
+// arrives, in order.
+func TestBusyRelayJoinsFramesIntoWrites(t *testing.T) {
+	from, full := flushLingerFrom, flushLingerFull
+	flushLingerFrom, flushLingerFull = 0, 1
+	t.Cleanup(func() { flushLingerFrom, flushLingerFull = from, full })
+	tr := startRelay(t, "", Config{OpsPerSecond: 1000, OpBurst: 1000})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "Verdi", session.Participant)
+	watcher := rawDial(t, tr.url)
+	rawHello(t, watcher, session.Hello{Type: session.MsgHello, Code: code, Name: "Watcher"})
+	sender := tr.join(code, "Sender")
+	sender.pump(200 * time.Millisecond) // the watcher's join and online events
+	frames0, writes0 := counter(t, tr.srv.metrics.framesSent), counter(t, tr.srv.metrics.writes)
+
+	const n = 100
+	var ids []string
+	for i := range n {
+		id := sender.c.NewOpID()
+		ids = append(ids, id)
+		op := session.NewOp(id, session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("idea %03d", i)})
+		if err := sender.c.Send(op); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	var got []string
+	for len(got) < n {
+		f, err := readFrame(watcher, 10*time.Second)
+		if err != nil {
+			t.Fatalf("watcher, after %d of %d ideas: %v", len(got), n, err)
+		}
+		var ev session.Event
+		if f.Type != session.MsgEvent || json.Unmarshal(f.raw, &ev) != nil || ev.Kind != session.KindIdeaAdd ||
+			len(ev.Data.Ideas) != 1 {
+			continue
+		}
+		got = append(got, ev.Data.Ideas[0].Text)
+	}
+	for i, text := range got {
+		if want := fmt.Sprintf("idea %03d", i); text != want {
+			t.Fatalf("watcher's idea %d is %q; want %q", i, text, want)
+		}
+	}
+	sender.waitFor("every ack", func() bool { return len(sender.acks) >= n })
+	frames := counter(t, tr.srv.metrics.framesSent) - frames0
+	writes := counter(t, tr.srv.metrics.writes) - writes0
+	// Per op: an event to each of two connections and an ack. Written at
+	// once, that is 1.5 frames a write; lingering 5 ms over ops 2 ms
+	// apart, two to three ops share each write.
+	if frames < 3*n || frames/writes < 2 {
+		t.Errorf("%.0f frames in %.0f writes (%.1f a write); want at least %d frames, 2 a write", frames, writes, frames/writes, 3*n)
 	}
 }

@@ -17,6 +17,8 @@ type metrics struct {
 	appendLatency prometheus.Histogram
 	applyLatency  prometheus.Histogram
 	batchSize     prometheus.Histogram
+	framesSent    prometheus.Counter
+	writes        prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -41,9 +43,13 @@ func newMetrics() *metrics {
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "breakout_append_ops", Help: "Ops per log message.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
+		framesSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "breakout_frames_sent_total", Help: "Frames written to clients."}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "breakout_client_writes_total", Help: "Batches of frames written to client sockets, each in one write where the socket takes it."}),
 	}
 	m.reg.MustRegister(m.connections, m.accepted, m.rejected, m.cutOff, m.failedJoins,
-		m.appendLatency, m.applyLatency, m.batchSize,
+		m.appendLatency, m.applyLatency, m.batchSize, m.framesSent, m.writes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -6,13 +6,21 @@ import (
 	"time"
 )
 
-// A busy relay trades a little latency for larger group commits: after
-// an append, the appender lingers up to maxAppendLinger before the next,
-// so that more ops share one log message (one fsync, one round trip to
-// NATS, one hand-over to the snapshotter). How long depends on the rate
-// of ops the whole relay takes, measured over short windows, so a quiet
-// relay (a room, or a conference of a thousand people adding an idea
-// every few seconds) appends every op at once. See docs/performance.md.
+// A busy relay trades a little latency for less work per op, in two
+// places, each paced by a rate measured over short windows:
+//
+//   - After an append, the appender lingers up to maxAppendLinger before
+//     the next, so that more ops share one log message (one fsync, one
+//     round trip to NATS, one hand-over to the snapshotter). It follows
+//     the rate of ops the relay takes.
+//   - A connection with frames to write waits up to maxFlushLinger in the
+//     flush list, so that the events that reach it meanwhile leave in the
+//     same write (one write(2) for the relay, one read for the client).
+//     It follows the rate of frames the relay queues for its clients.
+//
+// A quiet relay (a room, or a conference of a thousand people adding an
+// idea every few seconds) appends every op and writes every frame at
+// once. See docs/performance.md.
 const (
 	paceWindow = 100 * time.Millisecond
 
@@ -21,18 +29,40 @@ const (
 	appendLingerFrom = 1000
 	appendLingerFull = 3000
 	maxAppendLinger  = 2 * time.Millisecond
+
+	maxFlushLinger = 5 * time.Millisecond
 )
 
-// pacer measures the relay's rate of ops and says how long to linger.
+// Frames queued for clients per second: from flushLingerFrom a
+// connection waits in the flush list, at flushLingerFull and above for
+// maxFlushLinger. Variables so that tests can reach them.
+var (
+	flushLingerFrom = 50000.0
+	flushLingerFull = 100000.0
+)
+
+// pacer measures the relay's rates and says how long to linger.
 type pacer struct {
 	ops          meter
+	frames       meter
 	appendLinger atomic.Int64 // nanoseconds
+	flushLinger  atomic.Int64 // nanoseconds
 }
 
 // op counts an op submitted to a room.
 func (p *pacer) op() {
-	if rate, ok := p.ops.add(); ok {
-		p.appendLinger.Store(int64(appendLingerAt(rate)))
+	if rate, ok := p.ops.add(1); ok {
+		p.appendLinger.Store(int64(ramp(rate, appendLingerFrom, appendLingerFull, maxAppendLinger)))
+	}
+}
+
+// queued counts frames queued for clients.
+func (p *pacer) queued(n int) {
+	if n <= 0 {
+		return
+	}
+	if rate, ok := p.frames.add(n); ok {
+		p.flushLinger.Store(int64(ramp(rate, flushLingerFrom, flushLingerFull, maxFlushLinger)))
 	}
 }
 
@@ -46,16 +76,25 @@ func (p *pacer) appendWait(last time.Time) time.Duration {
 	return max(0, d-time.Since(last))
 }
 
-// appendLingerAt grows from nothing at appendLingerFrom ops/s to
-// maxAppendLinger at appendLingerFull.
-func appendLingerAt(rate float64) time.Duration {
-	switch {
-	case rate <= appendLingerFrom:
+// flushWait is how long a connection listed at listed waits before it is
+// written; 0 for at once.
+func (p *pacer) flushWait(listed time.Time) time.Duration {
+	d := time.Duration(p.flushLinger.Load())
+	if d <= 0 {
 		return 0
-	case rate >= appendLingerFull:
-		return maxAppendLinger
 	}
-	return time.Duration(float64(maxAppendLinger) * (rate - appendLingerFrom) / (appendLingerFull - appendLingerFrom))
+	return max(0, d-time.Since(listed))
+}
+
+// ramp grows from nothing at rate from to most at rate full.
+func ramp(rate, from, full float64, most time.Duration) time.Duration {
+	switch {
+	case rate <= from:
+		return 0
+	case rate >= full:
+		return most
+	}
+	return time.Duration(float64(most) * (rate - from) / (full - from))
 }
 
 // meter counts events and reports their rate once per window.
@@ -65,17 +104,17 @@ type meter struct {
 	n     int
 }
 
-// add counts an event; at the end of a window it returns the window's
+// add counts n events; at the end of a window it returns the window's
 // rate per second and true. A window that spans a quiet spell averages
 // over all of it, so a burst long ago does not keep the rate up.
-func (m *meter) add() (float64, bool) {
+func (m *meter) add(n int) (float64, bool) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.start.IsZero() {
 		m.start = now
 	}
-	m.n++
+	m.n += n
 	el := now.Sub(m.start)
 	if el < paceWindow {
 		return 0, false

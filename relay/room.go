@@ -48,6 +48,9 @@ type room struct {
 	target   uint64         // stream sequence to reach before caughtUp
 	failed   error          // set when the consumer gave up
 	wake     []*conn        // connections with frames queued by the log message being applied
+	// queuedFrames counts the frames queued by the log message being
+	// applied, for the pacer.
+	queuedFrames int
 
 	wmu     sync.Mutex // guards waiters; taken inside mu by the consumer, never the other way round
 	waiters map[string][]waiter
@@ -193,6 +196,8 @@ func (r *room) applyMessage(seq uint64, at time.Time, entries []session.Entry) {
 		entries[i].At = at
 		r.applyLocked(entries[i])
 	}
+	r.srv.pace.queued(r.queuedFrames)
+	r.queuedFrames = 0
 	for i, c := range r.wake {
 		c.wakeDue = false
 		c.schedule()
@@ -276,7 +281,11 @@ func (r *room) fanout(ev session.Event) {
 				f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
 				frames[aud] = f
 			}
-			if c.enqueueQuiet(f) && !c.wakeDue {
+			if !c.enqueueQuiet(f) {
+				continue
+			}
+			r.queuedFrames++
+			if !c.wakeDue {
 				c.wakeDue = true
 				r.wake = append(r.wake, c)
 			}

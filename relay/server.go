@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
 		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
-	s.flush, s.conns, s.pingerDone = newFlusher(), map[*conn]struct{}{}, make(chan struct{})
+	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
 	go s.pinger()
 	lost := s.logLost
 	store.lost.Store(&lost)
