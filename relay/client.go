@@ -87,6 +87,10 @@ type Client struct {
 	sent   map[string]bool // ops sent on the current connection
 	resume string
 	since  int64
+	// join is the key sent with a hello that joins with the code, kept
+	// (in StateDir too) until a welcome comes: a retry whose first hello
+	// was applied but not answered is then the same person.
+	join   string
 	outbox []session.Op
 	status Status
 	nextID uint64
@@ -269,7 +273,11 @@ func (c *Client) connect(ctx context.Context) error {
 	c.mu.Lock()
 	h := session.Hello{Type: session.MsgHello, Resume: c.resume, Since: c.since}
 	if c.resume == "" {
-		h = session.Hello{Type: session.MsgHello, Code: c.cfg.Code, Name: c.cfg.Name, Background: c.cfg.Background}
+		if c.join == "" {
+			c.join = newSecret()
+			c.saveJoinLocked()
+		}
+		h = session.Hello{Type: session.MsgHello, Code: c.cfg.Code, Name: c.cfg.Name, Background: c.cfg.Background, Join: c.join}
 	}
 	c.mu.Unlock()
 	ws.SetWriteDeadline(time.Now().Add(writeWait))
@@ -310,6 +318,10 @@ func (c *Client) connect(ctx context.Context) error {
 	c.resume, c.since, c.ws, c.sent = w.Resume, w.Seq, ws, map[string]bool{}
 	c.status.State, c.status.Err = Live, ""
 	c.saveResumeLocked()
+	if c.join != "" {
+		c.join = "" // welcomed: the resume token stands for the person now
+		c.saveJoinLocked()
+	}
 	c.mu.Unlock()
 	if !c.deliver(ctx, Update{Welcome: &w}) {
 		ws.Close()
@@ -502,7 +514,8 @@ func (c *Client) retryLater(id string) {
 	time.AfterFunc(time.Second, c.wake)
 }
 
-// State files: the resume token and the outbox.
+// State files: the resume token, the join key while joining, and the
+// outbox.
 func (c *Client) loadState() error {
 	if c.cfg.StateDir == "" {
 		return nil
@@ -512,6 +525,9 @@ func (c *Client) loadState() error {
 	}
 	if b, err := os.ReadFile(filepath.Join(c.cfg.StateDir, "resume")); err == nil {
 		c.resume = strings.TrimSpace(string(b))
+	}
+	if b, err := os.ReadFile(filepath.Join(c.cfg.StateDir, "join")); err == nil {
+		c.join = strings.TrimSpace(string(b))
 	}
 	if b, err := os.ReadFile(filepath.Join(c.cfg.StateDir, "outbox.json")); err == nil {
 		if err := json.Unmarshal(b, &c.outbox); err != nil {
@@ -526,6 +542,19 @@ func (c *Client) saveResumeLocked() {
 		return
 	}
 	writeFileAtomic(filepath.Join(c.cfg.StateDir, "resume"), []byte(c.resume+"\n"))
+}
+
+// saveJoinLocked keeps the join key, or removes it once it is spent.
+func (c *Client) saveJoinLocked() {
+	if c.cfg.StateDir == "" {
+		return
+	}
+	path := filepath.Join(c.cfg.StateDir, "join")
+	if c.join == "" {
+		os.Remove(path)
+		return
+	}
+	writeFileAtomic(path, []byte(c.join+"\n"))
 }
 
 func (c *Client) saveOutboxLocked() error {

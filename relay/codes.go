@@ -61,6 +61,34 @@ func newSecret() string {
 	return hex.EncodeToString(b)
 }
 
+// joinKeys turns a client's join key into the op id of the person.join
+// it asks for and the secret of the person's resume token, so that a
+// hello sent again with the same key (its welcome was lost) finds the
+// person the first one made. The key itself never reaches the log.
+// Without a key both are random.
+func joinKeys(key string) (opID, secret string) {
+	if key == "" {
+		return "j" + newSecret()[:20], newSecret()
+	}
+	op := sha256.Sum256([]byte("breakout-join-op:" + key))
+	sec := sha256.Sum256([]byte("breakout-join-secret:" + key))
+	return "j" + hex.EncodeToString(op[:16]), hex.EncodeToString(sec[:24])
+}
+
+// validJoinKey: 16 to 64 letters, digits, '-' or '_'.
+func validJoinKey(k string) bool {
+	if len(k) < 16 || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func hashSecret(secret string) string {
 	sum := sha256.Sum256([]byte("breakout-token:" + secret))
 	return hex.EncodeToString(sum[:])

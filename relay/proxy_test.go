@@ -33,6 +33,7 @@ type pipe struct {
 // them (or drop them), then cut that connection at once.
 type cutOrder struct {
 	drop bool
+	skip int // reads to forward before the one the cut follows
 	done chan struct{}
 }
 
@@ -93,7 +94,12 @@ func (p *proxy) up(pp *pipe) {
 		if n > 0 {
 			p.mu.Lock()
 			order := p.arm
-			p.arm = nil
+			if order != nil && order.skip > 0 {
+				order.skip--
+				order = nil
+			} else {
+				p.arm = nil
+			}
 			p.mu.Unlock()
 			pp.mu.Lock()
 			if pp.cut {
@@ -167,6 +173,17 @@ func (p *proxy) forget(pp *pipe) {
 // the server's answer can come back. The channel closes when it happened.
 func (p *proxy) cutNext(drop bool) <-chan struct{} {
 	o := &cutOrder{drop: drop, done: make(chan struct{})}
+	p.mu.Lock()
+	p.arm = o
+	p.mu.Unlock()
+	return o.done
+}
+
+// cutAfter is cutNext for the read after the next skip reads (of any
+// client): with skip 1, a new client's hello follows its websocket
+// handshake.
+func (p *proxy) cutAfter(skip int) <-chan struct{} {
+	o := &cutOrder{skip: skip, done: make(chan struct{})}
 	p.mu.Lock()
 	p.arm = o
 	p.mu.Unlock()

@@ -340,12 +340,11 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 			return wireErr(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
 		}
 		c.room = rm
-		secret = newSecret()
-		p, werr := s.join(ctx, rm, grant, h, secret)
+		p, sec, werr := s.join(ctx, rm, grant, h)
 		if werr != nil {
 			return werr
 		}
-		person = p
+		person, secret = p, sec
 	default:
 		return wireErr(session.ErrCodeProtocol, "a hello needs a code or a resume token")
 	}
@@ -406,33 +405,70 @@ func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Gr
 }
 
 // join appends a person.join for a new person (or a roster person taking
-// their place) and waits until the log has applied it.
-func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session.Hello, secret string) (*session.Person, *session.Error) {
+// their place) and waits until the log has applied it. It returns the
+// person and the secret of their resume token. A hello with a join key
+// that was applied before gives back the person it made.
+func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session.Hello) (*session.Person, string, *session.Error) {
+	if h.Join != "" && !validJoinKey(h.Join) {
+		return nil, "", wireErr(session.ErrCodeProtocol, "the join key must be 16 to 64 letters, digits, '-' or '_'")
+	}
+	opID, secret := joinKeys(h.Join)
 	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
 		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
 	if g.Person == "" && d.Name == "" {
-		return nil, wireErr(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
+		return nil, "", wireErr(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
 	}
 	type result struct {
 		o  session.Outcome
 		ev *session.Event
 	}
 	ch := make(chan result, 1)
-	rm.submit(session.Entry{Op: session.NewOp("j"+newSecret()[:20], session.KindPersonJoin, d)},
+	rm.submit(session.Entry{Op: session.NewOp(opID, session.KindPersonJoin, d)},
 		func(o session.Outcome, ev *session.Event) { ch <- result{o, ev} })
 	select {
 	case res := <-ch:
 		if res.o.Code != "" {
-			return nil, wireErr(string(res.o.Code), "cannot join: %s", res.o.Message)
+			return nil, "", wireErr(string(res.o.Code), "cannot join: %s", res.o.Message)
+		}
+		if res.ev == nil && h.Join != "" {
+			// Applied before: this hello's key made its person already.
+			if p := rm.personWithToken(secret); p != nil && grantFits(g, p) {
+				return p, secret, nil
+			}
+			return nil, "", wireErr(session.ErrCodeProtocol,
+				"that join key was used before and no longer fits; join again without it")
 		}
 		if res.ev == nil || len(res.ev.Data.People) != 1 {
-			return nil, wireErr(session.ErrCodeInternal, "join was not applied; try again")
+			return nil, "", wireErr(session.ErrCodeInternal, "join was not applied; try again")
 		}
 		p := *res.ev.Data.People[0]
-		return &p, nil
+		return &p, secret, nil
 	case <-ctx.Done():
-		return nil, wireErr(ErrCodeUnavailable, "the log did not answer in time; try again shortly")
+		return nil, "", wireErr(ErrCodeUnavailable, "the log did not answer in time; try again shortly")
 	}
+}
+
+// grantFits reports whether a person is one a join code's grant makes.
+func grantFits(g session.Grant, p *session.Person) bool {
+	if g.Person != "" {
+		return p.ID == g.Person
+	}
+	return p.Role == g.Role && p.Group == g.Group
+}
+
+// personWithToken returns a copy of the person whose resume token has
+// this secret, or nil.
+func (r *room) personWithToken(secret string) *session.Person {
+	hash := hashSecret(secret)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, p := range r.state.People {
+		if subtle.ConstantTimeCompare([]byte(p.TokenHash), []byte(hash)) == 1 {
+			cp := *p
+			return &cp
+		}
+	}
+	return nil
 }
 
 func clientIP(r *http.Request) string {

@@ -28,6 +28,11 @@ type Hello struct {
 	Background string `json:"background,omitempty"`
 	Resume     string `json:"resume,omitempty"`
 	Since      int64  `json:"since,omitempty"`
+	// Join is a key the client makes up for a join with a code and sends
+	// again with every hello until it is welcomed: a join whose welcome
+	// was lost (the connection dropped, the relay restarted) then gives
+	// back the person it made rather than make another.
+	Join string `json:"join,omitempty"`
 }
 
 // OpMsg carries an op from a client.
