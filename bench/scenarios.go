@@ -255,7 +255,18 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	res := Result{What: fmt.Sprintf("%d groups × %d clients (%s connections), each adds an idea every %v, for %v; latency per delivery",
 		sz.confGroups, sz.confClients, fmtInt(n), sz.confEvery, sz.confFor)}
 	job := Job{Kind: "conference", Interval: sz.confEvery, Duration: sz.confFor, TextLen: 80}
-	rel, err := b.part(ctx, "conference", onRelay, sz.confGroups, sz.confClients, job, nil)
+	// The log's appends over 50 ms while the ops are sent: one holds up
+	// every op behind it, and the disk, not the relay, sets them.
+	var appendsBefore, appendsAfter map[float64]float64
+	rel, err := b.part(ctx, "conference", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
+		switch m {
+		case "start":
+			appendsBefore, _ = s.histogram("breakout_append_seconds")
+		case "stop":
+			appendsAfter, _ = s.histogram("breakout_append_seconds")
+		}
+		return nil
+	})
 	if err != nil {
 		return res, err
 	}
@@ -283,6 +294,13 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	res.row("p99 per delivery", fmtMs(ms(r.P99)), fmtMs(ms(h.P99)), ratio(ms(r.P99), ms(h.P99)))
 	res.row("CPU, % of a core", fmt.Sprintf("%.1f", rel.cpu), fmt.Sprintf("%.1f", hub.cpu), ratio(rel.cpu, hub.cpu))
 	loadCPU(&res, rel, hub)
+	slow, slowest := slowAppends(appendsBefore, appendsAfter, 0.0512)
+	res.fig("slow_appends", slow)
+	res.row("log appends over 51 ms", fmtInt(slow), "", "")
+	if slow > 0 {
+		res.note("%d of the relay's log appends took over 51 ms while the ops were sent (the slowest ≤ %s): an append waits for its fsync, every op behind it waits too, and this machine's disk stalls an fsync now and then (see docs/performance.md)",
+			slow, fmtMs(slowest*1000))
+	}
 	res.check(r.P99 <= 25*time.Millisecond, "p99 ≤ 25 ms", "%s", fmtMs(ms(r.P99)))
 	res.check(rel.load.Gaps == 0 && rel.load.Acked > 0, "gaps = 0", "%d gaps in %s deliveries of %s acknowledged ops",
 		rel.load.Gaps, fmtInt(rel.load.Delivered), fmtInt(rel.load.Acked))
