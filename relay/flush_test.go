@@ -266,8 +266,8 @@ func TestBusyRelayJoinsFramesIntoWrites(t *testing.T) {
 	frames := counter(t, tr.srv.metrics.framesSent) - frames0
 	writes := counter(t, tr.srv.metrics.writes) - writes0
 	// Per op: an event to each of two connections and an ack. Written at
-	// once, that is 1.5 frames a write; lingering 5 ms over ops 2 ms
-	// apart, two to three ops share each write.
+	// once, that is 1.5 frames a write; lingering 10 ms over ops 2 ms
+	// apart, several ops share each write.
 	if frames < 3*n || frames/writes < 2 {
 		t.Errorf("%.0f frames in %.0f writes (%.1f a write); want at least %d frames, 2 a write", frames, writes, frames/writes, 3*n)
 	}

@@ -30,7 +30,7 @@ const (
 	appendLingerFull = 3000
 	maxAppendLinger  = 2 * time.Millisecond
 
-	maxFlushLinger = 5 * time.Millisecond
+	maxFlushLinger = 10 * time.Millisecond
 )
 
 // Frames queued for clients per second: from flushLingerFrom a
@@ -38,7 +38,7 @@ const (
 // maxFlushLinger. Variables so that tests can reach them.
 var (
 	flushLingerFrom = 50000.0
-	flushLingerFull = 100000.0
+	flushLingerFull = 200000.0
 )
 
 // pacer measures the relay's rates and says how long to linger.
