@@ -168,18 +168,18 @@ func TestLingersFollowTheRate(t *testing.T) {
 	if d := p.appendWait(time.Now().Add(-time.Second)); d != 0 {
 		t.Errorf("append a second after the last waits %v; want 0", d)
 	}
-	if d := ramp((flushLingerFrom+flushLingerFull)/2, flushLingerFrom, flushLingerFull, maxFlushLinger); d != maxFlushLinger/2 {
-		t.Errorf("flush linger half way = %v; want %v", d, maxFlushLinger/2)
+	if d := ramp((flushLingerFrom+flushLingerFull)/2, flushLingerFrom, flushLingerFull, DefaultFlushLinger); d != DefaultFlushLinger/2 {
+		t.Errorf("flush linger half way = %v; want %v", d, DefaultFlushLinger/2)
 	}
 	if d := p.flushWait(time.Now()); d != 0 {
 		t.Errorf("a quiet relay holds a connection %v; want 0", d)
 	}
-	p.flushLinger.Store(int64(maxFlushLinger))
-	if d := p.flushWait(time.Now()); d <= 0 || d > maxFlushLinger {
-		t.Errorf("a connection listed just now waits %v; want up to %v", d, maxFlushLinger)
+	p.flushLinger.Store(int64(DefaultFlushLinger))
+	if d := p.flushWait(time.Now()); d <= 0 || d > DefaultFlushLinger {
+		t.Errorf("a connection listed just now waits %v; want up to %v", d, DefaultFlushLinger)
 	}
-	if d := p.flushWait(time.Now().Add(-maxFlushLinger)); d != 0 {
-		t.Errorf("a connection listed %v ago waits %v; want 0", maxFlushLinger, d)
+	if d := p.flushWait(time.Now().Add(-DefaultFlushLinger)); d != 0 {
+		t.Errorf("a connection listed %v ago waits %v; want 0", DefaultFlushLinger, d)
 	}
 	var m meter
 	for range 99 {

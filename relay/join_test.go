@@ -51,7 +51,7 @@ func TestHelloSentAgainWithItsJoinKeyIsOnePerson(t *testing.T) {
 	for what, h := range map[string]session.Hello{
 		"the key with another group's code": {Type: session.MsgHello, Code: codes.code(t, "Manzoni", session.Participant),
 			Name: "Dora", Join: "dora-join-key-0123456789"},
-		"a key too short": {Type: session.MsgHello, Code: code, Name: "Dora", Join: "short"},
+		"a key too short":  {Type: session.MsgHello, Code: code, Name: "Dora", Join: "short"},
 		"a key with a dot": {Type: session.MsgHello, Code: code, Name: "Dora", Join: "dora.join.key.0123456789"},
 	} {
 		ws := rawDial(t, tr.url)

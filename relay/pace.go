@@ -13,8 +13,8 @@ import (
 //     the next, so that more ops share one log message (one fsync, one
 //     round trip to NATS, one hand-over to the snapshotter). It follows
 //     the rate of ops the relay takes.
-//   - A connection with frames to write waits up to maxFlushLinger in the
-//     flush list, so that the events that reach it meanwhile leave in the
+//   - A connection with frames to write waits up to the flush linger
+//     (Config.FlushLinger, DefaultFlushLinger by default) in the flush list, so that the events that reach it meanwhile leave in the
 //     same write (one write(2) for the relay, one read for the client).
 //     It follows the rate of frames the relay queues for its clients.
 //
@@ -29,13 +29,15 @@ const (
 	appendLingerFrom = 1000
 	appendLingerFull = 3000
 	maxAppendLinger  = 2 * time.Millisecond
-
-	maxFlushLinger = 10 * time.Millisecond
 )
+
+// DefaultFlushLinger is the longest a busy relay holds a connection's
+// frames unless Config.FlushLinger says otherwise.
+const DefaultFlushLinger = 10 * time.Millisecond
 
 // Frames queued for clients per second: from flushLingerFrom a
 // connection waits in the flush list, at flushLingerFull and above for
-// maxFlushLinger. Variables so that tests can reach them.
+// the whole flush linger. Variables so that tests can reach them.
 var (
 	flushLingerFrom = 50000.0
 	flushLingerFull = 200000.0
@@ -47,6 +49,9 @@ type pacer struct {
 	frames       meter
 	appendLinger atomic.Int64 // nanoseconds
 	flushLinger  atomic.Int64 // nanoseconds
+	// maxFlushLinger is the flush linger at full rate; 0 for none. Set
+	// before the server starts.
+	maxFlushLinger time.Duration
 }
 
 // op counts an op submitted to a room.
@@ -58,11 +63,11 @@ func (p *pacer) op() {
 
 // queued counts frames queued for clients.
 func (p *pacer) queued(n int) {
-	if n <= 0 {
+	if n <= 0 || p.maxFlushLinger <= 0 {
 		return
 	}
 	if rate, ok := p.frames.add(n); ok {
-		p.flushLinger.Store(int64(ramp(rate, flushLingerFrom, flushLingerFull, maxFlushLinger)))
+		p.flushLinger.Store(int64(ramp(rate, flushLingerFrom, flushLingerFull, p.maxFlushLinger)))
 	}
 }
 

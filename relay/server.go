@@ -33,6 +33,10 @@ type Config struct {
 	// OpsPerSecond and OpBurst limit each connection's ops (default 20, 40).
 	OpsPerSecond float64
 	OpBurst      int
+	// FlushLinger is the longest a busy relay holds a connection's frames
+	// so that they share one write (see pace.go): 0 takes
+	// DefaultFlushLinger, a negative value writes every frame at once.
+	FlushLinger time.Duration
 	// AllowedOrigins lists browser origins that may connect; browsers
 	// from any other origin are refused. Clients that send no Origin
 	// (terminals) are not affected.
@@ -87,6 +91,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.OpBurst <= 0 {
 		cfg.OpBurst = 40
 	}
+	if cfg.FlushLinger == 0 {
+		cfg.FlushLinger = DefaultFlushLinger
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -104,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
 		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
+	s.pace.maxFlushLinger = max(0, cfg.FlushLinger)
 	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
 	go s.pinger()
 	lost := s.logLost

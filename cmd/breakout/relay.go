@@ -39,6 +39,7 @@ type relayFlags struct {
 	replicas                                            int
 	noSync, verbose                                     bool
 	origins                                             []string
+	flushLinger                                         time.Duration
 }
 
 func newRelayCmd() *cobra.Command {
@@ -79,6 +80,8 @@ DATA/admin.token (mode 0600).`,
 	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM), with --tls-cert")
 	fl.BoolVar(&f.noSync, "no-sync", false, "do not fsync each append (faster; a power loss may lose the last acknowledged ops)")
 	fl.StringSliceVar(&f.origins, "allow-origin", nil, "browser origin allowed to connect (repeatable; default none)")
+	fl.DurationVar(&f.flushLinger, "flush-linger", relay.DefaultFlushLinger,
+		"longest a busy relay (over 50,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
 	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
 	return cmd
 }
@@ -92,6 +95,13 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	}
 	if f.natsURL == "" && f.replicas != 1 {
 		return errors.New("--replicas needs --nats: the embedded server keeps one copy")
+	}
+	if f.flushLinger < 0 || f.flushLinger > time.Second {
+		return fmt.Errorf("--flush-linger %v is out of range; give 0 (write at once) up to 1s, such as 10ms", f.flushLinger)
+	}
+	flushLinger := f.flushLinger
+	if flushLinger == 0 {
+		flushLinger = -1 // relay.Config: negative writes at once, 0 takes the default
 	}
 	var plan *session.Plan
 	if f.plan != "" {
@@ -115,6 +125,7 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	srv, err := relay.New(ctx, relay.Config{
 		Store:          relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
 		AllowedOrigins: f.origins,
+		FlushLinger:    flushLinger,
 		Logger:         logger,
 	})
 	if err != nil {
