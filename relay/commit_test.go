@@ -130,7 +130,9 @@ func TestSnapshotsPacedNotDropped(t *testing.T) {
 	}
 	var first time.Time
 	waitUntil(t, 10*time.Second, "a first snapshot", func() bool { _, first = snap(); return !first.IsZero() })
-	for i := range 6 {
+	// Enough entries for the next snapshot whatever the session holds
+	// (entriesPerSnapshot: half its events once that is more than 5).
+	for i := range 16 {
 		ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("b%d", i)})
 	}
 	tr.srv.roomsMu.Lock()
@@ -189,5 +191,19 @@ func TestLingersFollowTheRate(t *testing.T) {
 	rate, ok := m.add(1)
 	if !ok || rate < 100/(paceWindow.Seconds()*3) || rate > 100/paceWindow.Seconds() {
 		t.Errorf("meter after 100 events in %v = %.0f/s, %v", paceWindow, rate, ok)
+	}
+}
+
+// A large session is snapshotted every time it has grown by half its
+// events, a small one every snapshotEvery entries.
+func TestSnapshotsFollowTheSessionSize(t *testing.T) {
+	for _, c := range []struct {
+		events int64
+		want   int
+	}{{0, snapshotEvery}, {2 * int64(snapshotEvery), snapshotEvery}, {100000, 50000}} {
+		sn := &snapshotter{state: &session.State{Seq: c.events}}
+		if got := sn.entriesPerSnapshot(); got != c.want {
+			t.Errorf("entries between snapshots of a session of %d events = %d; want %d", c.events, got, c.want)
+		}
 	}
 }
