@@ -261,9 +261,9 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	rel, err := b.part(ctx, "conference", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
 		switch m {
 		case "start":
-			appendsBefore, _ = s.histogram("breakout_append_seconds")
+			appendsBefore, _ = s.metrics().histogram("breakout_append_seconds")
 		case "stop":
-			appendsAfter, _ = s.histogram("breakout_append_seconds")
+			appendsAfter, _ = s.metrics().histogram("breakout_append_seconds")
 		}
 		return nil
 	})
@@ -333,18 +333,20 @@ func (b *runner) throughput(ctx context.Context) (Result, error) {
 	rel, err := b.part(ctx, "throughput", onRelay, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
 		switch m {
 		case "start":
-			last, _ = s.histogram("breakout_append_seconds")
-			frames0, writes0 = s.counter("breakout_frames_sent_total"), s.counter("breakout_client_writes_total")
+			m := s.metrics()
+			last, _ = m.histogram("breakout_append_seconds")
+			frames0, writes0 = m.counter("breakout_frames_sent_total"), m.counter("breakout_client_writes_total")
 		case "step":
-			h, _ := s.histogram("breakout_append_seconds")
+			h, _ := s.metrics().histogram("breakout_append_seconds")
 			n, slowest := slowAppends(last, h, 0.0512)
 			stalls, last = append(stalls, stall{n, slowest}), h
 		case "stop":
-			if ops, sum := s.histogram("breakout_append_ops"); ops[math.Inf(1)] > 0 {
+			m := s.metrics()
+			if ops, sum := m.histogram("breakout_append_ops"); ops[math.Inf(1)] > 0 {
 				batch = sum / ops[math.Inf(1)]
 			}
-			if w := s.counter("breakout_client_writes_total") - writes0; w > 0 {
-				framesPerWrite = (s.counter("breakout_frames_sent_total") - frames0) / w
+			if w := m.counter("breakout_client_writes_total") - writes0; w > 0 {
+				framesPerWrite = (m.counter("breakout_frames_sent_total") - frames0) / w
 			}
 		}
 		return nil
@@ -483,7 +485,7 @@ func (b *runner) slowConsumer(ctx context.Context) (Result, error) {
 			case <-t.C:
 			}
 			r := rssBytes()
-			cut := srv.counter("breakout_clients_cut_off_total") > 0
+			cut := srv.metrics().counter("breakout_clients_cut_off_total") > 0
 			mu.Lock()
 			if stalled {
 				rssPeak = max(rssPeak, r)
@@ -520,7 +522,7 @@ func (b *runner) slowConsumer(ctx context.Context) (Result, error) {
 	cpuPct := cpu.percent()
 	un, st := lr.Latency["unstalled"], lr.Latency["stalled"]
 	growth := float64(rssPeak-rss0) / (1 << 20)
-	cutOff := srv.counter("breakout_clients_cut_off_total") > 0 && lr.Slow.CutOff
+	cutOff := srv.metrics().counter("breakout_clients_cut_off_total") > 0 && lr.Slow.CutOff
 	res.fig("p99_ms_unstalled", ms(un.P99))
 	res.fig("p99_ms_stalled", ms(st.P99))
 	res.fig("rss_growth_mb", round(growth, 1))

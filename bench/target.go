@@ -206,8 +206,12 @@ func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, 
 	return out, org, nil
 }
 
-// metrics reads the relay's /metrics, as a scraper would.
-func (s *server) metrics() map[string]*dto.MetricFamily {
+// scrape is one reading of the relay's /metrics, by metric name.
+type scrape map[string]*dto.MetricFamily
+
+// metrics reads the relay's /metrics, as a scraper would; read several
+// figures from one scrape where they belong to one moment.
+func (s *server) metrics() scrape {
 	if s.relay == nil {
 		return nil
 	}
@@ -219,8 +223,8 @@ func (s *server) metrics() map[string]*dto.MetricFamily {
 }
 
 // counter reads one of the relay's counters.
-func (s *server) counter(name string) float64 {
-	if f := s.metrics()[name]; f != nil && len(f.Metric) > 0 {
+func (m scrape) counter(name string) float64 {
+	if f := m[name]; f != nil && len(f.Metric) > 0 {
 		return f.Metric[0].GetCounter().GetValue()
 	}
 	return 0
@@ -229,9 +233,9 @@ func (s *server) counter(name string) float64 {
 // histogram reads one of the relay's histograms: its cumulative buckets
 // (upper bound → observations at or under it, +Inf holding them all) and
 // the sum of its observations.
-func (s *server) histogram(name string) (buckets map[float64]float64, sum float64) {
+func (m scrape) histogram(name string) (buckets map[float64]float64, sum float64) {
 	buckets = map[float64]float64{}
-	f := s.metrics()[name]
+	f := m[name]
 	if f == nil || len(f.Metric) == 0 {
 		return buckets, 0
 	}

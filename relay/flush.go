@@ -137,10 +137,9 @@ func (f *flusher) close() {
 func (s *Server) admit(c *conn) bool {
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
-	if s.stopping() {
+	if !s.trackLocked(1) {
 		return false
 	}
-	s.wg.Add(1)
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
 	s.connsMu.Unlock()

@@ -14,9 +14,10 @@ import (
 //     round trip to NATS, one hand-over to the snapshotter). It follows
 //     the rate of ops the relay takes.
 //   - A connection with frames to write waits up to the flush linger
-//     (Config.FlushLinger, DefaultFlushLinger by default) in the flush list, so that the events that reach it meanwhile leave in the
-//     same write (one write(2) for the relay, one read for the client).
-//     It follows the rate of frames the relay queues for its clients.
+//     (Config.FlushLinger, DefaultFlushLinger by default) in the flush
+//     list, so that the events that reach it meanwhile leave in the same
+//     write (one write(2) for the relay, one read for the client). It
+//     follows the rate of frames the relay queues for its clients.
 //
 // A quiet relay (a room, or a conference of a thousand people adding an
 // idea every few seconds) appends every op and writes every frame at

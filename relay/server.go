@@ -239,6 +239,11 @@ func (s *Server) logLost() {
 func (s *Server) track(n int) bool {
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
+	return s.trackLocked(n)
+}
+
+// trackLocked is track for a caller that holds trackMu.
+func (s *Server) trackLocked(n int) bool {
 	if s.stopping() {
 		return false
 	}
@@ -467,11 +472,11 @@ func grantFits(g session.Grant, p *session.Person) bool {
 // personWithToken returns a copy of the person whose resume token has
 // this secret, or nil.
 func (r *room) personWithToken(secret string) *session.Person {
-	hash := hashSecret(secret)
+	hash := hashSecret(secret) // once, not once a person under the lock
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, p := range r.state.People {
-		if subtle.ConstantTimeCompare([]byte(p.TokenHash), []byte(hash)) == 1 {
+		if sameHash(hash, p.TokenHash) {
 			cp := *p
 			return &cp
 		}

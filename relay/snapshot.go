@@ -44,10 +44,10 @@ func decodeSnapshot(b []byte) (seq uint64, state []byte, err error) {
 }
 
 // snapshotter keeps a second replica of a room's state in its own
-// goroutine and snapshots it every snapshotEvery entries (more apart in a
-// large session, see entriesPerSnapshot). Encoding a
-// large state takes tens of milliseconds; done by the log consumer, under
-// the room's lock, it would hold up every event behind it. The replica
+// goroutine and snapshots it every snapshotEvery entries (further apart
+// in a large session, see entriesPerSnapshot). Encoding a large state
+// takes tens of milliseconds; done by the log consumer, under the room's
+// lock, it would hold up every event behind it. The replica
 // costs a second copy of the state in memory and a second apply of each
 // entry, which is cheap next to fan-out.
 type snapshotter struct {
