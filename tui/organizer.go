@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"breakout/report"
 	"fmt"
 	"strings"
 
@@ -108,7 +109,7 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 			return cmd
 		})
 	case key.Matches(k, s.keys.Export):
-		return export("conference-report.md", session.ConferenceMarkdown(a.state))
+		return export("conference-report.md", report.ConferenceMarkdown(a.state))
 	}
 	switch s.mode {
 	case orgTable:

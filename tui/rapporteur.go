@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"breakout/report"
 	"slices"
 	"strings"
 
@@ -52,7 +53,7 @@ func newRapporteurScreen(a *app) *rapporteurScreen {
 		right: paneMinutes, theme: newLineInput(a, session.MaxTheme)}
 	s.minutes = newTextEditor(a, session.Minutes, a.me.Group)
 	s.summary = newTextEditor(a, session.Summary, a.me.Group)
-	s.prev = newPreview(a, func() string { return session.GroupReportMarkdown(a.state, a.me.Group) })
+	s.prev = newPreview(a, func() string { return report.GroupMarkdown(a.state, a.me.Group) })
 	s.follow()
 	return s
 }
@@ -157,7 +158,7 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 		return ask("Publish the group report? Everyone in the session can then read it. (y/n)", publishMsg{})
 	case key.Matches(k, s.keys.Export):
 		name := "report-" + fileName(a.me.Group) + ".md"
-		return export(name, session.GroupReportMarkdown(a.state, a.me.Group))
+		return export(name, report.GroupMarkdown(a.state, a.me.Group))
 	}
 	if s.focus == panePreview {
 		if k.String() == "esc" {

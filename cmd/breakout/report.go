@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breakout/report"
 	"context"
 	"encoding/json"
 	"errors"
@@ -121,7 +122,7 @@ A group may appear only once: two files with the same group name are an error.`,
 			if err != nil {
 				return err
 			}
-			c := session.MergeGroupReports(groups)
+			c := report.Merge(groups)
 			return writeDocument(cmd, &c, format, output)
 		},
 	}
@@ -205,7 +206,7 @@ func reportOf(exp *relay.Export, relayURL, group string) (document, error) {
 		s.ID = exp.Session
 	}
 	groupReport := func(name string) document {
-		r := session.NewGroupReport(s, name)
+		r := report.NewGroup(s, name)
 		r.Source.Relay = relayURL
 		return &r
 	}
@@ -222,7 +223,7 @@ func reportOf(exp *relay.Export, relayURL, group string) (document, error) {
 		}
 		return groupReport(g.Name), nil
 	}
-	c := session.NewConferenceReport(s)
+	c := report.NewConference(s)
 	for k := range c.Groups {
 		c.Groups[k].Source.Relay = relayURL
 	}
@@ -249,15 +250,15 @@ func groupNames(s *session.State) string {
 
 // readGroupReports reads the group reports of every file, noting the file
 // in each one's source; a group name seen twice is an error.
-func readGroupReports(paths []string) ([]session.GroupReport, error) {
-	var out []session.GroupReport
+func readGroupReports(paths []string) ([]report.Group, error) {
+	var out []report.Group
 	from := map[string]string{} // lower-case group name -> file
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("read group report: %w", err)
 		}
-		groups, err := session.DecodeReports(data)
+		groups, err := report.Decode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

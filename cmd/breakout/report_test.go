@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breakout/report"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -222,7 +223,7 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	}
 	anonymous := 0
 	for _, r := range rows[1:] {
-		if r[3] == session.AnonymousAuthor {
+		if r[3] == report.AnonymousAuthor {
 			anonymous++
 		}
 	}
@@ -242,7 +243,7 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 		if strings.Contains(out, "Secret Author") {
 			t.Errorf("%s names the author of an anonymous idea", name)
 		}
-		if !strings.Contains(out, session.AnonymousAuthor) {
+		if !strings.Contains(out, report.AnonymousAuthor) {
 			t.Errorf("%s shows no anonymous idea", name)
 		}
 	}

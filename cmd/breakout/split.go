@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breakout/roster"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -93,11 +94,11 @@ standard error.`,
 			if err != nil {
 				return err
 			}
-			roster, err := readRosterFile(args[0], cmd.InOrStdin())
+			people, err := readRosterFile(args[0], cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
-			a, err := session.Split(roster, groupNames, seed)
+			a, err := roster.Split(people, groupNames, seed)
 			if err != nil {
 				return err
 			}
@@ -184,19 +185,19 @@ func splitGroupNames(groupsSet bool, groups int, namesSet bool, names []string, 
 	return out, nil
 }
 
-func readRosterFile(name string, stdin io.Reader) (session.Roster, error) {
+func readRosterFile(name string, stdin io.Reader) (roster.Roster, error) {
 	if name == "-" {
-		return session.ReadRoster("stdin", stdin)
+		return roster.Read("stdin", stdin)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return session.Roster{}, fmt.Errorf("read roster: %w", err)
+		return roster.Roster{}, fmt.Errorf("read roster: %w", err)
 	}
 	defer f.Close()
-	return session.ReadRoster(name, f)
+	return roster.Read(name, f)
 }
 
-func writeSplitTOML(w io.Writer, a *session.Assignment, base *session.Plan, planFile, rosterFile string, seed uint64) error {
+func writeSplitTOML(w io.Writer, a *roster.Assignment, base *session.Plan, planFile, rosterFile string, seed uint64) error {
 	people := a.PlanPeople()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# breakout split %s: %d people in %d groups, seed %d\n", rosterFile, len(people), len(a.Groups), seed)
@@ -234,7 +235,7 @@ func writeSplitTOML(w io.Writer, a *session.Assignment, base *session.Plan, plan
 	return err
 }
 
-func writeSplitCSV(w io.Writer, a *session.Assignment) error {
+func writeSplitCSV(w io.Writer, a *roster.Assignment) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"name", "group", "role"})
 	for _, p := range a.PlanPeople() {
@@ -244,7 +245,7 @@ func writeSplitCSV(w io.Writer, a *session.Assignment) error {
 	return cw.Error()
 }
 
-func writeSplitMarkdown(w io.Writer, a *session.Assignment) error {
+func writeSplitMarkdown(w io.Writer, a *roster.Assignment) error {
 	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	people := a.PlanPeople()
 	var b strings.Builder
@@ -265,7 +266,7 @@ func writeSplitMarkdown(w io.Writer, a *session.Assignment) error {
 
 // writeBalance shows the organizer how blended the groups are, so that a
 // lopsided roster is noticed before the session rather than in it.
-func writeBalance(w io.Writer, a *session.Assignment, seed uint64) error {
+func writeBalance(w io.Writer, a *roster.Assignment, seed uint64) error {
 	bal := a.Balance
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%d people in %d groups, seed %d\n\n", len(a.Roster.People), len(a.Groups), seed)

@@ -1,6 +1,7 @@
-package session
+package report
 
 import (
+	"breakout/session"
 	"slices"
 	"strings"
 	"time"
@@ -10,19 +11,19 @@ import (
 // slash is the major version: it changes only when a field changes
 // meaning or goes away.
 const (
-	GroupReportSchema      = "breakout.group-report/1"
-	ConferenceReportSchema = "breakout.conference-report/1"
+	GroupSchema      = "breakout.group-report/1"
+	ConferenceSchema = "breakout.conference-report/1"
 )
 
 // AnonymousAuthor is what the reports give as the author of an anonymous
 // idea, to everyone.
 const AnonymousAuthor = "anonymous"
 
-// GroupReport is one group's report: who was there, and per question the
+// Group is one group's report: who was there, and per question the
 // rapporteur's summary and minutes and the group's ideas. It holds all
-// that MergeGroupReports needs, so conference reports can be built from
+// that Merge needs, so conference reports can be built from
 // group reports exported on separate relays.
-type GroupReport struct {
+type Group struct {
 	SchemaVersion string `json:"schema"`
 	Source        Source `json:"source"`
 	Title         string `json:"title"`
@@ -65,11 +66,11 @@ type GroupQuestion struct {
 	// report.
 	Synthesis string `json:"synthesis"`
 	// Ideas are the visible ideas, most votes first, then oldest first.
-	Ideas []ReportIdea `json:"ideas"`
+	Ideas []Idea `json:"ideas"`
 }
 
-// ReportIdea is one visible idea of a group report.
-type ReportIdea struct {
+// Idea is one visible idea of a group report.
+type Idea struct {
 	ID       string    `json:"id"`
 	Text     string    `json:"text"`
 	Author   string    `json:"author"` // a name, or AnonymousAuthor
@@ -91,15 +92,15 @@ type MergedIdea struct {
 	Created time.Time `json:"created"`
 }
 
-// ConferenceReport merges the group reports question by question: the
+// Conference merges the group reports question by question: the
 // organizer's synthesis, each group's summary and the themes raised in
 // more than one group, with every group report as an appendix.
-type ConferenceReport struct {
+type Conference struct {
 	SchemaVersion string               `json:"schema"`
 	Title         string               `json:"title"`
 	Methodology   Methodology          `json:"methodology"`
 	Questions     []ConferenceQuestion `json:"questions"`
-	Groups        []GroupReport        `json:"groups"`
+	Groups        []Group              `json:"groups"`
 }
 
 // Methodology is how the conference worked, from the data.
@@ -162,12 +163,12 @@ type ThemeIdea struct {
 	Votes int    `json:"votes"`
 }
 
-// NewGroupReport builds the report of a group from a state (a full state
+// NewGroup builds the report of a group from a state (a full state
 // or a view that shows the group). The author of an anonymous idea is
 // left out whoever's view it is.
-func NewGroupReport(s *State, group string) GroupReport {
-	r := GroupReport{
-		SchemaVersion: GroupReportSchema,
+func NewGroup(s *session.State, group string) Group {
+	r := Group{
+		SchemaVersion: GroupSchema,
 		Source:        Source{Session: s.ID, Seq: s.Seq},
 		Title:         s.Title,
 		Group:         group,
@@ -187,23 +188,23 @@ func NewGroupReport(s *State, group string) GroupReport {
 		r.Members++
 		backgrounds = append(backgrounds, p.Background)
 		switch p.Role {
-		case Chair:
+		case session.Chair:
 			r.Chairs = append(r.Chairs, p.Name)
-		case Rapporteur:
+		case session.Rapporteur:
 			r.Rapporteurs = append(r.Rapporteurs, p.Name)
 		}
 	}
 	r.Backgrounds = countBackgrounds(backgrounds)
 
-	byQuestion := map[string][]*Idea{}
+	byQuestion := map[string][]*session.Idea{}
 	for _, i := range s.IdeasOf(group, "") {
 		byQuestion[i.Question] = append(byQuestion[i.Question], i)
 	}
 	for _, q := range s.Questions {
-		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []ReportIdea{},
-			Summary:   textBody(s, Summary, group, q.ID),
-			Minutes:   textBody(s, Minutes, group, q.ID),
-			Synthesis: textBody(s, Synthesis, "", q.ID)}
+		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{},
+			Summary:   textBody(s, session.Summary, group, q.ID),
+			Minutes:   textBody(s, session.Minutes, group, q.ID),
+			Synthesis: textBody(s, session.Synthesis, "", q.ID)}
 		merged := map[string][]MergedIdea{}
 		for _, i := range byQuestion[q.ID] {
 			if i.MergedInto == "" || i.Retracted || i.Hidden {
@@ -218,7 +219,7 @@ func NewGroupReport(s *State, group string) GroupReport {
 			if !i.Visible() {
 				continue
 			}
-			gq.Ideas = append(gq.Ideas, ReportIdea{
+			gq.Ideas = append(gq.Ideas, Idea{
 				ID: i.ID, Text: i.Text, Author: authorName(s, i), Votes: i.Votes(),
 				Theme: i.Theme, Key: i.Key, Pinned: i.Pinned, Created: i.Created,
 				BuildsOn: i.BuildsOn, Merged: nonNil(merged[i.ID]),
@@ -226,49 +227,49 @@ func NewGroupReport(s *State, group string) GroupReport {
 		}
 		// byQuestion is in creation order; the stable sort keeps it
 		// among ideas of equal votes.
-		slices.SortStableFunc(gq.Ideas, func(a, b ReportIdea) int { return b.Votes - a.Votes })
+		slices.SortStableFunc(gq.Ideas, func(a, b Idea) int { return b.Votes - a.Votes })
 		r.Questions = append(r.Questions, gq)
 	}
 	return r
 }
 
-// NewConferenceReport builds the conference report of a state: the
+// NewConference builds the conference report of a state: the
 // reports of its groups, in plan order, merged.
-func NewConferenceReport(s *State) ConferenceReport {
-	groups := make([]GroupReport, 0, len(s.Groups))
+func NewConference(s *session.State) Conference {
+	groups := make([]Group, 0, len(s.Groups))
 	for _, g := range s.Groups {
-		groups = append(groups, NewGroupReport(s, g.Name))
+		groups = append(groups, NewGroup(s, g.Name))
 	}
-	return MergeGroupReports(groups)
+	return Merge(groups)
 }
 
-// GroupReportMarkdown is the report of a group in Markdown.
-func GroupReportMarkdown(s *State, group string) string {
-	r := NewGroupReport(s, group)
+// GroupMarkdown is the report of a group in Markdown.
+func GroupMarkdown(s *session.State, group string) string {
+	r := NewGroup(s, group)
 	return r.Markdown()
 }
 
 // ConferenceMarkdown is the conference report of a state in Markdown.
-func ConferenceMarkdown(s *State) string {
-	c := NewConferenceReport(s)
+func ConferenceMarkdown(s *session.State) string {
+	c := NewConference(s)
 	return c.Markdown()
 }
 
-// MergeGroupReports builds the conference report from group reports, in
+// Merge builds the conference report from group reports, in
 // the order given. Questions are matched by id, in the order they first
 // appear; a group without a question counts as having said nothing on it.
 // Reports from one relay and from several give the same document, but for
 // each group's Source.
-func MergeGroupReports(groups []GroupReport) ConferenceReport {
-	c := ConferenceReport{
-		SchemaVersion: ConferenceReportSchema,
+func Merge(groups []Group) Conference {
+	c := Conference{
+		SchemaVersion: ConferenceSchema,
 		Groups:        slices.Clone(groups),
 		Questions:     []ConferenceQuestion{},
 		Methodology: Methodology{Groups: []GroupSize{}, Questions: []QuestionRef{},
 			Similarity: SimilarityThreshold},
 	}
 	if c.Groups == nil {
-		c.Groups = []GroupReport{}
+		c.Groups = []Group{}
 	}
 	var backgrounds []BackgroundTally
 	for _, g := range groups {
@@ -311,10 +312,10 @@ func MergeGroupReports(groups []GroupReport) ConferenceReport {
 
 // sharedThemes clusters the ideas of every group on question id by text
 // similarity and keeps the clusters that span two or more groups.
-func sharedThemes(groups []GroupReport, id string) []SharedTheme {
+func sharedThemes(groups []Group, id string) []SharedTheme {
 	type doc struct {
 		group int
-		idea  *ReportIdea
+		idea  *Idea
 	}
 	var docs []doc
 	var texts []string
@@ -391,7 +392,7 @@ func sharedThemes(groups []GroupReport, id string) []SharedTheme {
 }
 
 // question returns the group's report on question id, or nil.
-func (r *GroupReport) question(id string) *GroupQuestion {
+func (r *Group) question(id string) *GroupQuestion {
 	for k := range r.Questions {
 		if r.Questions[k].ID == id {
 			return &r.Questions[k]
@@ -400,7 +401,7 @@ func (r *GroupReport) question(id string) *GroupQuestion {
 	return nil
 }
 
-func textBody(s *State, kind, group, question string) string {
+func textBody(s *session.State, kind, group, question string) string {
 	if t := s.Text(kind, group, question); t != nil {
 		return t.Body
 	}
@@ -409,7 +410,7 @@ func textBody(s *State, kind, group, question string) string {
 
 // authorName is the name of an idea's author, or AnonymousAuthor: the
 // author of an anonymous idea is never given, whoever asks.
-func authorName(s *State, i *Idea) string {
+func authorName(s *session.State, i *session.Idea) string {
 	if i.Anonymous {
 		return AnonymousAuthor
 	}
@@ -421,7 +422,7 @@ func authorName(s *State, i *Idea) string {
 
 // mergeRoot follows an idea's merges to the idea that now stands for it;
 // nil when that idea is not visible.
-func mergeRoot(s *State, i *Idea) *Idea {
+func mergeRoot(s *session.State, i *session.Idea) *session.Idea {
 	for range len(s.Ideas) + 1 {
 		if i.MergedInto == "" {
 			break

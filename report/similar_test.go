@@ -1,6 +1,7 @@
-package session_test
+package report_test
 
 import (
+	"breakout/report"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -13,25 +14,25 @@ import (
 
 // similarGroups builds group reports with one question whose ideas are
 // texts[g] for group g (groups A, B, C, …).
-func similarGroups(texts ...[]string) []session.GroupReport {
-	var out []session.GroupReport
+func similarGroups(texts ...[]string) []report.Group {
+	var out []report.Group
 	for g, ideas := range texts {
 		name := string(rune('A' + g))
-		q := session.GroupQuestion{ID: "q1", Text: "What now?"}
+		q := report.GroupQuestion{ID: "q1", Text: "What now?"}
 		for k, text := range ideas {
-			q.Ideas = append(q.Ideas, session.ReportIdea{ID: fmt.Sprintf("i%d", k+1), Text: text,
+			q.Ideas = append(q.Ideas, report.Idea{ID: fmt.Sprintf("i%d", k+1), Text: text,
 				Author: "someone", Votes: len(ideas) - k})
 		}
-		out = append(out, session.GroupReport{SchemaVersion: session.GroupReportSchema, Title: "T",
-			Group: name, Members: 3, Questions: []session.GroupQuestion{q}})
+		out = append(out, report.Group{SchemaVersion: report.GroupSchema, Title: "T",
+			Group: name, Members: 3, Questions: []report.GroupQuestion{q}})
 	}
 	return out
 }
 
 // similarThemes returns each shared theme of question 1 as its ideas,
 // "group:text", sorted.
-func similarThemes(groups []session.GroupReport) [][]string {
-	c := session.MergeGroupReports(groups)
+func similarThemes(groups []report.Group) [][]string {
+	c := report.Merge(groups)
 	var out [][]string
 	for _, t := range c.Questions[0].Themes {
 		var ideas []string
@@ -155,7 +156,7 @@ func TestSimilarThemeCounts(t *testing.T) {
 		[]string{"Young researchers need more funding"},
 		[]string{"Plant trees around the campus"},
 	)
-	c := session.MergeGroupReports(groups)
+	c := report.Merge(groups)
 	themes := c.Questions[0].Themes
 	if len(themes) != 1 {
 		t.Fatalf("themes = %+v; want 1", themes)
@@ -220,7 +221,7 @@ func BenchmarkConferenceReport(b *testing.B) {
 	s := reportBenchState(3, 5, 200)
 	b.ResetTimer()
 	for b.Loop() {
-		if md := session.ConferenceMarkdown(s); len(md) == 0 {
+		if md := report.ConferenceMarkdown(s); len(md) == 0 {
 			b.Fatal("empty report")
 		}
 	}
@@ -234,7 +235,7 @@ func TestConferenceReportFast(t *testing.T) {
 	}
 	s := reportBenchState(3, 5, 200)
 	start := time.Now()
-	md := session.ConferenceMarkdown(s)
+	md := report.ConferenceMarkdown(s)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("ConferenceMarkdown of 3,000 ideas took %v; want well under a second (5s allowed here)", d)
 	}

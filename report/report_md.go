@@ -1,4 +1,4 @@
-package session
+package report
 
 import (
 	"fmt"
@@ -9,27 +9,27 @@ import (
 )
 
 // Markdown renders the group report as CommonMark.
-func (r *GroupReport) Markdown() string {
+func (r *Group) Markdown() string {
 	var m mdWriter
 	m.group(r, 1)
 	return m.String()
 }
 
 // WriteMarkdown writes the group report as CommonMark.
-func (r *GroupReport) WriteMarkdown(w io.Writer) error {
+func (r *Group) WriteMarkdown(w io.Writer) error {
 	_, err := io.WriteString(w, r.Markdown())
 	return err
 }
 
 // Markdown renders the conference report as CommonMark.
-func (c *ConferenceReport) Markdown() string {
+func (c *Conference) Markdown() string {
 	var m mdWriter
 	m.conference(c)
 	return m.String()
 }
 
 // WriteMarkdown writes the conference report as CommonMark.
-func (c *ConferenceReport) WriteMarkdown(w io.Writer) error {
+func (c *Conference) WriteMarkdown(w io.Writer) error {
 	_, err := io.WriteString(w, c.Markdown())
 	return err
 }
@@ -87,7 +87,7 @@ func (m *mdWriter) text(body, none string) {
 }
 
 // group writes a group report with its title at heading level h.
-func (m *mdWriter) group(r *GroupReport, h int) {
+func (m *mdWriter) group(r *Group, h int) {
 	m.heading(h, "Group report: "+inline(r.Group))
 	m.item("Session: " + inline(r.Title))
 	m.item("Chair: " + names(r.Chairs))
@@ -104,9 +104,9 @@ func (m *mdWriter) group(r *GroupReport, h int) {
 		m.heading(h+1, fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
 		m.heading(h+2, "Summary")
 		m.text(q.Summary, "No summary written.")
-		var key, other []ReportIdea
+		var key, other []Idea
 		// Themes match case-insensitively, spelled as first tagged.
-		themes := map[string][]ReportIdea{}
+		themes := map[string][]Idea{}
 		spelling := map[string]string{}
 		var themeOrder []string
 		for _, i := range q.Ideas {
@@ -161,7 +161,7 @@ func (m *mdWriter) group(r *GroupReport, h int) {
 }
 
 // idea writes an idea as a list item, the ideas merged into it nested.
-func (m *mdWriter) idea(i ReportIdea, withTheme bool) {
+func (m *mdWriter) idea(i Idea, withTheme bool) {
 	notes := []string{inline(i.Author), votes(i.Votes)}
 	if i.Pinned {
 		notes = append(notes, "pinned")
@@ -176,7 +176,7 @@ func (m *mdWriter) idea(i ReportIdea, withTheme bool) {
 	m.item(inline(i.Text)+" ("+strings.Join(notes, ", ")+")", sub...)
 }
 
-func (m *mdWriter) conference(c *ConferenceReport) {
+func (m *mdWriter) conference(c *Conference) {
 	m.heading(1, inline(orDefault(c.Title, "Conference report")))
 	m.para("Conference report, a draft built from the reports of " + count(len(c.Groups), "group") + ".")
 

@@ -1,6 +1,7 @@
-package session
+package roster
 
 import (
+	"breakout/session"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -20,18 +21,18 @@ func TestReadRoster(t *testing.T) {
 		"\"Kurz, Ben\",ben@example.org, diplomat ,,Rapporteur\n" +
 		"Cleo Diaz,,scientist,CERN,\n" +
 		"Dev Rao,,industry,,participant\n"
-	got, err := ReadRoster("roster.csv", strings.NewReader(in))
+	got, err := Read("roster.csv", strings.NewReader(in))
 	if err != nil {
-		t.Fatalf("ReadRoster = %v; want no error", err)
+		t.Fatalf("Read = %v; want no error", err)
 	}
-	want := Roster{File: "roster.csv", People: []RosterPerson{
-		{Name: "Ada Brun", Background: "Scientist", Organization: "CERN", Wish: Chair, Line: 2},
-		{Name: "Kurz, Ben", Background: "diplomat", Wish: Rapporteur, Line: 4},
-		{Name: "Cleo Diaz", Background: "scientist", Organization: "CERN", Wish: Participant, Line: 5},
-		{Name: "Dev Rao", Background: "industry", Wish: Participant, Line: 6},
+	want := Roster{File: "roster.csv", People: []Person{
+		{Name: "Ada Brun", Background: "Scientist", Organization: "CERN", Wish: session.Chair, Line: 2},
+		{Name: "Kurz, Ben", Background: "diplomat", Wish: session.Rapporteur, Line: 4},
+		{Name: "Cleo Diaz", Background: "scientist", Organization: "CERN", Wish: session.Participant, Line: 5},
+		{Name: "Dev Rao", Background: "industry", Wish: session.Participant, Line: 6},
 	}}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ReadRoster = %+v; want %+v", got, want)
+		t.Errorf("Read = %+v; want %+v", got, want)
 	}
 }
 
@@ -51,7 +52,7 @@ func TestReadRosterErrors(t *testing.T) {
 		{"unknown role", "name,background,role\nAda,scientist,chair\nBen,diplomat,moderator\n", 3, `role "moderator" is not a wish`},
 		{"control character in name", "name,background\nAda,scientist\n\"Ben\x1b[31m\",diplomat\n", 3, "name contains control characters"},
 		{"control character in background", "name,background\nAda,\"sci\x07\"\n", 2, "background contains control characters"},
-		{"name too long", "name,background\n" + strings.Repeat("a", MaxName+1) + ",x\n", 2, "name is 81 characters long"},
+		{"name too long", "name,background\n" + strings.Repeat("a", session.MaxName+1) + ",x\n", 2, "name is 81 characters long"},
 		{"short row", "name,background,organization\nAda,scientist,CERN\nBen,diplomat\n", 3, "row has 2 fields but the header has 3"},
 		{"bare quote", "name,background\nAda,scientist\nB\"en,diplomat\n", 3, "check the quotes"},
 		{"line after a multi-line field", "name,background,notes\nAda,scientist,\"two\nlines\"\n,x,y\n", 4, "empty name"},
@@ -59,16 +60,16 @@ func TestReadRosterErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadRoster("roster.csv", strings.NewReader(tt.in))
-			var re *RosterError
+			_, err := Read("roster.csv", strings.NewReader(tt.in))
+			var re *Error
 			if !errors.As(err, &re) {
-				t.Fatalf("ReadRoster(%q) = %v; want a *RosterError", tt.in, err)
+				t.Fatalf("Read(%q) = %v; want a *Error", tt.in, err)
 			}
 			if re.Line != tt.line || re.File != "roster.csv" || !strings.Contains(re.Msg, tt.msg) {
-				t.Errorf("ReadRoster(%q) = %v (line %d); want line %d and %q", tt.in, err, re.Line, tt.line, tt.msg)
+				t.Errorf("Read(%q) = %v (line %d); want line %d and %q", tt.in, err, re.Line, tt.line, tt.msg)
 			}
 			if strings.ContainsAny(err.Error(), "\n") {
-				t.Errorf("ReadRoster(%q) = %q; want one line", tt.in, err)
+				t.Errorf("Read(%q) = %q; want one line", tt.in, err)
 			}
 		})
 	}
@@ -77,9 +78,9 @@ func TestReadRosterErrors(t *testing.T) {
 func TestSplitErrors(t *testing.T) {
 	five := Roster{File: "r.csv"}
 	for i := range 5 {
-		five.People = append(five.People, RosterPerson{Name: fmt.Sprint("p", i), Background: "x", Line: i + 2})
+		five.People = append(five.People, Person{Name: fmt.Sprint("p", i), Background: "x", Line: i + 2})
 	}
-	withWish := func(w Role) Roster {
+	withWish := func(w session.Role) Roster {
 		r := Roster{File: "r.csv", People: slices.Clone(five.People)}
 		r.People[3].Wish = w
 		return r
@@ -106,9 +107,9 @@ func TestSplitErrors(t *testing.T) {
 			}
 		})
 	}
-	var re *RosterError
+	var re *Error
 	if _, err := Split(five, []string{"a", "b", "c"}, 1); !errors.As(err, &re) {
-		t.Errorf("Split(5 people, 3 groups) = %v; want a *RosterError", err)
+		t.Errorf("Split(5 people, 3 groups) = %v; want a *Error", err)
 	}
 }
 
@@ -119,12 +120,12 @@ func TestSplitSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, err := ReadRoster("roster.csv", f)
+	r, err := Read("roster.csv", f)
 	if err != nil {
-		t.Fatalf("ReadRoster(testdata/roster.csv) = %v; want no error", err)
+		t.Fatalf("Read(testdata/roster.csv) = %v; want no error", err)
 	}
 	if len(r.People) != 45 {
-		t.Errorf("ReadRoster(testdata/roster.csv) has %d people; want 45", len(r.People))
+		t.Errorf("Read(testdata/roster.csv) has %d people; want 45", len(r.People))
 	}
 	names := []string{"Manzoni", "Verdi", "Rossini"}
 	a, err := Split(r, names, 1)
@@ -137,9 +138,9 @@ func TestSplitSample(t *testing.T) {
 	if c := splitCostOf(r, a.Group, len(names)); c.clash != 0 {
 		t.Errorf("Split(testdata/roster.csv) has %d organization clashes; want 0", c.clash)
 	}
-	plan := &Plan{Title: "t", Questions: []PlanQuestion{{Text: "q"}}, People: a.PlanPeople()}
+	plan := &session.Plan{Title: "t", Questions: []session.PlanQuestion{{Text: "q"}}, People: a.PlanPeople()}
 	for _, n := range names {
-		plan.Groups = append(plan.Groups, PlanGroup{Name: n})
+		plan.Groups = append(plan.Groups, session.PlanGroup{Name: n})
 	}
 	plan.Normalize()
 	if err := plan.Validate(); err != nil {
@@ -290,18 +291,18 @@ func checkSplit(r Roster, names []string, a *Assignment) error {
 		bgs[k][grp]++
 		bgTotal[k]++
 		switch a.Role[i] {
-		case Chair:
+		case session.Chair:
 			chairs[grp] = append(chairs[grp], i)
-		case Rapporteur:
+		case session.Rapporteur:
 			raps[grp] = append(raps[grp], i)
-		case Participant:
+		case session.Participant:
 		default:
 			return fmt.Errorf("Split: person %d has role %q; want chair, rapporteur or participant", i, a.Role[i])
 		}
 		switch p.Wish {
-		case Chair:
+		case session.Chair:
 			wishes[grp][1]++
-		case Rapporteur:
+		case session.Rapporteur:
 			wishes[grp][2]++
 		}
 	}
@@ -335,10 +336,10 @@ func checkSplit(r Roster, names []string, a *Assignment) error {
 			return fmt.Errorf("Split: group %d has chairs %v and rapporteurs %v; want one each", grp, chairs[grp], raps[grp])
 		}
 		c, rp := r.People[chairs[grp][0]], r.People[raps[grp][0]]
-		if wishes[grp][1] > 0 && c.Wish != Chair {
+		if wishes[grp][1] > 0 && c.Wish != session.Chair {
 			return fmt.Errorf("Split: group %d has a chair wisher but chair %q wished %q; want a wisher", grp, c.Name, c.Wish)
 		}
-		if wishes[grp][2] > 0 && rp.Wish != Rapporteur {
+		if wishes[grp][2] > 0 && rp.Wish != session.Rapporteur {
 			return fmt.Errorf("Split: group %d has a rapporteur wisher but rapporteur %q wished %q; want a wisher", grp, rp.Name, rp.Wish)
 		}
 	}
@@ -390,8 +391,8 @@ func splitCostOf(r Roster, group []int, g int) splitCost {
 			c.clash += seen[key{k, group[i]}]
 			seen[key{k, group[i]}]++
 		}
-		chair[group[i]] = chair[group[i]] || p.Wish == Chair
-		rap[group[i]] = rap[group[i]] || p.Wish == Rapporteur
+		chair[group[i]] = chair[group[i]] || p.Wish == session.Chair
+		rap[group[i]] = rap[group[i]] || p.Wish == session.Rapporteur
 	}
 	for grp := range g {
 		if !chair[grp] {
@@ -480,7 +481,7 @@ func groupNames(g int) []string {
 
 var (
 	testBackgrounds = []string{"scientist", "diplomat", "policy maker", "security expert", "industry", "civil society"}
-	testWishes      = []Role{Participant, Participant, Participant, Chair, Rapporteur}
+	testWishes      = []session.Role{session.Participant, session.Participant, session.Participant, session.Chair, session.Rapporteur}
 )
 
 // randomRoster draws n people over nb backgrounds and no organizations
@@ -497,7 +498,7 @@ func randomRoster(t *rapid.T, n, nb, no int) Roster {
 		if o := rapid.IntRange(0, no).Draw(t, "organization"); o > 0 {
 			org = fmt.Sprintf("Org %d", o)
 		}
-		r.People = append(r.People, RosterPerson{
+		r.People = append(r.People, Person{
 			Name:         fmt.Sprintf("p%d", i),
 			Background:   bg,
 			Organization: org,
@@ -561,16 +562,16 @@ func plantedRoster(t *rapid.T, n, g int) (Roster, []int) {
 		}
 	}
 	// The first wishers of each role go one to a hidden group.
-	wish := make([]Role, n)
+	wish := make([]session.Role, n)
 	for i := range wish {
-		wish[i] = Participant
+		wish[i] = session.Participant
 	}
-	for _, role := range []Role{Chair, Rapporteur} {
+	for _, role := range []session.Role{session.Chair, session.Rapporteur} {
 		w := rapid.IntRange(0, n/3).Draw(t, "wishers")
 		for k := range w {
 			var pool []int
 			for i := range wish {
-				if wish[i] == Participant && (k >= g || hidden[i] == k) {
+				if wish[i] == session.Participant && (k >= g || hidden[i] == k) {
 					pool = append(pool, i)
 				}
 			}
@@ -582,7 +583,7 @@ func plantedRoster(t *rapid.T, n, g int) (Roster, []int) {
 	r := Roster{File: "planted.csv"}
 	var group []int
 	for _, i := range rapid.Permutation(seq(n)).Draw(t, "order") {
-		r.People = append(r.People, RosterPerson{
+		r.People = append(r.People, Person{
 			Name:         fmt.Sprintf("p%d", i),
 			Background:   testBackgrounds[bgOf[i]],
 			Organization: org[i],
@@ -614,14 +615,14 @@ func benchRoster(n int, seed uint64) Roster {
 		if rng.IntN(5) > 0 {
 			org = fmt.Sprintf("Org %d", zipf.Uint64())
 		}
-		wish := Participant
+		wish := session.Participant
 		switch rng.IntN(30) {
 		case 0:
-			wish = Chair
+			wish = session.Chair
 		case 1:
-			wish = Rapporteur
+			wish = session.Rapporteur
 		}
-		r.People = append(r.People, RosterPerson{Name: fmt.Sprintf("Person %d", i), Background: bg, Organization: org, Wish: wish, Line: i + 2})
+		r.People = append(r.People, Person{Name: fmt.Sprintf("Person %d", i), Background: bg, Organization: org, Wish: wish, Line: i + 2})
 	}
 	return r
 }

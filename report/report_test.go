@@ -1,6 +1,7 @@
-package session_test
+package report_test
 
 import (
+	"breakout/report"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -223,8 +224,8 @@ func reportGolden(t *testing.T, name, got string) {
 
 func TestReportGolden(t *testing.T) {
 	s := reportSession(t)
-	conf := session.NewConferenceReport(s)
-	group := session.NewGroupReport(s, "Manzoni")
+	conf := report.NewConference(s)
+	group := report.NewGroup(s, "Manzoni")
 
 	var js, cs, gjs, gcs bytes.Buffer
 	for _, err := range []error{conf.WriteJSON(&js), conf.WriteCSV(&cs), group.WriteJSON(&gjs), group.WriteCSV(&gcs)} {
@@ -239,11 +240,11 @@ func TestReportGolden(t *testing.T) {
 	reportGolden(t, "group-manzoni.json", gjs.String())
 	reportGolden(t, "group-manzoni.csv", gcs.String())
 
-	if got := session.ConferenceMarkdown(s); got != conf.Markdown() {
-		t.Errorf("ConferenceMarkdown differs from NewConferenceReport(s).Markdown()")
+	if got := report.ConferenceMarkdown(s); got != conf.Markdown() {
+		t.Errorf("ConferenceMarkdown differs from NewConference(s).Markdown()")
 	}
-	if got := session.GroupReportMarkdown(s, "Manzoni"); got != group.Markdown() {
-		t.Errorf("GroupReportMarkdown differs from NewGroupReport(s, group).Markdown()")
+	if got := report.GroupMarkdown(s, "Manzoni"); got != group.Markdown() {
+		t.Errorf("GroupMarkdown differs from NewGroup(s, group).Markdown()")
 	}
 }
 
@@ -251,16 +252,16 @@ func TestReportGolden(t *testing.T) {
 // not show.
 func TestReportDeterministic(t *testing.T) {
 	s := reportSession(t)
-	first := session.ConferenceMarkdown(s)
+	first := report.ConferenceMarkdown(s)
 	var js bytes.Buffer
-	c := session.NewConferenceReport(s)
+	c := report.NewConference(s)
 	c.WriteJSON(&js)
 	for range 20 {
-		if got := session.ConferenceMarkdown(s); got != first {
+		if got := report.ConferenceMarkdown(s); got != first {
 			t.Fatalf("ConferenceMarkdown changed between runs")
 		}
 		var again bytes.Buffer
-		c := session.NewConferenceReport(s)
+		c := report.NewConference(s)
 		c.WriteJSON(&again)
 		if again.String() != js.String() {
 			t.Fatalf("conference JSON changed between runs")
@@ -272,7 +273,7 @@ func TestReportDeterministic(t *testing.T) {
 // merged ones appear only under the idea they joined.
 func TestReportOnlyVisibleIdeas(t *testing.T) {
 	s := reportSession(t)
-	g := session.NewGroupReport(s, "Manzoni")
+	g := report.NewGroup(s, "Manzoni")
 	q1 := g.Questions[0]
 	var texts []string
 	for _, i := range q1.Ideas {
@@ -314,8 +315,8 @@ func TestReportOnlyVisibleIdeas(t *testing.T) {
 	if len(rows)-1 != visible {
 		t.Errorf("CSV has %d idea rows; want %d (the visible ideas)", len(rows)-1, visible)
 	}
-	if !reflect.DeepEqual(rows[0], session.CSVHeader) {
-		t.Errorf("CSV header = %v; want %v", rows[0], session.CSVHeader)
+	if !reflect.DeepEqual(rows[0], report.CSVHeader) {
+		t.Errorf("CSV header = %v; want %v", rows[0], report.CSVHeader)
 	}
 }
 
@@ -331,8 +332,8 @@ func TestReportAnonymousAuthorNeverShown(t *testing.T) {
 		"author":    s.View(session.ViewerOf(author)),
 	}
 	for name, v := range views {
-		g := session.NewGroupReport(v, "Manzoni")
-		c := session.NewConferenceReport(v)
+		g := report.NewGroup(v, "Manzoni")
+		c := report.NewConference(v)
 		var out bytes.Buffer
 		g.WriteJSON(&out)
 		g.WriteCSV(&out)
@@ -340,14 +341,14 @@ func TestReportAnonymousAuthorNeverShown(t *testing.T) {
 		c.WriteCSV(&out)
 		out.WriteString(g.Markdown())
 		out.WriteString(c.Markdown())
-		var anon *session.ReportIdea
+		var anon *report.Idea
 		for k, i := range g.Questions[0].Ideas {
 			if i.Text == "Open all project data to the public" {
 				anon = &g.Questions[0].Ideas[k]
 			}
 		}
-		if anon == nil || anon.Author != session.AnonymousAuthor {
-			t.Errorf("%s view: anonymous idea = %+v; want author %q", name, anon, session.AnonymousAuthor)
+		if anon == nil || anon.Author != report.AnonymousAuthor {
+			t.Errorf("%s view: anonymous idea = %+v; want author %q", name, anon, report.AnonymousAuthor)
 		}
 		// Dario's only non-anonymous visible trace is the idea merged
 		// into the funding idea, which names him.
@@ -378,7 +379,7 @@ func reportPerson(t *testing.T, s *session.State, name string) string {
 func TestReportMarkdownStructure(t *testing.T) {
 	s := reportSession(t)
 	var html bytes.Buffer
-	if err := goldmark.Convert([]byte(session.ConferenceMarkdown(s)), &html); err != nil {
+	if err := goldmark.Convert([]byte(report.ConferenceMarkdown(s)), &html); err != nil {
 		t.Fatal(err)
 	}
 	out := html.String()
@@ -404,22 +405,22 @@ func TestReportMarkdownStructure(t *testing.T) {
 // state, but for the provenance.
 func TestMergeGroupReportsEqualsOneRelay(t *testing.T) {
 	s := reportSession(t)
-	want := session.NewConferenceReport(s)
-	var groups []session.GroupReport
+	want := report.NewConference(s)
+	var groups []report.Group
 	for _, g := range s.Groups {
-		gr := session.NewGroupReport(s.View(session.Viewer{Role: session.Chair, Group: g.Name}), g.Name)
+		gr := report.NewGroup(s.View(session.Viewer{Role: session.Chair, Group: g.Name}), g.Name)
 		var js bytes.Buffer
 		if err := gr.WriteJSON(&js); err != nil {
 			t.Fatal(err)
 		}
-		got, err := session.DecodeReports(js.Bytes())
+		got, err := report.Decode(js.Bytes())
 		if err != nil {
-			t.Fatalf("DecodeReports(%s) = %v; want success", g.Name, err)
+			t.Fatalf("Decode(%s) = %v; want success", g.Name, err)
 		}
 		got[0].Source.File = strings.ToLower(g.Name) + ".json"
 		groups = append(groups, got...)
 	}
-	merged := session.MergeGroupReports(groups)
+	merged := report.Merge(groups)
 	if got, want := withoutSourceLines(merged.Markdown()), withoutSourceLines(want.Markdown()); got != want {
 		t.Errorf("merged Markdown differs from the one-relay report:\n%s\n---- want ----\n%s", got, want)
 	}
@@ -438,11 +439,11 @@ func TestMergeGroupReportsEqualsOneRelay(t *testing.T) {
 	// A conference report's JSON reads back as its groups.
 	var js bytes.Buffer
 	want.WriteJSON(&js)
-	back, err := session.DecodeReports(js.Bytes())
+	back, err := report.Decode(js.Bytes())
 	if err != nil {
-		t.Fatalf("DecodeReports(conference) = %v", err)
+		t.Fatalf("Decode(conference) = %v", err)
 	}
-	again := session.MergeGroupReports(back)
+	again := report.Merge(back)
 	if again.Markdown() != want.Markdown() {
 		t.Errorf("conference JSON round trip changes the report")
 	}
@@ -466,15 +467,15 @@ func TestDecodeReportsRejects(t *testing.T) {
 		{"no group", `{"schema": "breakout.group-report/1"}`},
 		{"question without id", `{"schema": "breakout.group-report/1", "group": "x", "questions": [{"text": "?"}]}`},
 	} {
-		if _, err := session.DecodeReports([]byte(tc.in)); err == nil {
-			t.Errorf("DecodeReports(%s) = nil error; want one", tc.name)
+		if _, err := report.Decode([]byte(tc.in)); err == nil {
+			t.Errorf("Decode(%s) = nil error; want one", tc.name)
 		}
 	}
 }
 
 func TestReportCSVDefusesFormulas(t *testing.T) {
-	g := session.GroupReport{SchemaVersion: session.GroupReportSchema, Group: "=cmd", Questions: []session.GroupQuestion{{
-		ID: "q1", Ideas: []session.ReportIdea{{Text: "=HYPERLINK(\"http://x\")", Author: "@bob", Theme: "-x"}},
+	g := report.Group{SchemaVersion: report.GroupSchema, Group: "=cmd", Questions: []report.GroupQuestion{{
+		ID: "q1", Ideas: []report.Idea{{Text: "=HYPERLINK(\"http://x\")", Author: "@bob", Theme: "-x"}},
 	}}}
 	var out bytes.Buffer
 	g.WriteCSV(&out)
@@ -505,12 +506,12 @@ func mdShape(tb testing.TB, md string) map[string]int {
 }
 
 // hostileReport puts s everywhere a group report shows user text.
-func hostileReport(s string) session.GroupReport {
-	return session.GroupReport{SchemaVersion: session.GroupReportSchema, Title: s, Group: s, Members: 1,
+func hostileReport(s string) report.Group {
+	return report.Group{SchemaVersion: report.GroupSchema, Title: s, Group: s, Members: 1,
 		Chairs: []string{s}, Rapporteurs: []string{s},
-		Backgrounds: []session.BackgroundTally{{Background: s, Count: 1}},
-		Questions: []session.GroupQuestion{{ID: "q1", Text: s, Summary: s, Minutes: s, Ideas: []session.ReportIdea{
-			{Text: s, Author: s, Key: true, Theme: s, Merged: []session.MergedIdea{{Text: s, Author: s}}},
+		Backgrounds: []report.BackgroundTally{{Background: s, Count: 1}},
+		Questions: []report.GroupQuestion{{ID: "q1", Text: s, Summary: s, Minutes: s, Ideas: []report.Idea{
+			{Text: s, Author: s, Key: true, Theme: s, Merged: []report.MergedIdea{{Text: s, Author: s}}},
 			{Text: s, Author: s, Theme: s},
 			{Text: s, Author: s},
 		}}},
@@ -548,8 +549,8 @@ func FuzzReportMarkdown(f *testing.F) {
 }
 
 func TestReportThemesMatchCaseInsensitively(t *testing.T) {
-	r := session.GroupReport{SchemaVersion: session.GroupReportSchema, Group: "G", Questions: []session.GroupQuestion{{
-		ID: "q1", Text: "Q", Ideas: []session.ReportIdea{
+	r := report.Group{SchemaVersion: report.GroupSchema, Group: "G", Questions: []report.GroupQuestion{{
+		ID: "q1", Text: "Q", Ideas: []report.Idea{
 			{Text: "one", Author: "a", Theme: "Funding"},
 			{Text: "two", Author: "a", Theme: "funding "},
 			{Text: "three", Author: "a", Theme: "Abroad"},

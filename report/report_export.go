@@ -1,4 +1,4 @@
-package session
+package report
 
 import (
 	"bytes"
@@ -13,12 +13,12 @@ import (
 )
 
 // WriteJSON writes the group report as indented JSON (schema
-// GroupReportSchema).
-func (r *GroupReport) WriteJSON(w io.Writer) error { return writeJSON(w, r) }
+// GroupSchema).
+func (r *Group) WriteJSON(w io.Writer) error { return writeJSON(w, r) }
 
 // WriteJSON writes the conference report as indented JSON (schema
-// ConferenceReportSchema).
-func (c *ConferenceReport) WriteJSON(w io.Writer) error { return writeJSON(w, c) }
+// ConferenceSchema).
+func (c *Conference) WriteJSON(w io.Writer) error { return writeJSON(w, c) }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -31,12 +31,12 @@ func writeJSON(w io.Writer, v any) error {
 var CSVHeader = []string{"group", "question", "text", "author", "votes", "theme", "key", "pinned", "created"}
 
 // WriteCSV writes the group's visible ideas as CSV, question by question.
-func (r *GroupReport) WriteCSV(w io.Writer) error { return writeCSV(w, []GroupReport{*r}) }
+func (r *Group) WriteCSV(w io.Writer) error { return writeCSV(w, []Group{*r}) }
 
 // WriteCSV writes every group's visible ideas as CSV, group by group.
-func (c *ConferenceReport) WriteCSV(w io.Writer) error { return writeCSV(w, c.Groups) }
+func (c *Conference) WriteCSV(w io.Writer) error { return writeCSV(w, c.Groups) }
 
-func writeCSV(w io.Writer, groups []GroupReport) error {
+func writeCSV(w io.Writer, groups []Group) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
 	for _, g := range groups {
@@ -62,30 +62,30 @@ func cell(s string) string {
 	return s
 }
 
-// ErrNotReport is returned by DecodeReports for JSON that is not a
+// ErrNotReport is returned by Decode for JSON that is not a
 // breakout report of a schema this version reads.
 var ErrNotReport = errors.New("not a breakout report")
 
-// DecodeReports reads a report exported as JSON and returns its group
+// Decode reads a report exported as JSON and returns its group
 // reports: the one of a group report, or every group of a conference
 // report.
-func DecodeReports(data []byte) ([]GroupReport, error) {
+func Decode(data []byte) ([]Group, error) {
 	var head struct {
 		Schema string `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotReport, err)
 	}
-	var groups []GroupReport
+	var groups []Group
 	switch head.Schema {
-	case GroupReportSchema:
-		var r GroupReport
+	case GroupSchema:
+		var r Group
 		if err := decodeReport(data, &r); err != nil {
 			return nil, err
 		}
-		groups = []GroupReport{r}
-	case ConferenceReportSchema:
-		var c ConferenceReport
+		groups = []Group{r}
+	case ConferenceSchema:
+		var c Conference
 		if err := decodeReport(data, &c); err != nil {
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func DecodeReports(data []byte) ([]GroupReport, error) {
 		return nil, fmt.Errorf("%w: no \"schema\" field; export it with breakout report --format json", ErrNotReport)
 	default:
 		return nil, fmt.Errorf("%w: schema %q; this breakout reads %s and %s", ErrNotReport,
-			head.Schema, GroupReportSchema, ConferenceReportSchema)
+			head.Schema, GroupSchema, ConferenceSchema)
 	}
 	for k := range groups {
 		if err := groups[k].normalize(); err != nil {
@@ -113,10 +113,10 @@ func decodeReport(data []byte, v any) error {
 }
 
 // normalize checks a decoded group report and gives it the empty lists
-// NewGroupReport would, so it renders as the original did.
-func (r *GroupReport) normalize() error {
-	if r.SchemaVersion != GroupReportSchema {
-		return fmt.Errorf("%w: group schema %q; want %s", ErrNotReport, r.SchemaVersion, GroupReportSchema)
+// NewGroup would, so it renders as the original did.
+func (r *Group) normalize() error {
+	if r.SchemaVersion != GroupSchema {
+		return fmt.Errorf("%w: group schema %q; want %s", ErrNotReport, r.SchemaVersion, GroupSchema)
 	}
 	if strings.TrimSpace(r.Group) == "" {
 		return fmt.Errorf("%w: a group report without a group name", ErrNotReport)

@@ -1,6 +1,7 @@
-package session
+package roster
 
 import (
+	"breakout/session"
 	"cmp"
 	"encoding/csv"
 	"errors"
@@ -15,27 +16,27 @@ import (
 // as read from a roster CSV.
 type Roster struct {
 	File   string // the file name as given, used in errors
-	People []RosterPerson
+	People []Person
 }
 
-// RosterPerson is one row of a roster CSV.
-type RosterPerson struct {
+// Person is one row of a roster CSV.
+type Person struct {
 	Name         string
 	Background   string
-	Organization string // may be empty
-	Wish         Role   // Chair, Rapporteur, or Participant for no wish
-	Line         int    // the CSV line the row starts on; 0 if not from a file
+	Organization string       // may be empty
+	Wish         session.Role // Chair, Rapporteur, or Participant for no wish
+	Line         int          // the CSV line the row starts on; 0 if not from a file
 }
 
-// RosterError is a problem with a roster: where it is and what is wrong.
-type RosterError struct {
+// Error is a problem with a roster: where it is and what is wrong.
+type Error struct {
 	File string // the file name as given, or "roster"
 	Line int    // 0 when the problem is the roster as a whole
 	Msg  string
 }
 
 // Error returns the problem as one line: file, line if known, message.
-func (e *RosterError) Error() string {
+func (e *Error) Error() string {
 	file := e.File
 	if file == "" {
 		file = "roster"
@@ -46,15 +47,15 @@ func (e *RosterError) Error() string {
 	return file + ": " + e.Msg
 }
 
-// ReadRoster reads a roster CSV from r; name is the file name for errors.
+// Read reads a roster CSV from r; name is the file name for errors.
 // The first row is a header whose columns are matched case-insensitively:
 // name and background are required, organization and role are optional,
 // others are ignored so that an export from a registration tool can be used
 // as it is.
-func ReadRoster(name string, r io.Reader) (Roster, error) {
+func Read(name string, r io.Reader) (Roster, error) {
 	roster := Roster{File: name}
 	bad := func(line int, format string, args ...any) error {
-		return &RosterError{File: name, Line: line, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: name, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
 	cr := csv.NewReader(r)
 	// Rows are checked against the header below, with a message that says
@@ -106,19 +107,19 @@ func ReadRoster(name string, r io.Reader) (Roster, error) {
 		if len(rec) != width {
 			return roster, bad(line, "row has %d fields but the header has %d; quote fields that hold commas", len(rec), width)
 		}
-		p := RosterPerson{
+		p := Person{
 			Name:         field(rec, "name"),
 			Background:   field(rec, "background"),
 			Organization: field(rec, "organization"),
 			Line:         line,
 		}
 		switch w := field(rec, "role"); strings.ToLower(w) {
-		case "", string(Participant):
-			p.Wish = Participant
-		case string(Chair):
-			p.Wish = Chair
-		case string(Rapporteur):
-			p.Wish = Rapporteur
+		case "", string(session.Participant):
+			p.Wish = session.Participant
+		case string(session.Chair):
+			p.Wish = session.Chair
+		case string(session.Rapporteur):
+			p.Wish = session.Rapporteur
 		default:
 			return roster, bad(line, "role %q is not a wish split knows; write chair, rapporteur or leave it empty", w)
 		}
@@ -133,7 +134,7 @@ func ReadRoster(name string, r io.Reader) (Roster, error) {
 func rosterCSVError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &RosterError{File: name, Line: pe.Line, Msg: fmt.Sprintf("%v; check the quotes on this line", pe.Err)}
+		return &Error{File: name, Line: pe.Line, Msg: fmt.Sprintf("%v; check the quotes on this line", pe.Err)}
 	}
 	return fmt.Errorf("read roster %s: %w", name, err)
 }
@@ -141,10 +142,10 @@ func rosterCSVError(name string, err error) error {
 // check validates the people of a roster, so that Split is safe on a roster
 // built in code as well as on one read from a file.
 func (r Roster) check() error {
-	bad := func(p RosterPerson, format string, args ...any) error {
-		return &RosterError{File: r.File, Line: p.Line, Msg: fmt.Sprintf(format, args...)}
+	bad := func(p Person, format string, args ...any) error {
+		return &Error{File: r.File, Line: p.Line, Msg: fmt.Sprintf(format, args...)}
 	}
-	first := make(map[string]RosterPerson, len(r.People))
+	first := make(map[string]Person, len(r.People))
 	for _, p := range r.People {
 		if p.Name == "" {
 			return bad(p, "empty name; every row needs a name")
@@ -152,12 +153,12 @@ func (r Roster) check() error {
 		for _, f := range []struct{ what, text string }{
 			{"name", p.Name}, {"background", p.Background}, {"organization", p.Organization},
 		} {
-			if err := CheckText(f.text, MaxName, false); err != nil {
+			if err := session.CheckText(f.text, session.MaxName, false); err != nil {
 				return bad(p, "%s %v", f.what, err)
 			}
 		}
 		switch p.Wish {
-		case Participant, Chair, Rapporteur, "":
+		case session.Participant, session.Chair, session.Rapporteur, "":
 		default:
 			return bad(p, "role %q is not a wish split knows; write chair, rapporteur or leave it empty", p.Wish)
 		}
@@ -178,9 +179,9 @@ func (r Roster) check() error {
 // of the roster.
 type Assignment struct {
 	Roster  Roster
-	Groups  []string // the group names, in the order given
-	Group   []int    // Group[i] indexes Groups for Roster.People[i]
-	Role    []Role   // Role[i] is the role of Roster.People[i]
+	Groups  []string       // the group names, in the order given
+	Group   []int          // Group[i] indexes Groups for Roster.People[i]
+	Role    []session.Role // Role[i] is the role of Roster.People[i]
 	Balance Balance
 }
 
@@ -210,8 +211,8 @@ type SharedOrganization struct {
 // PlanPeople returns the assignment as plan roster entries, group by group
 // in the order of Groups, each group's chair first, then its rapporteur,
 // then its participants in roster order.
-func (a *Assignment) PlanPeople() []PlanPerson {
-	rank := map[Role]int{Chair: 0, Rapporteur: 1, Participant: 2}
+func (a *Assignment) PlanPeople() []session.PlanPerson {
+	rank := map[session.Role]int{session.Chair: 0, session.Rapporteur: 1, session.Participant: 2}
 	idx := make([]int, len(a.Roster.People))
 	for i := range idx {
 		idx[i] = i
@@ -222,10 +223,10 @@ func (a *Assignment) PlanPeople() []PlanPerson {
 		}
 		return cmp.Compare(rank[a.Role[i]], rank[a.Role[j]])
 	})
-	out := make([]PlanPerson, 0, len(idx))
+	out := make([]session.PlanPerson, 0, len(idx))
 	for _, i := range idx {
 		p := a.Roster.People[i]
-		out = append(out, PlanPerson{
+		out = append(out, session.PlanPerson{
 			Name:         p.Name,
 			Background:   p.Background,
 			Organization: p.Organization,
@@ -267,7 +268,7 @@ func Split(r Roster, names []string, seed uint64) (*Assignment, error) {
 		} else {
 			msg += ", so add people to the roster"
 		}
-		return nil, &RosterError{File: r.File, Msg: msg}
+		return nil, &Error{File: r.File, Msg: msg}
 	}
 	s := newSplitter(r, g, seed)
 	s.search()
@@ -285,15 +286,15 @@ func checkSplitNames(names []string) error {
 	if len(names) == 0 {
 		return errors.New("no groups; split needs at least one group")
 	}
-	if len(names) > MaxGroups {
-		return fmt.Errorf("%d groups; at most %d", len(names), MaxGroups)
+	if len(names) > session.MaxGroups {
+		return fmt.Errorf("%d groups; at most %d", len(names), session.MaxGroups)
 	}
 	seen := make(map[string]bool, len(names))
 	for i, name := range names {
 		if name == "" {
 			return fmt.Errorf("group name %d is empty; name every group", i+1)
 		}
-		if err := CheckText(name, MaxName, false); err != nil {
+		if err := session.CheckText(name, session.MaxName, false); err != nil {
 			return fmt.Errorf("group name %q %v", name, err)
 		}
 		key := strings.ToLower(name)
@@ -398,9 +399,9 @@ func newSplitter(r Roster, g int, seed uint64) *splitter {
 			orgMembers[orgOf[i]]++
 		}
 		switch p.Wish {
-		case Chair:
+		case session.Chair:
 			s.wish[i] = splitChair
-		case Rapporteur:
+		case session.Rapporteur:
 			s.wish[i] = splitRapporteur
 		}
 		s.wishers[s.wish[i]]++
@@ -1010,10 +1011,10 @@ func (s *splitter) reset(group []int) {
 // wishers for the role if it has any. Without a wisher the pick falls on
 // someone who wished for nothing before someone who wished for the other
 // role, so that wish can still come true.
-func (s *splitter) roles() []Role {
-	roles := make([]Role, s.n)
+func (s *splitter) roles() []session.Role {
+	roles := make([]session.Role, s.n)
 	for i := range roles {
-		roles[i] = Participant
+		roles[i] = session.Participant
 	}
 	byGroup := make([][]int, s.g)
 	for p, grp := range s.group {
@@ -1023,7 +1024,7 @@ func (s *splitter) roles() []Role {
 		for _, w := range prefer {
 			var pool []int
 			for _, p := range people {
-				if s.wish[p] == w && roles[p] == Participant {
+				if s.wish[p] == w && roles[p] == session.Participant {
 					pool = append(pool, p)
 				}
 			}
@@ -1034,8 +1035,8 @@ func (s *splitter) roles() []Role {
 		panic("split: a group of fewer than two people")
 	}
 	for _, people := range byGroup {
-		roles[pick(people, splitChair, splitNoWish, splitRapporteur)] = Chair
-		roles[pick(people, splitRapporteur, splitNoWish, splitChair)] = Rapporteur
+		roles[pick(people, splitChair, splitNoWish, splitRapporteur)] = session.Chair
+		roles[pick(people, splitRapporteur, splitNoWish, splitChair)] = session.Rapporteur
 	}
 	return roles
 }
