@@ -76,10 +76,10 @@ func (m *mdWriter) item(md string, sub ...string) {
 	}
 }
 
-// text writes user text as paragraphs, or the placeholder in italics when
-// there is none.
-func (m *mdWriter) text(body, none string) {
-	if md := block(body); md != "" {
+// text writes user text as Markdown whose headings start at level, or the
+// placeholder in italics when there is none.
+func (m *mdWriter) text(body, none string, level int) {
+	if md := userBlock(body, level); md != "" {
 		m.para(md)
 	} else {
 		m.para("*" + none + "*")
@@ -103,7 +103,7 @@ func (m *mdWriter) group(r *Group, h int) {
 	for n, q := range r.Questions {
 		m.heading(h+1, fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
 		m.heading(h+2, "Summary")
-		m.text(q.Summary, "No summary written.")
+		m.text(q.Summary, "No summary written.", h+3)
 		var key, other []Idea
 		// Themes match case-insensitively, spelled as first tagged.
 		themes := map[string][]Idea{}
@@ -156,7 +156,7 @@ func (m *mdWriter) group(r *Group, h int) {
 			}
 		}
 		m.heading(h+2, "Minutes")
-		m.text(q.Minutes, "No minutes taken.")
+		m.text(q.Minutes, "No minutes taken.", h+3)
 	}
 }
 
@@ -171,9 +171,9 @@ func (m *mdWriter) idea(i Idea, withTheme bool) {
 	}
 	var sub []string
 	for _, g := range i.Merged {
-		sub = append(sub, "merged in: "+inline(g.Text)+" ("+inline(g.Author)+")")
+		sub = append(sub, "merged in: "+userInline(g.Text, "    ")+" ("+inline(g.Author)+")")
 	}
-	m.item(inline(i.Text)+" ("+strings.Join(notes, ", ")+")", sub...)
+	m.item(userInline(i.Text, "  ")+" ("+strings.Join(notes, ", ")+")", sub...)
 }
 
 func (m *mdWriter) conference(c *Conference) {
@@ -208,11 +208,11 @@ func (m *mdWriter) conference(c *Conference) {
 	for n, q := range c.Questions {
 		m.heading(2, fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
 		m.heading(3, "Synthesis")
-		m.text(q.Synthesis, "No synthesis written.")
+		m.text(q.Synthesis, "No synthesis written.", 4)
 		m.heading(3, "Group summaries")
 		for _, s := range q.Summaries {
 			m.heading(4, inline(s.Group))
-			m.text(s.Text, "No summary written.")
+			m.text(s.Text, "No summary written.", 5)
 		}
 		m.heading(3, "Themes raised in more than one group")
 		if len(q.Themes) == 0 {
@@ -227,7 +227,7 @@ func (m *mdWriter) conference(c *Conference) {
 			m.para(fmt.Sprintf("Raised in %d of %d groups (%s), %s in all.",
 				len(t.Groups), t.Of, andList(groups), votes(t.Votes)))
 			for _, i := range t.Ideas {
-				m.item(fmt.Sprintf("**%s** (%s): %s", inline(i.Group), votes(i.Votes), inline(i.Text)))
+				m.item(fmt.Sprintf("**%s** (%s): %s", inline(i.Group), votes(i.Votes), userInline(i.Text, "  ")))
 			}
 		}
 	}
@@ -317,31 +317,6 @@ const mdEscaped = "\\`*_[]<>#|~&$^"
 // that would open a block (a list item, say) is defused.
 func inline(s string) string {
 	return escapeLine(strings.Join(strings.Fields(s), " "))
-}
-
-// block renders multi-line user text as Markdown paragraphs that read as
-// typed: blank lines part paragraphs, single line breaks are kept as hard
-// breaks, and nothing in the text can open a heading, list, code block or
-// raw HTML.
-func block(s string) string {
-	var paras []string
-	var lines []string
-	flush := func() {
-		if len(lines) > 0 {
-			paras = append(paras, strings.Join(lines, "\\\n"))
-			lines = nil
-		}
-	}
-	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		line = strings.Join(strings.Fields(line), " ")
-		if line == "" {
-			flush()
-			continue
-		}
-		lines = append(lines, escapeLine(line))
-	}
-	flush()
-	return strings.Join(paras, "\n\n")
 }
 
 // escapeLine escapes one trimmed line of user text.

@@ -374,28 +374,38 @@ func reportPerson(t *testing.T, s *session.State, name string) string {
 	return ""
 }
 
-// TestReportMarkdownStructure parses the Markdown as CommonMark: user text
-// that looks like Markdown must not add headings, lists, code or HTML.
+// TestReportMarkdownStructure parses the Markdown as CommonMark: what
+// rapporteurs write renders as Markdown, nested under the report's own
+// headings, while no HTML, image or report heading can come from it.
 func TestReportMarkdownStructure(t *testing.T) {
 	s := reportSession(t)
-	var html bytes.Buffer
-	if err := goldmark.Convert([]byte(report.ConferenceMarkdown(s)), &html); err != nil {
-		t.Fatal(err)
-	}
-	out := html.String()
-	for _, bad := range []string{"<script>", "<b>", "<pre>", "<code>", "<a href", "<h1>Minutes", "<h1>Not a heading", "<ol"} {
-		if strings.Contains(out, bad) {
-			t.Errorf("rendered conference report holds %q; user text must stay text", bad)
+	for name, md := range map[string]string{
+		"conference": report.ConferenceMarkdown(s),
+		"group":      report.GroupMarkdown(s, "Manzoni"),
+	} {
+		var html bytes.Buffer
+		if err := goldmark.Convert([]byte(md), &html); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// Headings come only from the report's own structure.
-	if n, want := strings.Count(out, "<h1>"), 1; n != want {
-		t.Errorf("rendered report has %d <h1>; want %d", n, want)
-	}
-	for _, want := range []string{"# Not a heading | [not a link](http://x) &lt;b&gt;raw&lt;/b&gt; *stars* 1. not a list",
-		"&lt;script&gt;alert(1)&lt;/script&gt;<br>"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("rendered report lacks %q", want)
+		out := html.String()
+		for _, bad := range []string{"<script>", "<b>", "<img", "<h1>Minutes", "<h1>Not a heading", "<ol", "\\-", "\\#"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("rendered %s report holds %q; raw HTML stays text and Markdown must not show escaped", name, bad)
+			}
+		}
+		if n, want := strings.Count(out, "<h1>"), 1; n != want {
+			t.Errorf("rendered %s report has %d <h1>; want %d", name, n, want)
+		}
+		nested := map[string]string{"conference": "<h6>Minutes</h6>", "group": "<h4>Minutes</h4>"}[name]
+		for _, want := range []string{
+			nested,                         // "# Minutes" in the minutes, one level below "Minutes"
+			"<li>Anna opened at 9:05</li>", // a list in the minutes is a list
+			"<code>&lt;script&gt;alert(1)&lt;/script&gt;", // a fenced block shows its text
+			"# Not a heading | <a href=\"http://x\">not a link</a> &lt;b&gt;raw&lt;/b&gt; <em>stars</em> 1. not a list",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("rendered %s report lacks %q:\n%s", name, want, out)
+			}
 		}
 	}
 }
@@ -489,15 +499,26 @@ func TestReportCSVDefusesFormulas(t *testing.T) {
 	}
 }
 
-// mdShape counts the Markdown node kinds of a document, as CommonMark
-// parses it.
-func mdShape(tb testing.TB, md string) map[string]int {
+// mdShape counts the Markdown block kinds of a document, as CommonMark
+// parses it, and the headings of each level up to maxLevel.
+func mdShape(tb testing.TB, md string, maxLevel int) map[string]int {
 	tb.Helper()
 	src := []byte(md)
 	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
 	shape := map[string]int{}
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering && n.Kind() != ast.KindText && n.Kind() != ast.KindString {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n.Kind() {
+		case ast.KindRawHTML, ast.KindHTMLBlock, ast.KindImage, ast.KindAutoLink:
+			shape["unsafe "+n.Kind().String()]++
+		case ast.KindHeading:
+			if l := n.(*ast.Heading).Level; l <= maxLevel {
+				shape[fmt.Sprintf("h%d", l)]++
+			}
+		}
+		if n.Type() == ast.TypeBlock && n.Kind() != ast.KindHeading {
 			shape[n.Kind().String()]++
 		}
 		return ast.WalkContinue, nil
@@ -505,12 +526,13 @@ func mdShape(tb testing.TB, md string) map[string]int {
 	return shape
 }
 
-// hostileReport puts s everywhere a group report shows user text.
-func hostileReport(s string) report.Group {
+// hostileReport puts s everywhere a group report shows one line of user
+// text, and texts in the summary and minutes.
+func hostileReport(s, texts string) report.Group {
 	return report.Group{SchemaVersion: report.GroupSchema, Title: s, Group: s, Members: 1,
 		Chairs: []string{s}, Rapporteurs: []string{s},
 		Backgrounds: []report.BackgroundTally{{Background: s, Count: 1}},
-		Questions: []report.GroupQuestion{{ID: "q1", Text: s, Summary: s, Minutes: s, Ideas: []report.Idea{
+		Questions: []report.GroupQuestion{{ID: "q1", Text: s, Summary: texts, Minutes: texts, Ideas: []report.Idea{
 			{Text: s, Author: s, Key: true, Theme: s, Merged: []report.MergedIdea{{Text: s, Author: s}}},
 			{Text: s, Author: s, Theme: s},
 			{Text: s, Author: s},
@@ -518,48 +540,37 @@ func hostileReport(s string) report.Group {
 	}
 }
 
-// FuzzReportMarkdown: whatever people type, the Markdown has the same
-// structure as with plain words.
+// FuzzReportMarkdown: whatever people type, names and ideas leave the
+// report's structure as it is with plain words, and a minutes or summary
+// text, rendered as Markdown, adds no HTML, no image and no heading at or
+// above the report's own levels.
 func FuzzReportMarkdown(f *testing.F) {
 	for _, s := range []string{
 		"# heading", "Heading\n===", "- item", "+ item", "1. item", "12) item", "> quote", "```go", "~~~",
 		"    code", "<div>html</div>", "<!-- c -->", "[ref]: http://x", "![img](x.png)", "**bold** _it_",
 		"a | b | c", "---", "***", "&amp; &#35;", "trailing \\", "`code`", "line\\\nbreak", "two\nlines\n# and a heading\n- and a list", "text #",
 		": definition", "% title", "$x$ ^sup^ ~sub~", "<http://x>", "\t- tab item", "* * *", "=",
+		"> # quoted heading", "- # listed heading", "text\n---", "> text\n> ===", "``` <b>\nx", "`<b>` <b>",
 	} {
 		f.Add(s)
 	}
-	plain := hostileReport("plain words")
-	want := mdShape(f, plain.Markdown())
+	plain := hostileReport("plain words", "plain words")
+	want := mdShape(f, plain.Markdown(), 6)
+	wantTop := mdShape(f, plain.Markdown(), 3)
 	f.Fuzz(func(t *testing.T, s string) {
 		if strings.TrimSpace(s) == "" || session.CheckText(s, 1000, true) != nil {
 			return
 		}
-		for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
-			if strings.TrimSpace(line) == "" {
-				return // a blank line makes a second paragraph, as it should
+		r := hostileReport(s, "plain words")
+		if got := mdShape(t, r.Markdown(), 6); !reflect.DeepEqual(got, want) {
+			t.Errorf("Markdown with %q as a line of user text has the structure %v; want %v:\n%s", s, got, want, r.Markdown())
+		}
+		r = hostileReport("plain words", s)
+		got := mdShape(t, r.Markdown(), 3)
+		for k, n := range got {
+			if strings.HasPrefix(k, "unsafe") || (k[0] == 'h' && len(k) == 2 && n != wantTop[k]) {
+				t.Errorf("Markdown with %q as minutes has %d %s; want %d:\n%s", s, n, k, wantTop[k], r.Markdown())
 			}
 		}
-		r := hostileReport(s)
-		md := r.Markdown()
-		if got := mdShape(t, md); !reflect.DeepEqual(got, want) {
-			t.Errorf("Markdown of %q has the structure %v; want %v:\n%s", s, got, want, md)
-		}
 	})
-}
-
-func TestReportThemesMatchCaseInsensitively(t *testing.T) {
-	r := report.Group{SchemaVersion: report.GroupSchema, Group: "G", Questions: []report.GroupQuestion{{
-		ID: "q1", Text: "Q", Ideas: []report.Idea{
-			{Text: "one", Author: "a", Theme: "Funding"},
-			{Text: "two", Author: "a", Theme: "funding "},
-			{Text: "three", Author: "a", Theme: "Abroad"},
-		}}}}
-	md := r.Markdown()
-	if n := strings.Count(md, "#### Funding\n"); n != 1 || strings.Contains(md, "#### funding") {
-		t.Errorf("themes Funding and funding make %d headings; want one:\n%s", n, md)
-	}
-	if strings.Index(md, "#### Abroad") > strings.Index(md, "#### Funding") {
-		t.Errorf("themes are not in alphabetical order:\n%s", md)
-	}
 }

@@ -43,7 +43,7 @@ func (p *preview) refresh() {
 		return
 	}
 	if p.r == nil || p.width != w || p.dark != dark {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(p.a.styles.Glamour), glamour.WithWordWrap(max(w-2, 20)))
+		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(p.a.styles.Glamour), glamour.WithWordWrap(max(w-2, 20)), glamour.WithPreservedNewLines())
 		if err != nil {
 			p.vp.SetContent("cannot render the preview: " + err.Error())
 			return
