@@ -189,6 +189,9 @@ func (s *State) apply(e Entry) (Event, error) {
 		return c.broadcast()
 	case KindPlanEdit:
 		return c.planEdit()
+	case KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
+		KindSuggestionDismiss:
+		return c.themeOp()
 	}
 	return Event{}, reject(CodeInvalid, "unknown op kind %q", kind)
 }

@@ -26,7 +26,15 @@ type EventData struct {
 	Ideas     []*Idea    `json:"ideas,omitempty"`
 	Texts     []*Text    `json:"texts,omitempty"`
 	Broadcast *Broadcast `json:"broadcast,omitempty"`
+	// Themes are conference themes a theme op changed; one marked
+	// Dismissed is gone. Only organizers are shown them.
+	Themes []*Theme `json:"themes,omitempty"`
+	// Dismissed is a suggestion the organizer set aside.
+	Dismissed *SuggestionDismiss `json:"dismissed,omitempty"`
 }
+
+// organizersOnly reports whether the event is the organizers' alone.
+func (d EventData) organizersOnly() bool { return len(d.Themes) > 0 || d.Dismissed != nil }
 
 // Header is the session-wide part of the state: title, vote budget and the
 // agenda.
@@ -59,7 +67,7 @@ func (v Viewer) Sees(g string) bool {
 // shown it at all. The author of an anonymous idea is left out for anyone
 // but that author.
 func (e Event) For(v Viewer) (Event, bool) {
-	if !v.Sees(e.Data.Group) {
+	if !v.Sees(e.Data.Group) || (e.Data.organizersOnly() && v.Role != Organizer) {
 		return Event{}, false
 	}
 	out := e
@@ -112,7 +120,7 @@ func (e Event) byAnonymousAuthor() bool {
 // shared with other viewers: viewers of one audience are shown the same
 // bytes.
 func (e Event) Audience(v Viewer) (string, bool) {
-	if !v.Sees(e.Data.Group) {
+	if !v.Sees(e.Data.Group) || (e.Data.organizersOnly() && v.Role != Organizer) {
 		return "", false
 	}
 	personal := e.byAnonymousAuthor() && e.By == v.ID

@@ -66,6 +66,14 @@ var permissions = map[string]grant{
 	KindBroadcast:    {roles: []Role{Organizer}, scope: session},
 	KindSynthesis:    {roles: []Role{Organizer}, scope: session},
 	KindPlanEdit:     {roles: []Role{Organizer}, scope: session},
+
+	KindThemeCreate:       {roles: []Role{Organizer}, scope: session},
+	KindThemeRename:       {roles: []Role{Organizer}, scope: session},
+	KindThemeMerge:        {roles: []Role{Organizer}, scope: session},
+	KindThemeSplit:        {roles: []Role{Organizer}, scope: session},
+	KindThemeDismiss:      {roles: []Role{Organizer}, scope: session},
+	KindThemeMove:         {roles: []Role{Organizer}, scope: session},
+	KindSuggestionDismiss: {roles: []Role{Organizer}, scope: session},
 }
 
 // Allowed reports whether a person of role r may send ops of kind. It does
@@ -92,5 +100,7 @@ func Kinds() []string {
 		KindTimerStart, KindTimerExtend, KindTimerStop,
 		KindMinutesEdit, KindSummaryEdit, KindReportPub,
 		KindBroadcast, KindSynthesis, KindPlanEdit,
+		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
+		KindSuggestionDismiss,
 	}
 }

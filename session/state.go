@@ -21,6 +21,11 @@ type State struct {
 	Ideas      map[string]*Idea   `json:"ideas"`
 	Texts      map[string]*Text   `json:"texts"`
 	Broadcasts []Broadcast        `json:"broadcasts"`
+	// Themes are the conference themes by id; organizers only.
+	Themes map[string]*Theme `json:"themes,omitempty"`
+	// Dismissed holds, per question, the folded names of suggested themes
+	// the organizer set aside; organizers only.
+	Dismissed map[string][]string `json:"dismissed,omitempty"`
 
 	// Codes maps the hash of each join code to what it grants. Only the
 	// relay holds it; views leave it out.

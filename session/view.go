@@ -41,6 +41,20 @@ func (s *State) View(v Viewer) *State {
 		}
 	}
 	out.Broadcasts = slices.Clone(s.Broadcasts)
+	if v.Role == Organizer {
+		for id, t := range s.Themes {
+			if out.Themes == nil {
+				out.Themes = map[string]*Theme{}
+			}
+			out.Themes[id] = t.copy()
+		}
+		for q, names := range s.Dismissed {
+			if out.Dismissed == nil {
+				out.Dismissed = map[string][]string{}
+			}
+			out.Dismissed[q] = slices.Clone(names)
+		}
+	}
 	return out
 }
 
@@ -79,6 +93,22 @@ func (s *State) ApplyEvent(e Event) {
 	}
 	if d.Broadcast != nil {
 		s.Broadcasts = append(s.Broadcasts, *d.Broadcast)
+	}
+	for _, t := range d.Themes {
+		if t.Dismissed {
+			delete(s.Themes, t.ID)
+			continue
+		}
+		if s.Themes == nil {
+			s.Themes = map[string]*Theme{}
+		}
+		s.Themes[t.ID] = t.copy()
+	}
+	if x := d.Dismissed; x != nil && !s.SuggestionDismissed(x.Question, x.Name) {
+		if s.Dismissed == nil {
+			s.Dismissed = map[string][]string{}
+		}
+		s.Dismissed[x.Question] = append(s.Dismissed[x.Question], x.Name)
 	}
 	if e.Seq > s.Seq {
 		s.Seq = e.Seq
