@@ -297,7 +297,7 @@ func (s *State) create(e Entry) (Event, error) {
 	if err := p.Validate(); err != nil {
 		return Event{}, reject(CodeInvalid, "%v", err)
 	}
-	s.ID, s.Title, s.VotesPerPerson, s.Created = d.ID, p.Title, p.VotesPerPerson, e.At
+	s.ID, s.Title, s.VotesPerPerson, s.Created, s.Cover = d.ID, p.Title, p.VotesPerPerson, e.At, p.Cover()
 	for _, q := range p.Questions {
 		s.Questions = append(s.Questions, Question(q))
 	}
@@ -324,7 +324,7 @@ func (s *State) create(e Entry) (Event, error) {
 
 func (s *State) header() *Header {
 	return &Header{ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson,
-		Questions: slices.Clone(s.Questions), Created: s.Created}
+		Questions: slices.Clone(s.Questions), Created: s.Created, Cover: s.Cover.clone()}
 }
 
 func (s *State) join(e Entry) (Event, error) {

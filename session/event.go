@@ -43,6 +43,7 @@ type Header struct {
 	Title          string     `json:"title"`
 	VotesPerPerson int        `json:"votes_per_person"`
 	Questions      []Question `json:"questions"`
+	Cover          Cover      `json:"cover,omitzero"`
 	Created        time.Time  `json:"created"`
 }
 

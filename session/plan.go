@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -12,11 +13,17 @@ import (
 
 // Plan is a session as the organizer writes it in a TOML plan file.
 type Plan struct {
-	Title          string         `toml:"title" json:"title"`
-	VotesPerPerson int            `toml:"votes_per_person,omitempty" json:"votes_per_person,omitempty"`
-	Questions      []PlanQuestion `toml:"question" json:"questions"`
-	Groups         []PlanGroup    `toml:"group" json:"groups"`
-	People         []PlanPerson   `toml:"person,omitempty" json:"people,omitempty"`
+	Title          string `toml:"title" json:"title"`
+	VotesPerPerson int    `toml:"votes_per_person,omitempty" json:"votes_per_person,omitempty"`
+	// The cover of the conference report; all optional.
+	Subtitle   string         `toml:"subtitle,omitempty" json:"subtitle,omitempty"`
+	Dates      string         `toml:"dates,omitempty" json:"dates,omitempty"`
+	Venue      string         `toml:"venue,omitempty" json:"venue,omitempty"`
+	Organisers []string       `toml:"organisers,omitempty" json:"organisers,omitempty"`
+	Sponsors   []string       `toml:"sponsors,omitempty" json:"sponsors,omitempty"`
+	Questions  []PlanQuestion `toml:"question" json:"questions"`
+	Groups     []PlanGroup    `toml:"group" json:"groups"`
+	People     []PlanPerson   `toml:"person,omitempty" json:"people,omitempty"`
 }
 
 // PlanQuestion is one agenda question of a plan.
@@ -38,6 +45,15 @@ type PlanPerson struct {
 	Organization string `toml:"organization,omitempty" json:"organization,omitempty"`
 	Group        string `toml:"group" json:"group"`
 	Role         Role   `toml:"role,omitempty" json:"role,omitempty"`
+}
+
+// MaxCoverNames bounds the organisers and the sponsors a plan names.
+const MaxCoverNames = 20
+
+// Cover returns the plan's cover of the conference report.
+func (p *Plan) Cover() Cover {
+	return Cover{Subtitle: p.Subtitle, Dates: p.Dates, Venue: p.Venue,
+		Organisers: slices.Clone(p.Organisers), Sponsors: slices.Clone(p.Sponsors)}
 }
 
 // DefaultVotesPerPerson is the vote budget per person and question when a
@@ -115,6 +131,12 @@ func ParsePlan(name string, data []byte) (*Plan, error) {
 // the vote budget.
 func (p *Plan) Normalize() {
 	p.Title = strings.TrimSpace(p.Title)
+	p.Subtitle, p.Dates, p.Venue = strings.TrimSpace(p.Subtitle), strings.TrimSpace(p.Dates), strings.TrimSpace(p.Venue)
+	for _, list := range [][]string{p.Organisers, p.Sponsors} {
+		for i := range list {
+			list[i] = strings.TrimSpace(list[i])
+		}
+	}
 	if p.VotesPerPerson == 0 {
 		p.VotesPerPerson = DefaultVotesPerPerson
 	}
@@ -152,6 +174,28 @@ func (p *Plan) Validate() error {
 	}
 	if err := CheckText(p.Title, MaxName*2, false); err != nil {
 		return bad("title", "%v", err)
+	}
+	for _, f := range []struct{ field, v string }{{"subtitle", p.Subtitle}, {"dates", p.Dates}, {"venue", p.Venue}} {
+		if err := CheckText(f.v, MaxName*2, false); err != nil {
+			return bad(f.field, "%v", err)
+		}
+	}
+	for _, f := range []struct {
+		field string
+		list  []string
+	}{{"organisers", p.Organisers}, {"sponsors", p.Sponsors}} {
+		field, list := f.field, f.list
+		if len(list) > MaxCoverNames {
+			return bad(field, "%d names; at most %d", len(list), MaxCoverNames)
+		}
+		for i, v := range list {
+			if v == "" {
+				return bad(fmt.Sprintf("%s[%d]", field, i+1), "empty; remove it or write the name")
+			}
+			if err := CheckText(v, MaxName*2, false); err != nil {
+				return bad(fmt.Sprintf("%s[%d]", field, i+1), "%v", err)
+			}
+		}
 	}
 	if p.VotesPerPerson < 0 || p.VotesPerPerson > 100 {
 		return bad("votes_per_person", "%d is out of range; use 1 to 100", p.VotesPerPerson)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +88,37 @@ func TestParsePlan(t *testing.T) {
 	}
 }
 
+// TestPlanCover: the cover fields reach the state, and every viewer's
+// header, trimmed.
+func TestPlanCover(t *testing.T) {
+	p, err := session.ParsePlan("plan.toml", []byte(`title = "T"
+subtitle = " Science and security "
+dates = "26–27 May"
+venue = "Villa Olmo, Como"
+organisers = ["The Academy", "The Partnership"]
+sponsors = ["A foundation"]
+[[question]]
+text = "Q?"
+[[group]]
+name = "Manzoni"
+`))
+	if err != nil {
+		t.Fatalf("ParsePlan = %v; want success", err)
+	}
+	want := session.Cover{Subtitle: "Science and security", Dates: "26–27 May", Venue: "Villa Olmo, Como",
+		Organisers: []string{"The Academy", "The Partnership"}, Sponsors: []string{"A foundation"}}
+	s := session.New()
+	if _, err := s.Apply(session.Entry{Op: session.NewOp("c1", session.KindSessionCreate, session.SessionCreate{ID: "s1", Plan: *p})}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.Cover, want) {
+		t.Errorf("state cover = %+v; want %+v", s.Cover, want)
+	}
+	if v := s.View(session.Viewer{Role: session.Participant, Group: "Manzoni"}); !reflect.DeepEqual(v.Cover, want) {
+		t.Errorf("participant's view cover = %+v; want %+v", v.Cover, want)
+	}
+}
+
 func TestParsePlanErrors(t *testing.T) {
 	const head = "title = \"T\"\n"
 	const q = "[[question]]\ntext = \"Q?\"\n"
@@ -121,6 +153,9 @@ func TestParsePlanErrors(t *testing.T) {
 		{"wrong type", head + "[[question]]\ntext = \"Q?\"\nminutes = \"ten\"\n" + g, 0, "", "minutes"},
 		{"unknown field", head + q + g + "[[group]]\nname = \"Verdi\"\nroom = \"B12\"\n", 0, "group.room", "unknown field"},
 		{"unknown top field", head + "votes = 3\n" + q + g, 0, "votes", "unknown field"},
+		{"control in venue", head + "venue = \"Como\\u001b]0;x\\u0007\"\n" + q + g, 0, "venue", "control characters"},
+		{"empty sponsor", head + "sponsors = [\"A\", \" \"]\n" + q + g, 0, "sponsors[2]", "empty"},
+		{"too many organisers", head + "organisers = [" + strings.Repeat("\"x\",", 21) + "]\n" + q + g, 0, "organisers", "at most 20"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -13,6 +14,7 @@ type State struct {
 	Title          string     `json:"title"`
 	VotesPerPerson int        `json:"votes_per_person"`
 	Questions      []Question `json:"questions"`
+	Cover          Cover      `json:"cover,omitzero"`
 	Groups         []*Group   `json:"groups"`
 	// Seq counts the ops applied so far; the last applied op has this seq.
 	Seq        int64              `json:"seq"`
@@ -41,6 +43,21 @@ type State struct {
 
 // voteKey is a person and a question in the vote index.
 type voteKey struct{ person, question string }
+
+// Cover is what the conference report's cover says beside the title, as
+// the plan gives it.
+type Cover struct {
+	Subtitle   string   `json:"subtitle,omitempty"`
+	Dates      string   `json:"dates,omitempty"`
+	Venue      string   `json:"venue,omitempty"`
+	Organisers []string `json:"organisers,omitempty"`
+	Sponsors   []string `json:"sponsors,omitempty"`
+}
+
+func (c Cover) clone() Cover {
+	c.Organisers, c.Sponsors = slices.Clone(c.Organisers), slices.Clone(c.Sponsors)
+	return c
+}
 
 // Question is an agenda question, the same for every group.
 type Question struct {

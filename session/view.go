@@ -12,7 +12,7 @@ import (
 // anonymous idea. The view shares nothing with s.
 func (s *State) View(v Viewer) *State {
 	out := &State{
-		ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson, Seq: s.Seq, Created: s.Created,
+		ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson, Seq: s.Seq, Created: s.Created, Cover: s.Cover.clone(),
 		Questions: slices.Clone(s.Questions),
 		People:    map[string]*Person{},
 		Ideas:     map[string]*Idea{},
@@ -72,7 +72,7 @@ func (s *State) ApplyEvent(e Event) {
 	}
 	d := e.Data
 	if h := d.Session; h != nil {
-		s.ID, s.Title, s.VotesPerPerson, s.Created = h.ID, h.Title, h.VotesPerPerson, h.Created
+		s.ID, s.Title, s.VotesPerPerson, s.Created, s.Cover = h.ID, h.Title, h.VotesPerPerson, h.Created, h.Cover.clone()
 		s.Questions = slices.Clone(h.Questions)
 	}
 	for _, g := range d.Groups {
