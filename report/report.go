@@ -11,8 +11,8 @@ import (
 // slash is the major version: it changes only when a field changes
 // meaning or goes away.
 const (
-	GroupSchema      = "breakout.group-report/1"
-	ConferenceSchema = "breakout.conference-report/1"
+	GroupSchema      = "breakout.group-report/2"
+	ConferenceSchema = "breakout.conference-report/2"
 )
 
 // AnonymousAuthor is what the reports give as the author of an anonymous
@@ -36,6 +36,25 @@ type Group struct {
 	Members     int               `json:"members"`
 	Backgrounds []BackgroundTally `json:"backgrounds"`
 	Questions   []GroupQuestion   `json:"questions"`
+	// FromRoster counts the members who came from the plan's roster, so
+	// the conference report can say how the groups were formed.
+	FromRoster int `json:"from_roster"`
+	// Conference holds the organizer's texts of the whole conference as
+	// the group's relay held them, so merge can rebuild the conference
+	// report; empty when there are none.
+	Conference ConferenceTexts `json:"conference"`
+}
+
+// ConferenceTexts are what the organizer wrote for the whole conference,
+// and the plan's cover.
+type ConferenceTexts struct {
+	Subtitle        string   `json:"subtitle"`
+	Dates           string   `json:"dates"`
+	Venue           string   `json:"venue"`
+	Organisers      []string `json:"organisers"`
+	Sponsors        []string `json:"sponsors"`
+	Executive       string   `json:"executive_summary"`
+	Recommendations string   `json:"recommendations"`
 }
 
 // Source is where a group report came from, so every point of a merged
@@ -67,6 +86,11 @@ type GroupQuestion struct {
 	Synthesis string `json:"synthesis"`
 	// Ideas are the visible ideas, most votes first, then oldest first.
 	Ideas []Idea `json:"ideas"`
+	// SetAside are the names of suggested themes the organizer dismissed
+	// on this question, folded (lower case, single spaces).
+	SetAside []string `json:"set_aside"`
+	// Timebox is the question's timebox in minutes; 0 when none.
+	Timebox int `json:"timebox"`
 }
 
 // Idea is one visible idea of a group report.
@@ -76,7 +100,10 @@ type Idea struct {
 	Author   string    `json:"author"` // a name, or AnonymousAuthor
 	Votes    int       `json:"votes"`
 	Theme    string    `json:"theme"`
-	Key      bool      `json:"key"`
+	// ConferenceTheme is the organizer's conference theme that holds the
+	// idea; "" when none.
+	ConferenceTheme string `json:"conference_theme"`
+	Key             bool   `json:"key"`
 	Pinned   bool      `json:"pinned"`
 	Created  time.Time `json:"created"`
 	BuildsOn string    `json:"builds_on"`
@@ -90,77 +117,6 @@ type MergedIdea struct {
 	Text    string    `json:"text"`
 	Author  string    `json:"author"`
 	Created time.Time `json:"created"`
-}
-
-// Conference merges the group reports question by question: the
-// organizer's synthesis, each group's summary and the themes raised in
-// more than one group, with every group report as an appendix.
-type Conference struct {
-	SchemaVersion string               `json:"schema"`
-	Title         string               `json:"title"`
-	Methodology   Methodology          `json:"methodology"`
-	Questions     []ConferenceQuestion `json:"questions"`
-	Groups        []Group              `json:"groups"`
-}
-
-// Methodology is how the conference worked, from the data.
-type Methodology struct {
-	Participants int               `json:"participants"`
-	Backgrounds  []BackgroundTally `json:"backgrounds"`
-	Groups       []GroupSize       `json:"groups"`
-	Questions    []QuestionRef     `json:"questions"`
-	// Similarity is the cosine threshold themes were matched with.
-	Similarity float64 `json:"similarity"`
-}
-
-// GroupSize is one group's membership.
-type GroupSize struct {
-	Group       string            `json:"group"`
-	Members     int               `json:"members"`
-	Backgrounds []BackgroundTally `json:"backgrounds"`
-}
-
-// QuestionRef names a question.
-type QuestionRef struct {
-	ID   string `json:"id"`
-	Text string `json:"text"`
-}
-
-// ConferenceQuestion is the conference's view of one question.
-type ConferenceQuestion struct {
-	ID        string      `json:"id"`
-	Text      string      `json:"text"`
-	Synthesis string      `json:"synthesis"`
-	Summaries []GroupText `json:"summaries"`
-	// Themes were raised in more than one group, most widely raised first.
-	Themes []SharedTheme `json:"themes"`
-}
-
-// GroupText is a group's text on a question, empty when none was written.
-type GroupText struct {
-	Group string `json:"group"`
-	Text  string `json:"text"`
-}
-
-// SharedTheme is a cluster of similar ideas from two or more groups.
-type SharedTheme struct {
-	// Terms are the words that weigh most in the cluster; Label joins them.
-	Label  string   `json:"label"`
-	Terms  []string `json:"terms"`
-	Groups []string `json:"groups"` // the groups that raised it
-	// Of is the number of groups in the conference: "raised in
-	// len(Groups) of Of groups".
-	Of    int         `json:"of"`
-	Votes int         `json:"votes"`
-	Ideas []ThemeIdea `json:"ideas"`
-}
-
-// ThemeIdea is an idea of a shared theme, traced to its group.
-type ThemeIdea struct {
-	Group string `json:"group"`
-	ID    string `json:"id"`
-	Text  string `json:"text"`
-	Votes int    `json:"votes"`
 }
 
 // NewGroup builds the report of a group from a state (a full state
@@ -186,6 +142,9 @@ func NewGroup(s *session.State, group string) Group {
 			continue // on the roster, never came
 		}
 		r.Members++
+		if strings.HasPrefix(p.ID, "r") {
+			r.FromRoster++
+		}
 		backgrounds = append(backgrounds, p.Background)
 		switch p.Role {
 		case session.Chair:
@@ -195,13 +154,24 @@ func NewGroup(s *session.State, group string) Group {
 		}
 	}
 	r.Backgrounds = countBackgrounds(backgrounds)
+	r.Conference = ConferenceTexts{Subtitle: s.Cover.Subtitle, Dates: s.Cover.Dates, Venue: s.Cover.Venue,
+		Organisers: nonNil(slices.Clone(s.Cover.Organisers)), Sponsors: nonNil(slices.Clone(s.Cover.Sponsors)),
+		Executive:       textBody(s, session.Executive, "", ""),
+		Recommendations: textBody(s, session.Recommendations, "", "")}
 
+	themeOf := map[string]string{}
+	for _, t := range s.Themes {
+		for _, id := range t.Ideas {
+			themeOf[id] = t.Name
+		}
+	}
 	byQuestion := map[string][]*session.Idea{}
 	for _, i := range s.IdeasOf(group, "") {
 		byQuestion[i.Question] = append(byQuestion[i.Question], i)
 	}
 	for _, q := range s.Questions {
-		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{},
+		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{}, Timebox: q.Minutes,
+			SetAside:  nonNil(slices.Clone(s.Dismissed[q.ID])),
 			Summary:   textBody(s, session.Summary, group, q.ID),
 			Minutes:   textBody(s, session.Minutes, group, q.ID),
 			Synthesis: textBody(s, session.Synthesis, "", q.ID)}
@@ -222,7 +192,7 @@ func NewGroup(s *session.State, group string) Group {
 			gq.Ideas = append(gq.Ideas, Idea{
 				ID: i.ID, Text: i.Text, Author: authorName(s, i), Votes: i.Votes(),
 				Theme: i.Theme, Key: i.Key, Pinned: i.Pinned, Created: i.Created,
-				BuildsOn: i.BuildsOn, Merged: nonNil(merged[i.ID]),
+				BuildsOn: i.BuildsOn, Merged: nonNil(merged[i.ID]), ConferenceTheme: themeOf[i.ID],
 			})
 		}
 		// byQuestion is in creation order; the stable sort keeps it
@@ -233,162 +203,10 @@ func NewGroup(s *session.State, group string) Group {
 	return r
 }
 
-// NewConference builds the conference report of a state: the
-// reports of its groups, in plan order, merged.
-func NewConference(s *session.State) Conference {
-	groups := make([]Group, 0, len(s.Groups))
-	for _, g := range s.Groups {
-		groups = append(groups, NewGroup(s, g.Name))
-	}
-	return Merge(groups)
-}
-
 // GroupMarkdown is the report of a group in Markdown.
 func GroupMarkdown(s *session.State, group string) string {
 	r := NewGroup(s, group)
 	return r.Markdown()
-}
-
-// ConferenceMarkdown is the conference report of a state in Markdown.
-func ConferenceMarkdown(s *session.State) string {
-	c := NewConference(s)
-	return c.Markdown()
-}
-
-// Merge builds the conference report from group reports, in
-// the order given. Questions are matched by id, in the order they first
-// appear; a group without a question counts as having said nothing on it.
-// Reports from one relay and from several give the same document, but for
-// each group's Source.
-func Merge(groups []Group) Conference {
-	c := Conference{
-		SchemaVersion: ConferenceSchema,
-		Groups:        slices.Clone(groups),
-		Questions:     []ConferenceQuestion{},
-		Methodology: Methodology{Groups: []GroupSize{}, Questions: []QuestionRef{},
-			Similarity: SimilarityThreshold},
-	}
-	if c.Groups == nil {
-		c.Groups = []Group{}
-	}
-	var backgrounds []BackgroundTally
-	for _, g := range groups {
-		if c.Title == "" {
-			c.Title = g.Title
-		}
-		c.Methodology.Participants += g.Members
-		c.Methodology.Groups = append(c.Methodology.Groups,
-			GroupSize{Group: g.Group, Members: g.Members, Backgrounds: slices.Clone(g.Backgrounds)})
-		backgrounds = append(backgrounds, g.Backgrounds...)
-		for _, q := range g.Questions {
-			if !slices.ContainsFunc(c.Methodology.Questions, func(r QuestionRef) bool { return r.ID == q.ID }) {
-				c.Methodology.Questions = append(c.Methodology.Questions, QuestionRef{ID: q.ID, Text: q.Text})
-			}
-		}
-	}
-	c.Methodology.Backgrounds = sumBackgrounds(backgrounds)
-	for _, ref := range c.Methodology.Questions {
-		cq := ConferenceQuestion{ID: ref.ID, Text: ref.Text, Summaries: []GroupText{}}
-		var syntheses []string
-		for _, g := range groups {
-			q := g.question(ref.ID)
-			if q == nil {
-				cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group})
-				continue
-			}
-			cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: q.Summary})
-			if body := strings.TrimSpace(q.Synthesis); body != "" && !slices.Contains(syntheses, body) {
-				syntheses = append(syntheses, body)
-			}
-		}
-		// Relays of one session agree on the synthesis; separate relays
-		// may each have one, and every distinct one is kept.
-		cq.Synthesis = strings.Join(syntheses, "\n\n")
-		cq.Themes = sharedThemes(groups, ref.ID)
-		c.Questions = append(c.Questions, cq)
-	}
-	return c
-}
-
-// sharedThemes clusters the ideas of every group on question id by text
-// similarity and keeps the clusters that span two or more groups.
-func sharedThemes(groups []Group, id string) []SharedTheme {
-	type doc struct {
-		group int
-		idea  *Idea
-	}
-	var docs []doc
-	var texts []string
-	for gi := range groups {
-		q := groups[gi].question(id)
-		if q == nil {
-			continue
-		}
-		for k := range q.Ideas {
-			i := &q.Ideas[k]
-			docs = append(docs, doc{gi, i})
-			text := i.Text
-			for _, m := range i.Merged {
-				text += "\n" + m.Text
-			}
-			texts = append(texts, text)
-		}
-	}
-	themes := []SharedTheme{}
-	if len(docs) < 2 {
-		return themes
-	}
-	c := newCorpus(texts)
-	type ranked struct {
-		theme SharedTheme
-		first int
-	}
-	var all []ranked
-	for _, members := range c.clusters(SimilarityThreshold) {
-		seen := map[int]bool{}
-		for _, m := range members {
-			seen[docs[m].group] = true
-		}
-		if len(seen) < 2 {
-			continue
-		}
-		slices.SortStableFunc(members, func(a, b int) int {
-			if d := docs[a].group - docs[b].group; d != 0 {
-				return d
-			}
-			return docs[b].idea.Votes - docs[a].idea.Votes
-		})
-		terms := c.label(members)
-		t := SharedTheme{Label: strings.Join(terms, ", "), Terms: terms, Groups: []string{},
-			Of: len(groups), Ideas: []ThemeIdea{}}
-		for gi := range groups {
-			if seen[gi] {
-				t.Groups = append(t.Groups, groups[gi].Group)
-			}
-		}
-		first := len(docs)
-		for _, m := range members {
-			d := docs[m]
-			t.Votes += d.idea.Votes
-			t.Ideas = append(t.Ideas, ThemeIdea{Group: groups[d.group].Group, ID: d.idea.ID,
-				Text: d.idea.Text, Votes: d.idea.Votes})
-			first = min(first, m)
-		}
-		all = append(all, ranked{t, first})
-	}
-	slices.SortFunc(all, func(a, b ranked) int {
-		if d := len(b.theme.Groups) - len(a.theme.Groups); d != 0 {
-			return d
-		}
-		if d := b.theme.Votes - a.theme.Votes; d != 0 {
-			return d
-		}
-		return a.first - b.first
-	})
-	for _, r := range all {
-		themes = append(themes, r.theme)
-	}
-	return themes
 }
 
 // question returns the group's report on question id, or nil.

@@ -28,22 +28,41 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // CSVHeader is the header row of the CSV export: one row per visible idea.
-var CSVHeader = []string{"group", "question", "text", "author", "votes", "theme", "key", "pinned", "created"}
+var CSVHeader = []string{"group", "question", "question_text", "text", "author", "votes", "theme",
+	"conference_theme", "key", "pinned", "created"}
 
-// WriteCSV writes the group's visible ideas as CSV, question by question.
-func (r *Group) WriteCSV(w io.Writer) error { return writeCSV(w, []Group{*r}) }
+// WriteCSV writes the group's visible ideas as CSV, question by question;
+// conference_theme is the organizer's conference theme of the idea.
+func (r *Group) WriteCSV(w io.Writer) error { return writeCSV(w, []Group{*r}, nil) }
 
-// WriteCSV writes every group's visible ideas as CSV, group by group.
-func (c *Conference) WriteCSV(w io.Writer) error { return writeCSV(w, c.Groups) }
+// WriteCSV writes every group's visible ideas as CSV, group by group;
+// conference_theme is the theme the conference report cites the idea in.
+func (c *Conference) WriteCSV(w io.Writer) error {
+	themes := map[string]string{}
+	for _, q := range c.Questions {
+		for _, t := range q.Themes {
+			for _, p := range t.Points {
+				themes[p.Group+"/"+p.ID] = t.Name
+			}
+		}
+	}
+	return writeCSV(w, c.Groups, themes)
+}
 
-func writeCSV(w io.Writer, groups []Group) error {
+// writeCSV writes the ideas of groups; themes, when given, maps
+// "group/idea" to the idea's conference theme.
+func writeCSV(w io.Writer, groups []Group, themes map[string]string) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVHeader)
 	for _, g := range groups {
 		for _, q := range g.Questions {
 			for _, i := range q.Ideas {
-				cw.Write([]string{cell(g.Group), q.ID, cell(i.Text), cell(i.Author), strconv.Itoa(i.Votes),
-					cell(i.Theme), strconv.FormatBool(i.Key), strconv.FormatBool(i.Pinned),
+				theme := i.ConferenceTheme
+				if themes != nil {
+					theme = themes[g.Group+"/"+i.ID]
+				}
+				cw.Write([]string{cell(g.Group), cell(q.ID), cell(q.Text), cell(i.Text), cell(i.Author), strconv.Itoa(i.Votes),
+					cell(i.Theme), cell(theme), strconv.FormatBool(i.Key), strconv.FormatBool(i.Pinned),
 					i.Created.UTC().Format(time.RFC3339)})
 			}
 		}
@@ -62,6 +81,12 @@ func cell(s string) string {
 	return s
 }
 
+// The schemas of version 1, which Decode still reads.
+const (
+	groupSchemaV1      = "breakout.group-report/1"
+	conferenceSchemaV1 = "breakout.conference-report/1"
+)
+
 // ErrNotReport is returned by Decode for JSON that is not a
 // breakout report of a schema this version reads.
 var ErrNotReport = errors.New("not a breakout report")
@@ -78,13 +103,13 @@ func Decode(data []byte) ([]Group, error) {
 	}
 	var groups []Group
 	switch head.Schema {
-	case GroupSchema:
+	case GroupSchema, groupSchemaV1:
 		var r Group
 		if err := decodeReport(data, &r); err != nil {
 			return nil, err
 		}
 		groups = []Group{r}
-	case ConferenceSchema:
+	case ConferenceSchema, conferenceSchemaV1:
 		var c Conference
 		if err := decodeReport(data, &c); err != nil {
 			return nil, err
@@ -115,6 +140,11 @@ func decodeReport(data []byte, v any) error {
 // normalize checks a decoded group report and gives it the empty lists
 // NewGroup would, so it renders as the original did.
 func (r *Group) normalize() error {
+	if r.SchemaVersion == groupSchemaV1 {
+		// Version 2 only added fields; a version 1 report reads as one
+		// of version 2 without them.
+		r.SchemaVersion = GroupSchema
+	}
 	if r.SchemaVersion != GroupSchema {
 		return fmt.Errorf("%w: group schema %q; want %s", ErrNotReport, r.SchemaVersion, GroupSchema)
 	}
@@ -125,12 +155,15 @@ func (r *Group) normalize() error {
 	r.Rapporteurs = nonNil(r.Rapporteurs)
 	r.Backgrounds = nonNil(r.Backgrounds)
 	r.Questions = nonNil(r.Questions)
+	r.Conference.Organisers = nonNil(r.Conference.Organisers)
+	r.Conference.Sponsors = nonNil(r.Conference.Sponsors)
 	for k := range r.Questions {
 		q := &r.Questions[k]
 		if q.ID == "" {
 			return fmt.Errorf("%w: group %q: question %d has no id", ErrNotReport, r.Group, k+1)
 		}
 		q.Ideas = nonNil(q.Ideas)
+		q.SetAside = nonNil(q.SetAside)
 		for n := range q.Ideas {
 			i := &q.Ideas[n]
 			i.Merged = nonNil(i.Merged)

@@ -177,68 +177,169 @@ func (m *mdWriter) idea(i Idea, withTheme bool) {
 }
 
 func (m *mdWriter) conference(c *Conference) {
+	t := c.Texts
 	m.heading(1, inline(orDefault(c.Title, "Conference report")))
-	m.para("Conference report, a draft built from the reports of " + count(len(c.Groups), "group") + ".")
+	if t.Subtitle != "" {
+		m.para("*" + inline(t.Subtitle) + "*")
+	}
+	var when []string
+	for _, s := range []string{t.Dates, t.Venue} {
+		if s != "" {
+			when = append(when, inline(s))
+		}
+	}
+	if len(when) > 0 {
+		m.para(strings.Join(when, " · "))
+	}
+	var credits []string
+	if len(t.Organisers) > 0 {
+		credits = append(credits, "Organised by "+andList(inlineAll(t.Organisers))+".")
+	}
+	if len(t.Sponsors) > 0 {
+		credits = append(credits, "With the support of "+andList(inlineAll(t.Sponsors))+".")
+	}
+	if len(credits) > 0 {
+		m.para(strings.Join(credits, " "))
+	}
+	var drafts []string
+	for _, g := range c.Methodology.Groups {
+		if !g.Published {
+			drafts = append(drafts, inline(g.Group))
+		}
+	}
+	if len(drafts) > 0 {
+		verb := "have not yet published their reports"
+		if len(drafts) == 1 {
+			verb = "has not yet published its report"
+		}
+		m.para(fmt.Sprintf("*Draft: %s %s; this report shows their work as it stood.*", andList(drafts), verb))
+	}
 
-	meth := c.Methodology
-	m.heading(2, "Methodology")
-	sizes := make([]string, len(meth.Groups))
-	for k, g := range meth.Groups {
-		sizes[k] = strconv.Itoa(g.Members)
+	if strings.TrimSpace(t.Executive) != "" {
+		m.heading(2, "Executive summary")
+		m.text(t.Executive, "", 3)
 	}
-	intro := fmt.Sprintf("%s took part in %s", count(meth.Participants, "person"), count(len(meth.Groups), "group"))
-	if len(sizes) > 0 {
-		intro += " of " + andList(sizes) + " members"
+	if strings.TrimSpace(t.Recommendations) != "" {
+		m.heading(2, "Recommendations")
+		m.text(t.Recommendations, "", 3)
 	}
-	intro += fmt.Sprintf(". Every group discussed the same %s, with a chair steering and a rapporteur "+
-		"writing the minutes and a summary; participants added ideas and voted for them. Themes raised in "+
-		"more than one group were found by comparing the ideas' words (TF-IDF cosine similarity of at least "+
-		"%.2f over stemmed words without stop words).", count(len(meth.Questions), "question"), meth.Similarity)
-	m.para(intro)
-	m.para("Backgrounds of all participants: " + backgroundMix(meth.Backgrounds) + ".")
-	m.para("The groups:")
-	for _, g := range meth.Groups {
-		m.item(fmt.Sprintf("%s: %s (%s)", inline(g.Group), count(g.Members, "member"), backgroundMix(g.Backgrounds)))
+
+	m.heading(2, "Purpose and method")
+	for _, p := range method(c) {
+		m.para(p)
 	}
-	m.para("The questions:")
-	for n, q := range meth.Questions {
-		m.item(fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
+	for n, q := range c.Methodology.Questions {
+		line := fmt.Sprintf("Question %d: %s", n+1, inline(q.Text))
+		if q.Timebox > 0 {
+			line += fmt.Sprintf(" (%s)", count(q.Timebox, "minute"))
+		}
+		m.item(line)
 	}
 
 	for n, q := range c.Questions {
 		m.heading(2, fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
-		m.heading(3, "Synthesis")
-		m.text(q.Synthesis, "No synthesis written.", 4)
-		m.heading(3, "Group summaries")
-		for _, s := range q.Summaries {
-			m.heading(4, inline(s.Group))
-			m.text(s.Text, "No summary written.", 5)
+		if strings.TrimSpace(q.Synthesis) != "" {
+			m.heading(3, "Synthesis")
+			m.text(q.Synthesis, "", 4)
 		}
-		m.heading(3, "Themes raised in more than one group")
+		m.heading(3, "Themes")
 		if len(q.Themes) == 0 {
 			m.para("*No theme was raised in more than one group.*")
 		}
-		for _, t := range q.Themes {
-			m.heading(4, inline(t.Label))
-			groups := make([]string, len(t.Groups))
-			for k, g := range t.Groups {
-				groups[k] = inline(g)
-			}
+		for _, th := range q.Themes {
+			m.heading(4, inline(th.Name))
 			m.para(fmt.Sprintf("Raised in %d of %d groups (%s), %s in all.",
-				len(t.Groups), t.Of, andList(groups), votes(t.Votes)))
-			for _, i := range t.Ideas {
-				m.item(fmt.Sprintf("**%s** (%s): %s", inline(i.Group), votes(i.Votes), userInline(i.Text, "  ")))
+				len(th.Groups), th.Of, andList(inlineAll(th.Groups)), votes(th.Votes)))
+			for _, p := range th.Points {
+				m.point(p, true)
 			}
+		}
+		if len(q.Singles) > 0 {
+			m.heading(3, "Raised in one group")
+			for _, g := range q.Singles {
+				m.heading(4, inline(g.Group))
+				for _, p := range g.Points {
+					m.point(p, false)
+				}
+			}
+		}
+		m.heading(3, "Group summaries")
+		for _, s := range q.Summaries {
+			m.heading(4, inline(s.Group))
+			if s.Draft {
+				m.para("*Draft: not yet published by the group's rapporteur.*")
+			}
+			m.text(s.Text, "No summary written.", 5)
 		}
 	}
 
-	m.heading(2, "Appendix: group reports")
-	if len(c.Groups) == 0 {
-		m.para("*No groups.*")
+	if c.Appendix {
+		m.heading(2, "Appendix: group reports")
+		if len(c.Groups) == 0 {
+			m.para("*No groups.*")
+		}
+		for k := range c.Groups {
+			m.group(&c.Groups[k], 3)
+		}
 	}
-	for k := range c.Groups {
-		m.group(&c.Groups[k], 3)
+}
+
+// point writes an idea the conference report cites, with its group when
+// the list mixes groups.
+func (m *mdWriter) point(p Point, withGroup bool) {
+	notes := []string{votes(p.Votes)}
+	if p.Key {
+		notes = append(notes, "key idea")
 	}
+	if withGroup {
+		m.item(fmt.Sprintf("**%s** (%s): %s", inline(p.Group), strings.Join(notes, ", "), userInline(p.Text, "  ")))
+		return
+	}
+	m.item(fmt.Sprintf("%s (%s)", userInline(p.Text, "  "), strings.Join(notes, ", ")))
+}
+
+// method says in plain words who took part and how the day worked.
+func method(c *Conference) []string {
+	meth := c.Methodology
+	sizes := make([]string, len(meth.Groups))
+	for k, g := range meth.Groups {
+		sizes[k] = fmt.Sprintf("%s (%d)", inline(g.Group), g.Members)
+	}
+	var out []string
+	who := fmt.Sprintf("%s took part in %s", count(meth.Participants, "person"), count(len(meth.Groups), "breakout group"))
+	if len(sizes) > 0 {
+		who += ": " + andList(sizes)
+	}
+	who += "."
+	switch {
+	case meth.FromRoster > 0 && meth.FromRoster == meth.Participants:
+		who += " The groups were formed from the list of participants so that each mixed people of different backgrounds and organizations."
+	case meth.FromRoster > 0:
+		who += fmt.Sprintf(" %s were placed in groups from the list of participants so that each group mixed backgrounds and organizations; the others joined a group of their choice.", count(meth.FromRoster, "person"))
+	default:
+		who += " People joined the group whose code they were given."
+	}
+	if len(meth.Backgrounds) > 0 {
+		who += " Backgrounds: " + backgroundMix(meth.Backgrounds) + "."
+	}
+	out = append(out, who)
+	out = append(out, fmt.Sprintf("Every group discussed the same %s. In each, a chair steered the discussion and kept "+
+		"time, and a rapporteur took the minutes and wrote a summary; participants put forward ideas, built on each "+
+		"other's and voted for those they found most important.", count(len(meth.Questions), "question")))
+	out = append(out, "For each question, the ideas are gathered into themes across the groups: themes the organizers "+
+		"drew up, themes the rapporteurs gave the same name in several groups, and ideas worded alike. \"Raised in k of "+
+		"n groups\" counts the groups where at least one idea of the theme came up. Key ideas and points that came up in "+
+		"one group only follow, by group, and then each group's own summary.")
+	out = append(out, "The questions:")
+	return out
+}
+
+func inlineAll(list []string) []string {
+	out := make([]string, len(list))
+	for k, s := range list {
+		out[k] = inline(s)
+	}
+	return out
 }
 
 // source is the provenance line of a group report.

@@ -379,8 +379,10 @@ func reportPerson(t *testing.T, s *session.State, name string) string {
 // headings, while no HTML, image or report heading can come from it.
 func TestReportMarkdownStructure(t *testing.T) {
 	s := reportSession(t)
+	withAppendix := report.NewConference(s)
+	withAppendix.Appendix = true
 	for name, md := range map[string]string{
-		"conference": report.ConferenceMarkdown(s),
+		"conference": withAppendix.Markdown(),
 		"group":      report.GroupMarkdown(s, "Manzoni"),
 	} {
 		var html bytes.Buffer
@@ -431,6 +433,7 @@ func TestMergeGroupReportsEqualsOneRelay(t *testing.T) {
 		groups = append(groups, got...)
 	}
 	merged := report.Merge(groups)
+	merged.Appendix, want.Appendix = true, true
 	if got, want := withoutSourceLines(merged.Markdown()), withoutSourceLines(want.Markdown()); got != want {
 		t.Errorf("merged Markdown differs from the one-relay report:\n%s\n---- want ----\n%s", got, want)
 	}
@@ -454,6 +457,7 @@ func TestMergeGroupReportsEqualsOneRelay(t *testing.T) {
 		t.Fatalf("Decode(conference) = %v", err)
 	}
 	again := report.Merge(back)
+	again.Appendix = true
 	if again.Markdown() != want.Markdown() {
 		t.Errorf("conference JSON round trip changes the report")
 	}
@@ -473,7 +477,7 @@ func TestDecodeReportsRejects(t *testing.T) {
 	for _, tc := range []struct{ name, in string }{
 		{"not JSON", "hello"},
 		{"no schema", `{"group": "x"}`},
-		{"other schema", `{"schema": "breakout.group-report/2", "group": "x"}`},
+		{"other schema", `{"schema": "breakout.group-report/3", "group": "x"}`},
 		{"no group", `{"schema": "breakout.group-report/1"}`},
 		{"question without id", `{"schema": "breakout.group-report/1", "group": "x", "questions": [{"text": "?"}]}`},
 	} {
@@ -494,7 +498,7 @@ func TestReportCSVDefusesFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := rows[1]
-	if got[0] != "'=cmd" || got[2] != "'=HYPERLINK(\"http://x\")" || got[3] != "'@bob" || got[5] != "'-x" {
+	if got[0] != "'=cmd" || got[3] != "'=HYPERLINK(\"http://x\")" || got[4] != "'@bob" || got[6] != "'-x" {
 		t.Errorf("CSV row = %q; want formula starts quoted", got)
 	}
 }

@@ -36,7 +36,7 @@ func similarThemes(groups []report.Group) [][]string {
 	var out [][]string
 	for _, t := range c.Questions[0].Themes {
 		var ideas []string
-		for _, i := range t.Ideas {
+		for _, i := range t.Points {
 			ideas = append(ideas, i.Group+":"+i.Text)
 		}
 		slices.Sort(ideas)
@@ -165,8 +165,9 @@ func TestSimilarThemeCounts(t *testing.T) {
 	if !slices.Equal(th.Groups, []string{"A", "B"}) || th.Of != 3 || th.Votes != 2 {
 		t.Errorf("theme = groups %v of %d, %d votes; want [A B] of 3, 2 votes", th.Groups, th.Of, th.Votes)
 	}
-	if !slices.Equal(th.Terms, []string{"funding", "researchers", "young"}) {
-		t.Errorf("theme terms = %q; want funding, researchers, young", th.Terms)
+	// A theme is named by a phrase of one of its ideas, never by stems.
+	if th.Name != "Better funding for young researchers" && th.Name != "Young researchers need more funding" {
+		t.Errorf("theme name = %q; want the text of one of its ideas", th.Name)
 	}
 	md := c.Markdown()
 	if !strings.Contains(md, "Raised in 2 of 3 groups (A and B), 2 votes in all.") {

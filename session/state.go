@@ -136,6 +136,10 @@ const (
 	Minutes   = "minutes"
 	Summary   = "summary"
 	Synthesis = "synthesis"
+	// Executive and Recommendations are the organizer's texts of the
+	// whole conference: no group, no question.
+	Executive       = "executive"
+	Recommendations = "recommendations"
 )
 
 // Text is a piece of long text: a group's minutes or summary for a

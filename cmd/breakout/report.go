@@ -31,15 +31,19 @@ const formatHelp = "output format: md (Markdown), json or csv (one row per idea)
 
 func newReportCmd() *cobra.Command {
 	var group, format, output string
+	var appendix bool
 	cmd := &cobra.Command{
 		Use:   "report URL CODE",
 		Short: "Export a group report or the conference report from a relay, without a screen",
 		Long: `Export a report from a running relay, as Markdown, JSON or CSV.
 
-With an organizer's code the report is the conference report: a methodology
-section made from the data, then for each question the organizer's synthesis,
-every group's summary and the themes raised in more than one group, and every
-group report as an appendix. With --group it is that one group's report.
+With an organizer's code the report is the conference report: the cover, the
+organizer's executive summary and recommendations, the purpose and method in
+plain words from the data, then for each question the organizer's synthesis,
+the themes raised across groups ("raised in k of n groups") with their points,
+the key ideas and points raised in one group only, and every group's summary.
+--appendix adds every group report in full. With --group it is that one
+group's report.
 
 With a chair's, rapporteur's or participant's code it is the report of that
 code's group.
@@ -79,10 +83,14 @@ or https://).`,
 			if err != nil {
 				return err
 			}
+			if c, ok := doc.(*report.Conference); ok {
+				c.Appendix = appendix
+			}
 			return writeDocument(cmd, doc, format, output)
 		},
 	}
 	cmd.Flags().StringVar(&group, "group", "", "with an organizer's code: export this group's report instead of the conference report")
+	cmd.Flags().BoolVar(&appendix, "appendix", false, "add every group report in full to the conference report")
 	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd
@@ -90,6 +98,7 @@ or https://).`,
 
 func newMergeCmd() *cobra.Command {
 	var format, output string
+	var appendix bool
 	cmd := &cobra.Command{
 		Use:   "merge GROUP.json...",
 		Short: "Build the conference report from group reports exported as JSON",
@@ -99,9 +108,9 @@ func newMergeCmd() *cobra.Command {
 
 The result is the same document 'breakout report' gives an organizer on one
 relay: groups in the order of the files, questions matched by their id, themes
-raised in more than one group found across all files. Each group keeps its
-provenance: the session and relay it was exported from and the file it was
-read from. A conference report's JSON may be given too; it counts as its
+raised across groups found across all files (the organizers' conference themes
+are matched by name). Each group keeps its provenance: the session and relay it
+was exported from and the file it was read from. A conference report's JSON may be given too; it counts as its
 groups.
 
 A group may appear only once: two files with the same group name are an error.`,
@@ -123,9 +132,11 @@ A group may appear only once: two files with the same group name are an error.`,
 				return err
 			}
 			c := report.Merge(groups)
+			c.Appendix = appendix
 			return writeDocument(cmd, &c, format, output)
 		},
 	}
+	cmd.Flags().BoolVar(&appendix, "appendix", false, "add every group report in full")
 	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd

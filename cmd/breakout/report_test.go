@@ -162,11 +162,11 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	scriptRelaySession(t, url, codes)
 	orgCode := relaytest.Code(t, codes, "", session.Organizer)
 
-	conference, err := runCmd(t, newReportCmd, url, orgCode)
+	conference, err := runCmd(t, newReportCmd, url, orgCode, "--appendix")
 	if err != nil {
 		t.Fatalf("report (organizer) = %v", err)
 	}
-	for _, want := range []string{"# Report test", "## Methodology", "12 people took part in 3 groups of 4, 4 and 4 members",
+	for _, want := range []string{"# Report test", "## Purpose and method", "12 people took part in 3 breakout groups: Manzoni (4), Verdi (4) and Rossini (4)",
 		"Every group asks for funding.", "Raised in 3 of 3 groups (Manzoni, Verdi and Rossini)",
 		"### Group report: Rossini", "- Source: session " + codes.Session, "relay " + url,
 		"Openness \\| data", "merged in: Lunch on the terrace (Chair Manzoni)"} {
@@ -185,9 +185,14 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 		}
 		files = append(files, file)
 	}
-	merged, err := runCmd(t, newMergeCmd, files...)
+	merged, err := runCmd(t, newMergeCmd, append(files, "--appendix")...)
 	if err != nil {
 		t.Fatalf("merge = %v", err)
+	}
+	// Without --appendix the conference report leaves the group reports out.
+	body, err := runCmd(t, newReportCmd, url, orgCode)
+	if err != nil || strings.Contains(body, "### Group report:") || !strings.Contains(body, "### Group summaries") {
+		t.Errorf("report without --appendix = %v:\n%s\nwant the body without the group reports", err, body)
 	}
 	if got, want := withoutSourceLines(merged), withoutSourceLines(conference); got != want {
 		t.Errorf("merged report differs from the relay's, apart from sources:\n%s\n---- want ----\n%s", got, want)
@@ -223,7 +228,7 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	}
 	anonymous := 0
 	for _, r := range rows[1:] {
-		if r[3] == report.AnonymousAuthor {
+		if r[4] == report.AnonymousAuthor {
 			anonymous++
 		}
 	}
@@ -234,6 +239,9 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 	// The anonymous ideas' author never shows, in any format.
 	jsonOut, _ := runCmd(t, newReportCmd, url, orgCode, "--format", "json")
 	mergedJSON, _ := runCmd(t, newMergeCmd, append(files, "--format", "json")...)
+	if strings.Contains(body, "Secret Author") {
+		t.Errorf("the conference report names the author of an anonymous idea")
+	}
 	outputs := map[string]string{"md": conference, "csv": csvOut, "json": jsonOut, "merged md": merged, "merged json": mergedJSON}
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
@@ -308,7 +316,7 @@ func TestMergeErrors(t *testing.T) {
 			}
 		})
 	}
-	out, err := runCmd(t, newMergeCmd, a)
+	out, err := runCmd(t, newMergeCmd, a, "--appendix")
 	if err != nil || !strings.Contains(out, "### Group report: Verdi") {
 		t.Errorf("merge of one group = %v:\n%s", err, out)
 	}
