@@ -41,9 +41,10 @@ func roleHelp(role session.Role) []helpGroup {
 		o := DefaultOrganizerKeys()
 		e := DefaultEditorKeys()
 		ro := DefaultIdeaKeys(session.Organizer)
-		return []helpGroup{{"All groups", []key.Binding{o.Open, o.Back, o.Broadcast, o.Synthesis, o.Export}},
+		return []helpGroup{{"All groups", []key.Binding{o.Open, o.Back, o.Broadcast, o.Synthesis, o.Board, o.Export}},
 			{"Watching a group", []key.Binding{o.NextPane, ro.Sort, ro.Earlier, ro.Later, o.Back}},
-			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, o.Back}}, move, global}
+			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, o.Back}},
+			{"Merge board", DefaultBoardKeys().all()}, move, global}
 	}
 	return []helpGroup{ideas, writing, move, global}
 }

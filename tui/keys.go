@@ -147,7 +147,7 @@ func DefaultEditorKeys() EditorKeys {
 
 // OrganizerKeys watch the whole session.
 type OrganizerKeys struct {
-	Open, Back, Broadcast, Synthesis, Export, Earlier, Later, NextPane key.Binding
+	Open, Back, Broadcast, Synthesis, Board, Export, Earlier, Later, NextPane key.Binding
 }
 
 // DefaultOrganizerKeys returns the organizer's keys.
@@ -157,6 +157,7 @@ func DefaultOrganizerKeys() OrganizerKeys {
 		Back:      bind([]string{"esc"}, "esc", "back"),
 		Broadcast: bind([]string{"b"}, "b", "broadcast"),
 		Synthesis: bind([]string{"S"}, "S", "synthesis"),
+		Board:     bind([]string{"M"}, "M", "merge board: themes across groups"),
 		Export:    bind([]string{"E"}, "E", "export report .md"),
 		Earlier:   bind([]string{"["}, "[", "earlier question"),
 		Later:     bind([]string{"]"}, "]", "later question"),

@@ -21,6 +21,7 @@ const (
 	orgTable     orgMode = iota // every group at a glance
 	orgWatch                    // one group, read only
 	orgSynthesis                // the synthesis of one question
+	orgBoard                    // the conference themes of one question
 )
 
 // organizerScreen watches every room: a live table of the groups, a
@@ -46,6 +47,7 @@ type organizerScreen struct {
 	sums       viewport.Model
 	sumsKey    string // what the summaries were built for
 
+	board  *mergeBoard
 	bcast  *lineInput
 	width  int
 	height int
@@ -54,7 +56,7 @@ type organizerScreen struct {
 func newOrganizerScreen(a *app) *organizerScreen {
 	s := &organizerScreen{a: a, keys: DefaultOrganizerKeys(), lkeys: DefaultListKeys(), ekeys: DefaultEditorKeys(),
 		table: &groupTable{a: a}, synth: newTextEditor(a, session.Synthesis, ""),
-		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New()}
+		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a)}
 	s.panel = &participation{a: a, group: s.watched}
 	return s
 }
@@ -72,7 +74,12 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(stylesMsg); ok {
 		s.synth.ta.SetStyles(a.styles.Textarea)
 		s.bcast.ti.SetStyles(a.styles.Input)
+		s.board.input.ti.SetStyles(a.styles.Input)
 		return nil
+	}
+	if d, ok := msg.(boardDismissMsg); ok {
+		_, cmd := a.send(session.KindThemeDismiss, session.ThemeRef{Theme: d.theme}, "dismiss the theme")
+		return cmd
 	}
 	k, isKey := msg.(tea.KeyPressMsg)
 	if s.bcast.open && (isKey || !isReplica(msg)) {
@@ -86,6 +93,13 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 			return s.synth.update(msg)
 		}
 		return nil
+	}
+	if s.mode == orgBoard && (s.board.typing() || !key.Matches(k, s.keys.Broadcast, s.keys.Export)) {
+		cmd, back := s.board.update(k)
+		if back {
+			s.mode = orgTable
+		}
+		return cmd
 	}
 	if s.mode == orgSynthesis && s.synthFocus {
 		switch {
@@ -145,6 +159,12 @@ func (s *organizerScreen) tableKey(k tea.KeyPressMsg) tea.Cmd {
 		s.watchPane = watchIdeas
 		if s.width >= widePanel {
 			s.watchPane = watchWho
+		}
+	case key.Matches(k, s.keys.Board):
+		s.mode = orgBoard
+		if rows > 0 {
+			g := s.a.state.Groups[min(max(t.sel, 0), rows-1)]
+			_, s.board.q = s.a.state.Question(g.Current)
 		}
 	case key.Matches(k, s.keys.Synthesis):
 		s.mode = orgSynthesis
@@ -221,6 +241,7 @@ func (s *organizerScreen) followSynth() {
 func (s *organizerScreen) setSize(w, h int) {
 	s.width, s.height = w, h
 	s.bcast.setWidth(w)
+	s.board.setSize(w, h)
 }
 
 func (s *organizerScreen) view() (string, *tea.Cursor) {
@@ -235,6 +256,9 @@ func (s *organizerScreen) view() (string, *tea.Cursor) {
 		body = s.watchView(w, h)
 	case orgSynthesis:
 		body, cur = s.synthView(w, h)
+	case orgBoard:
+		s.board.setSize(w, h)
+		body, cur = s.board.view()
 	default:
 		body = s.table.view(w, h)
 	}
@@ -317,6 +341,12 @@ func (s *organizerScreen) bar() help.KeyMap {
 	case orgWatch:
 		ik := DefaultIdeaKeys(session.Organizer)
 		return keyMap{short: []key.Binding{k.Back, k.NextPane, ik.Sort, ik.Earlier, ik.Later, k.Broadcast}}
+	case orgBoard:
+		if s.board.typing() {
+			return keyMap{short: s.board.input.shortKeys()}
+		}
+		bk := s.board.keys
+		return keyMap{short: []key.Binding{bk.NextPane, bk.Accept, bk.New, bk.Merge, bk.Add, bk.Dismiss, bk.Earlier, bk.Later, bk.Back}}
 	case orgSynthesis:
 		if s.synthFocus {
 			e := s.ekeys
@@ -324,14 +354,16 @@ func (s *organizerScreen) bar() help.KeyMap {
 		}
 		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
 	}
-	return keyMap{short: []key.Binding{s.lkeys.Up, s.lkeys.Down, k.Open, k.Broadcast, k.Synthesis, k.Export}}
+	return keyMap{short: []key.Binding{s.lkeys.Up, s.lkeys.Down, k.Open, k.Broadcast, k.Synthesis, k.Board, k.Export}}
 }
 
 func (s *organizerScreen) typing() bool {
-	return s.bcast.open || (s.mode == orgSynthesis && s.synthFocus)
+	return s.bcast.open || (s.mode == orgSynthesis && s.synthFocus) || (s.mode == orgBoard && s.board.typing())
 }
 
-func (s *organizerScreen) unsent() bool { return s.bcast.unsent() || s.synth.conflict }
+func (s *organizerScreen) unsent() bool {
+	return s.bcast.unsent() || s.synth.conflict || s.board.unsent()
+}
 func (s *organizerScreen) flush()       { s.synth.flush() }
 
 func (s *organizerScreen) shown() (*session.Group, bool) {

@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"breakout/session"
+)
+
+// TestMergeBoard builds conference themes the way an organizer would, live
+// while rapporteurs tag: a suggestion from matching tags is accepted under
+// a new name, one worded alike is set aside, a group's whole tag and a
+// single idea join a theme, a theme is split and merged back, an idea is
+// taken out, a theme dismissed. At 80×24 the panes take turns.
+func TestMergeBoard(t *testing.T) {
+	tr := startRelay(t)
+	mr := tr.peer("Manzoni", session.Rapporteur, "Marco", "")
+	vr := tr.peer("Verdi", session.Rapporteur, "Vera", "")
+	ma := tr.peer("Manzoni", session.Participant, "Ada", "")
+	va := tr.peer("Verdi", session.Participant, "Vic", "")
+	night := ma.idea("q1", "Night trains to every capital", false, "")
+	sleep := va.idea("q1", "Bring back the sleeper cars", false, "")
+	ma.idea("q1", "Publish every dataset openly", false, "")
+	va.idea("q1", "Publish the datasets openly for all", false, "")
+	pass := va.idea("q1", "A rail pass for visiting researchers", false, "")
+	mr.do(session.KindIdeaTheme, session.IdeaTheme{Idea: night, Theme: "Rail"})
+
+	d := newDriver(t, tr.dial("", session.Organizer, "Olga", ""), 80, 24, nil)
+	d.settled()
+	d.press("M")
+	d.waitView("Merge board · Q1/3", "Conference themes", "no conference theme yet")
+
+	// Live: Verdi's rapporteur tags as Manzoni's did, in another spelling,
+	// and the tag suggestion appears.
+	vr.do(session.KindIdeaTheme, session.IdeaTheme{Idea: sleep, Theme: "rails"})
+	vr.do(session.KindIdeaTheme, session.IdeaTheme{Idea: pass, Theme: "Passes"})
+	d.press("tab")
+	d.waitView("Suggestions", "2 of 2 groups", "by tags", "by wording")
+
+	// x sets the wording suggestion aside; it does not come back.
+	d.selectRow("Publish")
+	d.press("x")
+	d.waitFor("set aside", func() bool { return len(d.m.a.state.Dismissed["q1"]) == 1 })
+	d.waitFor("gone", func() bool { return !strings.Contains(d.view(), "by wording") })
+
+	// r accepts the tag suggestion under a name of one's own.
+	d.press("g", "r")
+	if !d.m.scr.typing() {
+		t.Fatal("r did not ask for a name")
+	}
+	d.typeText(" across Europe")
+	d.press("enter")
+	var theme *session.Theme
+	d.waitFor("theme", func() bool {
+		for _, th := range d.m.a.state.Themes {
+			theme = th
+			return th.Name == "Rail across Europe" && slices.Equal(th.Ideas, []string{night, sleep}) ||
+				th.Name == "Rails across Europe" && slices.Equal(th.Ideas, []string{night, sleep})
+		}
+		return false
+	})
+
+	// i adds Verdi's whole "Passes" tag to the theme.
+	d.press("tab", "tab") // themes
+	d.press("i")
+	d.waitView("Add to the theme", "Verdi #passes")
+	d.selectRow("Verdi #passes")
+	d.press("enter")
+	d.waitFor("tag added", func() bool { return slices.Contains(d.m.a.state.Themes[theme.ID].Ideas, pass) })
+
+	// In the theme's ideas, space marks and s splits them off.
+	d.press("tab", "tab") // ideas
+	d.waitView("Ideas of " + theme.Name)
+	d.selectRow("Verdi A rail pass")
+	d.press("space", "s")
+	d.typeText("Passes")
+	d.press("enter")
+	d.waitFor("split", func() bool { return len(d.m.a.state.Themes) == 2 })
+
+	// m … m merges it back.
+	d.press("tab") // themes
+	d.press("G", "m", "g", "m")
+	d.waitFor("merged", func() bool {
+		return len(d.m.a.state.Themes) == 1 && len(d.m.a.state.Themes[theme.ID].Ideas) == 3
+	})
+
+	// o takes an idea out; x, confirmed, dismisses the theme.
+	d.press("tab", "tab") // ideas
+	d.press("g", "o")
+	d.waitFor("out", func() bool { return len(d.m.a.state.Themes[theme.ID].Ideas) == 2 })
+	d.press("tab") // themes
+	d.press("x")
+	d.waitView("Dismiss the theme")
+	d.press("y")
+	d.waitFor("dismissed", func() bool { return len(d.m.a.state.Themes) == 0 })
+	d.press("esc")
+	d.waitView("Group", "Manzoni", "Verdi")
+}
+
+// selectRow moves the selection of the focused list to the row that starts
+// with text.
+func (d *driver) selectRow(text string) {
+	d.t.Helper()
+	d.press("g")
+	for range 30 {
+		if strings.Contains(d.view(), "▌  "+text) {
+			return
+		}
+		d.press("j")
+	}
+	d.t.Fatalf("no row %q to select:\n%s", text, d.view())
+}
