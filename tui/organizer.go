@@ -364,7 +364,7 @@ func (s *organizerScreen) typing() bool {
 func (s *organizerScreen) unsent() bool {
 	return s.bcast.unsent() || s.synth.conflict || s.board.unsent()
 }
-func (s *organizerScreen) flush()       { s.synth.flush() }
+func (s *organizerScreen) flush() { s.synth.flush() }
 
 func (s *organizerScreen) shown() (*session.Group, bool) {
 	if s.mode == orgWatch {
