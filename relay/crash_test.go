@@ -29,10 +29,11 @@ func TestRelayChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("runs only as the child of a crash test")
 	}
+	cfg := Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000}
 	if n, err := strconv.Atoi(os.Getenv(childEnv + "_SNAPSHOT")); err == nil {
-		snapshotEvery = n
+		cfg.tuning.snapshotEvery = n
 	}
-	srv, err := New(context.Background(), Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000})
+	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
