@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -56,7 +55,7 @@ func TestRelayChild(t *testing.T) {
 		}
 	}
 	fmt.Println("LISTENING", ln.Addr())
-	http.Serve(ln, srv.Handler()) // until killed
+	srv.Serve(context.Background(), ln, nil) // until killed
 }
 
 type child struct {
