@@ -105,6 +105,7 @@ func TestUnappliedLogMessageIsNotSkipped(t *testing.T) {
 // Snapshots are paced by their cost (here by a least gap), and one held
 // back is still taken when it falls due, with no entry coming after it.
 func TestSnapshotsPacedNotDropped(t *testing.T) {
+	t.Parallel()
 	gap := 1500 * time.Millisecond
 	tr := startRelay(t, "", Config{tuning: tuning{snapshotEvery: 5, snapshotMinGap: gap}})
 	codes := tr.create(testPlan)

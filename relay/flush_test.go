@@ -54,6 +54,7 @@ func TestIdleConnectionsHaveOneGoroutineEach(t *testing.T) {
 // TestIdleConnectionsArePinged has the relay ping often and counts the
 // pings that reach a client that sends nothing.
 func TestIdleConnectionsArePinged(t *testing.T) {
+	t.Parallel()
 	tr := startRelay(t, "", Config{tuning: tuning{pingPeriod: 100 * time.Millisecond}})
 	codes := tr.create(testPlan)
 	ws := rawDial(t, tr.url)
