@@ -276,3 +276,14 @@ func framesPerWrite(t *testing.T, linger time.Duration) float64 {
 	tr.stop()
 	return frames / writes
 }
+
+// FlushLinger has one meaning: 0 is no linger, as on the command line,
+// and a negative linger is a mistake, not another way to say 0.
+func TestNegativeFlushLingerRefused(t *testing.T) {
+	t.Parallel()
+	srv, err := New(t.Context(), Config{Store: StoreConfig{Dir: t.TempDir()}, FlushLinger: -time.Millisecond})
+	if err == nil {
+		srv.Shutdown(t.Context())
+		t.Fatal("New with a negative flush linger = nil error; want one")
+	}
+}
