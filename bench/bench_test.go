@@ -99,13 +99,13 @@ func BenchmarkFanoutEncode(b *testing.B) {
 // baseline. The loop is closed (64 ops in flight), so its rate is bound
 // by the round trip: "relay" holds frames up to the flush linger once it
 // queues over 50,000 frames a second, as a busy relay does by default,
-// and "relay-at-once" (FlushLinger < 0) writes them at once.
+// and "relay-at-once" (FlushLinger 0) writes them at once.
 func BenchmarkWriterQueue(b *testing.B) {
 	for _, receivers := range []int{1, 25} {
 		for _, v := range []struct {
 			name   string
 			linger time.Duration
-		}{{"relay", 0}, {"relay-at-once", -1}} {
+		}{{"relay", relay.DefaultFlushLinger}, {"relay-at-once", 0}} {
 			b.Run(fmt.Sprintf("%s/receivers=%d", v.name, receivers), func(b *testing.B) {
 				benchRelayQueue(b, receivers, v.linger)
 			})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -99,13 +98,7 @@ func (l *load) connectAll(ctx context.Context, slow int) error {
 func (c *client) join(ctx context.Context, slow bool) error {
 	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 	if slow {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, slowRcvBuf)
-			})
-			return serr
-		}}
+		nd := net.Dialer{Control: receiveBuffer(slowRcvBuf)}
 		d.NetDialContext = nd.DialContext
 	}
 	ws, w, err := hello(ctx, &d, c.l.job.URL, session.Hello{Type: session.MsgHello, Code: c.code, Name: c.name})

@@ -9,19 +9,8 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
-
-// cpuTime is the CPU time (user and system) this process has used: the
-// relay's, since the load runs in a child.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // cpuMeter measures the CPU this process uses over a window, as a
 // percentage of one core.
@@ -94,22 +83,6 @@ func readMem() memClasses {
 		return 0
 	}
 	return memClasses{heap: val(0), stacks: val(1), goroutines: val(2)}
-}
-
-// raiseFileLimit lifts the soft limit on open files to the hard one, so
-// thousands of connections fit; it returns the limit now in force.
-func raiseFileLimit() uint64 {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return 0
-	}
-	if rl.Cur < rl.Max {
-		rl.Cur = rl.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-			syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
-		}
-	}
-	return rl.Cur
 }
 
 // Machine describes where the figures were taken.

@@ -99,7 +99,7 @@ func (b *runner) floor(ctx context.Context) (Result, error) {
 			}
 		}
 	})
-	hs, _, url, err := listen(mux, 0, nil)
+	hs, _, url, err := listen(mux, 0)
 	if err != nil {
 		return res, err
 	}

@@ -34,29 +34,26 @@ const (
 // server is a relay or the hub, serving on a loopback port.
 type server struct {
 	url string
-	hs  *http.Server
+	hs  *http.Server // the hub's
 	ln  net.Listener
 
 	relay  *relay.Server
+	stop   context.CancelFunc // ends the relay's Serve
+	served chan struct{}      // closed when the relay's Serve has returned
 	cfg    relay.Config
-	sndbuf int
 	logs   *warnings // what the relay warned about
 	hub    *Hub
 }
 
-// listen serves h on a loopback port. wrap, when given, wraps the
-// listener (the relay's own); else sndbuf, when not 0, fixes the
+// listen serves h on a loopback port; sndbuf, when not 0, fixes the
 // kernel's send buffer of every accepted connection.
-func listen(h http.Handler, sndbuf int, wrap func(net.Listener) net.Listener) (*http.Server, net.Listener, string, error) {
+func listen(h http.Handler, sndbuf int) (*http.Server, net.Listener, string, error) {
 	var ln net.Listener
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("listen on loopback: %w", err)
 	}
-	switch {
-	case wrap != nil:
-		ln = wrap(ln)
-	case sndbuf > 0:
+	if sndbuf > 0 {
 		ln = sndbufListener{ln, sndbuf}
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
@@ -91,9 +88,11 @@ func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int, noSync 
 		QueueBytes:   queueBytes,
 		OpsPerSecond: benchOpsPerSecond,
 		OpBurst:      benchOpBurst,
+		FlushLinger:  relay.DefaultFlushLinger,
+		SendBuffer:   sndbuf,
 		Logger:       slog.New(logs),
 	}
-	s := &server{cfg: cfg, sndbuf: sndbuf, logs: logs}
+	s := &server{cfg: cfg, logs: logs}
 	if err := s.openRelay(ctx); err != nil {
 		return nil, err
 	}
@@ -105,12 +104,18 @@ func (s *server) openRelay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start relay: %w", err)
 	}
-	hs, ln, url, err := listen(srv.Handler(), s.sndbuf, func(ln net.Listener) net.Listener { return relay.Listener(ln, s.sndbuf) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Shutdown(context.Background())
-		return err
+		return fmt.Errorf("listen on loopback: %w", err)
 	}
-	s.relay, s.hs, s.ln, s.url = srv, hs, ln, url
+	sctx, stop := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Serve(sctx, ln, nil)
+	}()
+	s.relay, s.stop, s.served, s.ln, s.url = srv, stop, served, ln, "ws://"+ln.Addr().String()+"/ws"
 	return nil
 }
 
@@ -119,7 +124,7 @@ func startHub() (*server, error) {
 	h := NewHub()
 	mux := http.NewServeMux()
 	mux.Handle("/ws", h)
-	hs, ln, url, err := listen(mux, 0, nil)
+	hs, ln, url, err := listen(mux, 0)
 	if err != nil {
 		h.Close()
 		return nil, err
@@ -129,13 +134,12 @@ func startHub() (*server, error) {
 
 // close stops the server and waits for it.
 func (s *server) close() {
-	s.hs.Close()
 	if s.relay != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		s.relay.Shutdown(ctx)
+		s.stop()
+		<-s.served
 	}
 	if s.hub != nil {
+		s.hs.Close()
 		s.hub.Close()
 	}
 }

@@ -11,11 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"breakout/relay"
 	"breakout/session"
@@ -60,7 +58,8 @@ type Demo struct {
 	Codes *relay.Codes
 
 	srv    *relay.Server
-	hs     *http.Server
+	stop   context.CancelFunc // ends Serve
+	served chan struct{}      // closed when Serve has returned
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	bots   []*bot
@@ -98,14 +97,20 @@ func Start(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	srv, err := relay.New(ctx, relay.Config{Store: relay.StoreConfig{Dir: cfg.Dir}, Logger: cfg.Logger})
+	srv, err := relay.New(ctx, relay.Config{Store: relay.StoreConfig{Dir: cfg.Dir}, Logger: cfg.Logger,
+		FlushLinger: relay.DefaultFlushLinger})
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	d := &Demo{URL: "ws://" + ln.Addr().String() + "/ws", Dir: cfg.Dir, srv: srv,
-		hs: &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}}
-	go d.hs.Serve(relay.Listener(ln, 0))
+	sctx, stop := context.WithCancel(context.Background())
+	d := &Demo{URL: "ws://" + ln.Addr().String() + "/ws", Dir: cfg.Dir, srv: srv, stop: stop, served: make(chan struct{})}
+	go func() {
+		defer close(d.served)
+		if err := srv.Serve(sctx, ln, nil); err != nil {
+			cfg.Logger.Error("demo relay stopped", "err", err)
+		}
+	}()
 	if d.Codes, err = d.session(ctx, plan); err != nil {
 		d.Close()
 		return nil, err
@@ -151,8 +156,6 @@ func (d *Demo) Close() {
 		d.cancel()
 	}
 	d.wg.Wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	d.hs.Shutdown(ctx)
-	d.srv.Shutdown(ctx)
+	d.stop()
+	<-d.served
 }

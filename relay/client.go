@@ -298,8 +298,8 @@ func (c *Client) connect(ctx context.Context) error {
 	json.Unmarshal(frame, &head)
 	if head.Type == session.MsgError {
 		ws.Close()
-		var e session.Error
-		json.Unmarshal(frame, &e)
+		e := &session.Error{}
+		json.Unmarshal(frame, e)
 		if e.Code == session.ErrCodeBadToken && c.cfg.Code != "" {
 			c.mu.Lock()
 			c.resume, c.since = "", 0 // join afresh with the code
@@ -347,22 +347,24 @@ func (c *Client) deliver(ctx context.Context, u Update) bool {
 // name, else returns this error so the caller can ask for one.
 var ErrStaleResume = errors.New("resume token no longer valid")
 
-// wireError is an error message from the relay.
+// wireError is an error message from the relay: errors.As finds the
+// *session.Error, errors.Is what the client makes of it (ErrRefused,
+// ErrStaleResume).
 type wireError struct {
-	e     session.Error
+	e     *session.Error
 	fatal bool
 }
 
-func (e *wireError) Error() string { return e.e.Message + " (" + e.e.Code + ")" }
+func (e *wireError) Error() string { return e.e.Error() }
 
-func (e *wireError) Unwrap() error {
+func (e *wireError) Unwrap() []error {
 	switch {
 	case e.fatal:
-		return ErrRefused
+		return []error{e.e, ErrRefused}
 	case e.e.Code == session.ErrCodeBadToken:
-		return ErrStaleResume
+		return []error{e.e, ErrStaleResume}
 	}
-	return nil
+	return []error{e.e}
 }
 
 // fatalCode reports whether an error ends the client for good. Not

@@ -105,12 +105,9 @@ func TestUnappliedLogMessageIsNotSkipped(t *testing.T) {
 // Snapshots are paced by their cost (here by a least gap), and one held
 // back is still taken when it falls due, with no entry coming after it.
 func TestSnapshotsPacedNotDropped(t *testing.T) {
-	every, gap := snapshotEvery, snapshotMinGap
-	snapshotEvery, snapshotMinGap = 5, 1500*time.Millisecond
-	// Put back after the relay has stopped (cleanups run last first).
-	t.Cleanup(func() { snapshotEvery, snapshotMinGap = every, gap })
-
-	tr := startRelay(t, "", Config{})
+	t.Parallel()
+	gap := 1500 * time.Millisecond
+	tr := startRelay(t, "", Config{tuning: tuning{snapshotEvery: 5, snapshotMinGap: gap}})
 	codes := tr.create(testPlan)
 	ana := tr.join(codes.code(t, "Manzoni", session.Participant), "Ana")
 	ctx := context.Background()
@@ -144,8 +141,8 @@ func TestSnapshotsPacedNotDropped(t *testing.T) {
 	var seq uint64
 	var at time.Time
 	waitUntil(t, 15*time.Second, "a snapshot of the last entry", func() bool { seq, at = snap(); return seq == want })
-	if d := at.Sub(first); d < snapshotMinGap-100*time.Millisecond {
-		t.Errorf("second snapshot %v after the first; want at least %v", d, snapshotMinGap)
+	if d := at.Sub(first); d < gap-100*time.Millisecond {
+		t.Errorf("second snapshot %v after the first; want at least %v", d, gap)
 	}
 }
 
@@ -201,7 +198,7 @@ func TestSnapshotsFollowTheSessionSize(t *testing.T) {
 		events int64
 		want   int
 	}{{0, snapshotEvery}, {2 * int64(snapshotEvery), snapshotEvery}, {100000, 50000}} {
-		sn := &snapshotter{state: &session.State{Seq: c.events}}
+		sn := &snapshotter{state: &session.State{Seq: c.events}, every: snapshotEvery}
 		if got := sn.entriesPerSnapshot(); got != c.want {
 			t.Errorf("entries between snapshots of a session of %d events = %d; want %d", c.events, got, c.want)
 		}

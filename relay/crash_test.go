@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -29,10 +28,11 @@ func TestRelayChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("runs only as the child of a crash test")
 	}
+	cfg := Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000}
 	if n, err := strconv.Atoi(os.Getenv(childEnv + "_SNAPSHOT")); err == nil {
-		snapshotEvery = n
+		cfg.tuning.snapshotEvery = n
 	}
-	srv, err := New(context.Background(), Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000})
+	srv, err := New(context.Background(), cfg)
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -55,7 +55,7 @@ func TestRelayChild(t *testing.T) {
 		}
 	}
 	fmt.Println("LISTENING", ln.Addr())
-	http.Serve(ln, srv.Handler()) // until killed
+	srv.Serve(context.Background(), ln, nil) // until killed
 }
 
 type child struct {

@@ -164,12 +164,12 @@ func (s *Server) allConns() []*conn {
 	return out
 }
 
-// pinger pings each connection every pingPeriod, so that the reader of a
+// pinger pings each connection every ping period, so that the reader of a
 // client that went away without a word times out. It looks once a
 // second, so pings are spread as the connections came.
 func (s *Server) pinger() {
 	defer close(s.pingerDone)
-	t := time.NewTicker(min(time.Second, pingPeriod/4))
+	t := time.NewTicker(min(time.Second, s.cfg.tuning.pingPeriod/4))
 	defer t.Stop()
 	for {
 		select {

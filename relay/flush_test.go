@@ -54,10 +54,8 @@ func TestIdleConnectionsHaveOneGoroutineEach(t *testing.T) {
 // TestIdleConnectionsArePinged has the relay ping often and counts the
 // pings that reach a client that sends nothing.
 func TestIdleConnectionsArePinged(t *testing.T) {
-	period := pingPeriod
-	pingPeriod = 100 * time.Millisecond
-	t.Cleanup(func() { pingPeriod = period })
-	tr := startRelay(t, "", Config{})
+	t.Parallel()
+	tr := startRelay(t, "", Config{tuning: tuning{pingPeriod: 100 * time.Millisecond}})
 	codes := tr.create(testPlan)
 	ws := rawDial(t, tr.url)
 	rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: codes.code(t, "Verdi", session.Participant), Name: "Quiet"})
@@ -159,10 +157,8 @@ func pairThroughListener(t *testing.T) (*batchConn, net.Conn) {
 // straight to the socket of a client that does not read. That write must
 // end by itself; waiting for ever, it would hold the connection for good.
 func TestDirectWriteToStalledClientEnds(t *testing.T) {
-	wait := directWriteWait
-	directWriteWait = 300 * time.Millisecond
-	t.Cleanup(func() { directWriteWait = wait })
 	b, _ := pairThroughListener(t)
+	b.directWait = 300 * time.Millisecond
 	b.hold()
 	b.Write([]byte("a held frame"))
 	b.SetWriteDeadline(time.Now().Add(time.Second)) // dropped: holding
@@ -219,14 +215,11 @@ func TestFlusherDoesNotWaitForDirectWrite(t *testing.T) {
 // rate and sends ops one every 2 ms, each its own log message: a
 // connection then waits in the flush list for the flush linger, and the
 // events of several messages leave in one write. With the linger turned
-// off (Config.FlushLinger < 0) each message is written at once. Every
+// off (Config.FlushLinger 0) each message is written at once. Every
 // event still arrives, in order.
 func TestBusyRelayJoinsFramesIntoWrites(t *testing.T) {
-	from, full := flushLingerFrom, flushLingerFull
-	flushLingerFrom, flushLingerFull = 0, 1
-	t.Cleanup(func() { flushLingerFrom, flushLingerFull = from, full })
-	lingering := framesPerWrite(t, 0)
-	atOnce := framesPerWrite(t, -1)
+	lingering := framesPerWrite(t, DefaultFlushLinger)
+	atOnce := framesPerWrite(t, 0)
 	// Per op: an event to each of two connections and an ack. Written at
 	// once, that is 1.5 frames a write; lingering 10 ms over ops 2 ms
 	// apart, several ops share each write.
@@ -238,7 +231,8 @@ func TestBusyRelayJoinsFramesIntoWrites(t *testing.T) {
 // framesPerWrite sends 100 ops 2 ms apart into a room of two and returns
 // the relay's frames per write meanwhile.
 func framesPerWrite(t *testing.T, linger time.Duration) float64 {
-	tr := startRelay(t, "", Config{OpsPerSecond: 1000, OpBurst: 1000, FlushLinger: linger})
+	busy := tuning{flushLingerFrom: 0, flushLingerFull: 1} // busy at any rate
+	tr := startRelay(t, "", Config{OpsPerSecond: 1000, OpBurst: 1000, FlushLinger: linger, tuning: busy})
 	codes := tr.create(testPlan)
 	code := codes.code(t, "Verdi", session.Participant)
 	watcher := rawDial(t, tr.url)
@@ -281,4 +275,15 @@ func framesPerWrite(t *testing.T, linger time.Duration) float64 {
 	}
 	tr.stop()
 	return frames / writes
+}
+
+// FlushLinger has one meaning: 0 is no linger, as on the command line,
+// and a negative linger is a mistake, not another way to say 0.
+func TestNegativeFlushLingerRefused(t *testing.T) {
+	t.Parallel()
+	srv, err := New(t.Context(), Config{Store: StoreConfig{Dir: t.TempDir()}, FlushLinger: -time.Millisecond})
+	if err == nil {
+		srv.Shutdown(t.Context())
+		t.Fatal("New with a negative flush linger = nil error; want one")
+	}
 }

@@ -15,10 +15,14 @@ import (
 // send-queue bound rather than hidden in megabytes of kernel memory.
 // sendBuffer is that buffer in bytes; 0 takes DefaultSendBuffer.
 func Listener(ln net.Listener, sendBuffer int) net.Listener {
+	return newListener(ln, sendBuffer, directWriteWait)
+}
+
+func newListener(ln net.Listener, sendBuffer int, directWait time.Duration) net.Listener {
 	if sendBuffer <= 0 {
 		sendBuffer = DefaultSendBuffer
 	}
-	return &listener{Listener: ln, sendBuffer: sendBuffer}
+	return &listener{Listener: ln, sendBuffer: sendBuffer, directWait: directWait}
 }
 
 // DefaultSendBuffer is the kernel send buffer of client connections.
@@ -27,6 +31,7 @@ const DefaultSendBuffer = 128 << 10
 type listener struct {
 	net.Listener
 	sendBuffer int
+	directWait time.Duration
 }
 
 func (l *listener) Accept() (net.Conn, error) {
@@ -38,7 +43,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		tc.SetWriteBuffer(l.sendBuffer)
 		tc.SetNoDelay(true)
 	}
-	return newBatchConn(c), nil
+	return newBatchConn(c, l.directWait), nil
 }
 
 // batchConn holds writes between hold and flush and sends them as one.
@@ -48,11 +53,14 @@ func (l *listener) Accept() (net.Conn, error) {
 // welcome, several KB) for the life of an idle connection.
 type batchConn struct {
 	net.Conn
-	raw     syscall.RawConn // for writes that must not block; nil if the socket has none
-	mu      sync.Mutex
-	holding bool
-	buf     *[]byte
-	off     int // bytes of buf written already (by tryFlush)
+	raw syscall.RawConn // for writes that must not block; nil where there are none (see writeNow)
+	// directWait bounds a write straight to the socket that comes
+	// without a deadline of its own (see Write).
+	directWait time.Duration
+	mu         sync.Mutex
+	holding    bool
+	buf        *[]byte
+	off        int // bytes of buf written already (by tryFlush)
 	// deadline is the write deadline set on the socket, zero for none.
 	// tryFlush clears it first: once passed, it would fail writes that
 	// do not wait.
@@ -62,12 +70,12 @@ type batchConn struct {
 // directWriteWait bounds a write straight to the socket that comes
 // without a deadline of its own (a TLS record the reader's tls.Conn
 // answers with, or a pong whose deadline was set while a batch was
-// held); a variable so that tests can shorten it.
-var directWriteWait = writeWait
+// held); the default of Config's tuning.
+const directWriteWait = writeWait
 
-func newBatchConn(c net.Conn) *batchConn {
-	b := &batchConn{Conn: c}
-	if sc, ok := c.(syscall.Conn); ok {
+func newBatchConn(c net.Conn, directWait time.Duration) *batchConn {
+	b := &batchConn{Conn: c, directWait: directWait}
+	if sc, ok := c.(syscall.Conn); ok && nonblockingWrites {
 		if raw, err := sc.SyscallConn(); err == nil {
 			b.raw = raw
 		}
@@ -91,7 +99,7 @@ func (b *batchConn) Write(p []byte) (int, error) {
 		// No deadline, or one long past: a write that waits for a
 		// client that does not read must not wait for ever, holding mu
 		// (and with it the flushers' turn at this connection).
-		b.Conn.SetWriteDeadline(now.Add(directWriteWait))
+		b.Conn.SetWriteDeadline(now.Add(b.directWait))
 		n, err := b.Conn.Write(p)
 		b.Conn.SetWriteDeadline(b.deadline)
 		return n, err
@@ -155,28 +163,14 @@ func (b *batchConn) tryFlush() (done bool, err error) {
 		b.deadline = time.Time{}
 	}
 	for b.buf != nil && b.off < len(*b.buf) {
-		var n int
-		var werr error
-		rerr := b.raw.Write(func(fd uintptr) bool {
-			for {
-				n, werr = syscall.Write(int(fd), (*b.buf)[b.off:])
-				if werr != syscall.EINTR {
-					return true // never wait for the socket here
-				}
-			}
-		})
-		if rerr != nil {
-			werr = rerr
-		}
-		if n > 0 {
-			b.off += n
-		}
-		if werr == syscall.EAGAIN {
+		n, full, err := writeNow(b.raw, (*b.buf)[b.off:])
+		b.off += n
+		if full {
 			return false, nil
 		}
-		if werr != nil {
+		if err != nil {
 			b.release()
-			return false, werr
+			return false, err
 		}
 	}
 	b.release()

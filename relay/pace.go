@@ -38,8 +38,8 @@ const DefaultFlushLinger = 10 * time.Millisecond
 
 // Frames queued for clients per second: from flushLingerFrom a
 // connection waits in the flush list, at flushLingerFull and above for
-// the whole flush linger. Variables so that tests can reach them.
-var (
+// the whole flush linger (defaults of Config's tuning).
+const (
 	flushLingerFrom = 50000.0
 	flushLingerFull = 200000.0
 )
@@ -50,9 +50,10 @@ type pacer struct {
 	frames       meter
 	appendLinger atomic.Int64 // nanoseconds
 	flushLinger  atomic.Int64 // nanoseconds
-	// maxFlushLinger is the flush linger at full rate; 0 for none. Set
-	// before the server starts.
-	maxFlushLinger time.Duration
+	// maxFlushLinger is the flush linger at full rate, from the rate
+	// flushFrom to flushFull; 0 for none. Set before the server starts.
+	maxFlushLinger       time.Duration
+	flushFrom, flushFull float64
 }
 
 // op counts an op submitted to a room.
@@ -68,7 +69,7 @@ func (p *pacer) queued(n int) {
 		return
 	}
 	if rate, ok := p.frames.add(n); ok {
-		p.flushLinger.Store(int64(ramp(rate, flushLingerFrom, flushLingerFull, p.maxFlushLinger)))
+		p.flushLinger.Store(int64(ramp(rate, p.flushFrom, p.flushFull, p.maxFlushLinger)))
 	}
 }
 

@@ -9,14 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"breakout/session"
 )
 
-// snapshotEvery is the number of entries between snapshots; a variable
-// so that the crash tests can take snapshots often.
-var snapshotEvery = 1000
+// snapshotEvery is the default number of entries between snapshots
+// (Config's tuning).
+const snapshotEvery = 1000
 
 // Room tuning.
 const (
@@ -61,7 +59,7 @@ type room struct {
 	queue []session.Entry
 	kick  chan struct{}
 
-	cons jetstream.ConsumeContext
+	stopConsumer func()
 }
 
 // load reads the newest snapshot, then replays the tail of the log and
@@ -110,49 +108,35 @@ func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
 
 func (r *room) start(ctx context.Context) error {
 	st := r.srv.store
-	last, err := st.stream.GetLastMsgForSubject(ctx, subject(r.id))
+	last, err := st.LastSeq(ctx, r.id)
 	if err != nil {
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return errNoSession
-		}
-		return fmt.Errorf("read log of session %s: %w", r.id, err)
+		return err
 	}
-	r.target = last.Sequence
+	r.target = last
 	var raw []byte
-	if entry, err := st.snapshots.Get(ctx, r.id); err == nil {
-		seq, data, err := decodeSnapshot(entry.Value())
-		if err == nil && seq <= r.target {
-			var state *session.State
-			if state, err = session.UnmarshalSnapshot(data); err == nil {
-				r.state, r.streamSeq, raw = state, seq, data
-			}
+	seq, data, err := st.Snapshot(ctx, r.id)
+	if err == nil && seq <= r.target {
+		var state *session.State
+		if state, err = session.UnmarshalSnapshot(data); err == nil {
+			r.state, r.streamSeq, raw = state, seq, data
 		}
-		if err != nil {
-			r.srv.log.Warn("snapshot unreadable; replaying the whole log", "session", r.id, "err", err)
-		}
+	}
+	if err != nil && !errors.Is(err, errNoSnapshot) {
+		r.srv.log.Warn("snapshot unreadable; replaying the whole log", "session", r.id, "err", err)
 	}
 	r.snap = newSnapshotter(r, raw, r.streamSeq)
 	if r.streamSeq >= r.target {
 		close(r.caughtUp)
 	}
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(r.id)}}
-	if r.streamSeq > 0 {
-		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-		cfg.OptStartSeq = r.streamSeq + 1
-	}
-	cons, err := st.js.OrderedConsumer(ctx, streamName, cfg)
-	if err != nil {
-		return fmt.Errorf("consume log of session %s: %w", r.id, err)
-	}
-	cc, err := cons.Consume(r.onMessage, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	stop, err := st.Consume(ctx, r.id, r.streamSeq+1, r.onMessage, func(err error) {
 		r.srv.log.Debug("log consumer", "session", r.id, "err", err)
-	}))
+	})
 	if err != nil {
-		return fmt.Errorf("consume log of session %s: %w", r.id, err)
+		return err
 	}
-	r.cons = cc
+	r.stopConsumer = stop
 	if !r.srv.track(2) {
-		cc.Stop()
+		stop()
 		return errStopping
 	}
 	go r.appender()
@@ -163,12 +147,7 @@ func (r *room) start(ctx context.Context) error {
 // onMessage applies one log message. The ordered consumer calls it for
 // each message in log order, one at a time. A message the appender has
 // applied already (see appendBatch) is skipped before it is decoded.
-func (r *room) onMessage(msg jetstream.Msg) {
-	md, err := msg.Metadata()
-	if err != nil {
-		return
-	}
-	seq := md.Sequence.Stream
+func (r *room) onMessage(seq uint64, data []byte) {
 	r.mu.RLock()
 	done := seq <= r.streamSeq
 	r.mu.RUnlock()
@@ -176,7 +155,7 @@ func (r *room) onMessage(msg jetstream.Msg) {
 		return // in the snapshot, or applied by the appender
 	}
 	var lm session.LogMessage
-	if err := json.Unmarshal(msg.Data(), &lm); err != nil {
+	if err := json.Unmarshal(data, &lm); err != nil {
 		r.srv.log.Error("unreadable log message skipped", "session", r.id, "seq", seq, "err", err)
 		return
 	}
@@ -341,6 +320,8 @@ func (r *room) submit(e session.Entry, w waiter) {
 // stops.
 func (r *room) appender() {
 	defer r.srv.wg.Done()
+	ctx, cancel := r.srv.runContext()
+	defer cancel()
 	var last time.Time // the start of the last append
 	for {
 		select {
@@ -361,7 +342,7 @@ func (r *room) appender() {
 				}
 			}
 			last = time.Now()
-			more = r.appendBatch(r.srv.ctx)
+			more = r.appendBatch(ctx)
 		}
 	}
 }
@@ -430,8 +411,7 @@ func (r *room) append(ctx context.Context, data []byte) (seq uint64, direct bool
 		last := r.streamSeq
 		r.mu.RUnlock()
 		seq, err = r.srv.store.AppendAfter(ctx, r.id, data, last)
-		var apiErr *jetstream.APIError
-		if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+		if !errors.Is(err, errNotLast) {
 			return seq, err == nil, err
 		}
 		r.srv.log.Warn("the log holds a message the room has not applied; waiting for the consumer", "session", r.id)
@@ -459,8 +439,7 @@ func (r *room) failBatch(batch []session.Entry) {
 		}
 	}
 	for _, c := range cut {
-		c.fail(session.Error{Type: session.MsgError, Code: ErrCodeUnavailable,
-			Message: "the relay lost its log; reconnect and your ops will be sent again"})
+		c.fail(session.Errorf(ErrCodeUnavailable, "the relay lost its log; reconnect and your ops will be sent again"))
 	}
 }
 
@@ -557,8 +536,8 @@ func (r *room) detach(c *conn) bool {
 }
 
 func (r *room) close() {
-	if r.cons != nil {
-		r.cons.Stop()
+	if r.stopConsumer != nil {
+		r.stopConsumer()
 	}
 }
 

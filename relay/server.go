@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"breakout/session"
@@ -34,9 +33,13 @@ type Config struct {
 	OpsPerSecond float64
 	OpBurst      int
 	// FlushLinger is the longest a busy relay holds a connection's frames
-	// so that they share one write (see pace.go): 0 takes
-	// DefaultFlushLinger, a negative value writes every frame at once.
+	// so that they share one write (see pace.go); 0 writes every frame at
+	// once, as the --flush-linger flag does. The relay command's default
+	// is DefaultFlushLinger.
 	FlushLinger time.Duration
+	// SendBuffer is the kernel send buffer of each client connection
+	// that Serve accepts; 0 takes DefaultSendBuffer.
+	SendBuffer int
 	// AllowedOrigins lists browser origins that may connect; browsers
 	// from any other origin are refused. Clients that send no Origin
 	// (terminals) are not affected.
@@ -45,6 +48,8 @@ type Config struct {
 	// Store.Dir/admin.token when empty.
 	AdminToken string
 	Logger     *slog.Logger
+
+	tuning tuning // inner knobs, for tests; zero takes the defaults
 }
 
 // Server is a relay: it serves /ws, /healthz, /metrics and the admin API.
@@ -56,8 +61,7 @@ type Server struct {
 	joins   *joinLimiter
 	pace    pacer
 
-	ctx        context.Context // canceled when the server has stopped
-	cancel     context.CancelFunc
+	halted     chan struct{} // closed when the server has stopped: what still runs gives up
 	flush      *flusher
 	connsMu    sync.Mutex
 	conns      map[*conn]struct{} // every open connection, for pings and shutdown
@@ -91,9 +95,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.OpBurst <= 0 {
 		cfg.OpBurst = 40
 	}
-	if cfg.FlushLinger == 0 {
-		cfg.FlushLinger = DefaultFlushLinger
+	if cfg.FlushLinger < 0 {
+		return nil, fmt.Errorf("flush linger %v is negative; 0 writes at once", cfg.FlushLinger)
 	}
+	cfg.tuning = cfg.tuning.withDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -108,14 +113,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
-		ctx: sctx, cancel: cancel, stop: make(chan struct{}), rooms: map[string]*room{}}
-	s.pace.maxFlushLinger = max(0, cfg.FlushLinger)
+		halted: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
+	s.pace.maxFlushLinger = cfg.FlushLinger
+	s.pace.flushFrom, s.pace.flushFull = cfg.tuning.flushLingerFrom, cfg.tuning.flushLingerFull
 	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
 	go s.pinger()
-	lost := s.logLost
-	store.lost.Store(&lost)
+	store.OnLost(s.logLost)
 	s.upgrader = websocket.Upgrader{
 		// Small read buffers and pooled write buffers: an idle connection
 		// then holds neither (see docs/performance.md, idle).
@@ -198,7 +202,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			go func() { <-done; s.flush.close() }()
 		}
 		<-s.pingerDone
-		s.cancel()
+		close(s.halted)
 		s.roomsMu.Lock()
 		for _, r := range s.rooms {
 			r.close()
@@ -228,8 +232,7 @@ func (s *Server) logLost() {
 	s.roomsMu.Unlock()
 	for _, r := range rooms {
 		for _, c := range r.connections() {
-			c.fail(session.Error{Type: session.MsgError, Code: ErrCodeUnavailable,
-				Message: "the relay lost its log; reconnecting"})
+			c.fail(session.Errorf(ErrCodeUnavailable, "the relay lost its log; reconnecting"))
 		}
 	}
 }
@@ -249,6 +252,22 @@ func (s *Server) trackLocked(n int) bool {
 	}
 	s.wg.Add(n)
 	return true
+}
+
+// runContext returns the context of a goroutine of the relay's own (a
+// room's appender, a snapshotter): canceled when the server has stopped,
+// so that what it waits for gives up once Shutdown stops waiting for it.
+// The goroutine calls cancel when it ends.
+func (s *Server) runContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-s.halted:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 func (s *Server) stopping() bool {
@@ -287,7 +306,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 
 	ws.SetReadDeadline(time.Now().Add(15 * time.Second))
 	if err := s.hello(r, c); err != nil {
-		c.fail(*err)
+		c.fail(err)
 		<-c.done
 		s.metrics.connections.Dec()
 		s.wg.Done()
@@ -307,33 +326,29 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-func wireErr(code, format string, args ...any) *session.Error {
-	return &session.Error{Type: session.MsgError, Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 // hello reads the client's hello, finds its person (by resume token, or a
 // join code that makes one), attaches it to its room and sends welcome.
 func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	_, frame, err := c.ws.ReadMessage()
 	if err != nil {
-		return wireErr(session.ErrCodeProtocol, "no hello received")
+		return session.Errorf(session.ErrCodeProtocol, "no hello received")
 	}
 	msg, err := session.DecodeClient(frame)
 	if err != nil {
-		return wireErr(session.ErrCodeProtocol, "%v", err)
+		return session.Errorf(session.ErrCodeProtocol, "%v", err)
 	}
 	h, ok := msg.(*session.Hello)
 	if !ok {
-		return wireErr(session.ErrCodeProtocol, "the first message must be a hello")
+		return session.Errorf(session.ErrCodeProtocol, "the first message must be a hello")
 	}
 	if !s.store.Healthy() {
-		return wireErr(ErrCodeUnavailable, "the relay cannot reach its log right now; try again shortly")
+		return session.Errorf(ErrCodeUnavailable, "the relay cannot reach its log right now; try again shortly")
 	}
 	ip := clientIP(r)
 	if !s.joins.allowed(ip) {
-		return wireErr(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
+		return session.Errorf(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
 
 	var person *session.Person
@@ -343,14 +358,14 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 		rm, p, sec, ok := s.resume(ctx, h.Resume)
 		if !ok {
 			s.failedJoin(ip)
-			return wireErr(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
+			return session.Errorf(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
 		}
 		c.room, person, secret = rm, p, sec
 	case h.Code != "":
 		rm, grant, ok := s.lookupCode(ctx, h.Code)
 		if !ok {
 			s.failedJoin(ip)
-			return wireErr(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
+			return session.Errorf(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
 		}
 		c.room = rm
 		p, sec, werr := s.join(ctx, rm, grant, h)
@@ -359,7 +374,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 		}
 		person, secret = p, sec
 	default:
-		return wireErr(session.ErrCodeProtocol, "a hello needs a code or a resume token")
+		return session.Errorf(session.ErrCodeProtocol, "a hello needs a code or a resume token")
 	}
 	c.viewer = session.ViewerOf(person)
 	you := session.You{ID: person.ID, Name: person.Name, Role: person.Role, Group: person.Group}
@@ -403,11 +418,11 @@ func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person
 // lookupCode finds the session and grant of a join code.
 func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Grant, bool) {
 	hash := HashCode(code)
-	entry, err := s.store.codes.Get(ctx, hash)
+	id, err := s.store.CodeSession(ctx, hash)
 	if err != nil {
 		return nil, session.Grant{}, false
 	}
-	rm, err := s.loadRoom(ctx, string(entry.Value()))
+	rm, err := s.loadRoom(ctx, id)
 	if err != nil {
 		return nil, session.Grant{}, false
 	}
@@ -423,13 +438,13 @@ func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Gr
 // that was applied before gives back the person it made.
 func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session.Hello) (*session.Person, string, *session.Error) {
 	if h.Join != "" && !validJoinKey(h.Join) {
-		return nil, "", wireErr(session.ErrCodeProtocol, "the join key must be 16 to 64 letters, digits, '-' or '_'")
+		return nil, "", session.Errorf(session.ErrCodeProtocol, "the join key must be 16 to 64 letters, digits, '-' or '_'")
 	}
 	opID, secret := joinKeys(h.Join)
 	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
 		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
 	if g.Person == "" && d.Name == "" {
-		return nil, "", wireErr(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
+		return nil, "", session.Errorf(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
 	}
 	type result struct {
 		o  session.Outcome
@@ -441,23 +456,23 @@ func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session
 	select {
 	case res := <-ch:
 		if res.o.Code != "" {
-			return nil, "", wireErr(string(res.o.Code), "cannot join: %s", res.o.Message)
+			return nil, "", session.Errorf(string(res.o.Code), "cannot join: %s", res.o.Message)
 		}
 		if res.ev == nil && h.Join != "" {
 			// Applied before: this hello's key made its person already.
 			if p := rm.personWithToken(secret); p != nil && grantFits(g, p) {
 				return p, secret, nil
 			}
-			return nil, "", wireErr(session.ErrCodeProtocol,
+			return nil, "", session.Errorf(session.ErrCodeProtocol,
 				"that join key was used before and no longer fits; join again without it")
 		}
 		if res.ev == nil || len(res.ev.Data.People) != 1 {
-			return nil, "", wireErr(session.ErrCodeInternal, "join was not applied; try again")
+			return nil, "", session.Errorf(session.ErrCodeInternal, "join was not applied; try again")
 		}
 		p := *res.ev.Data.People[0]
 		return &p, secret, nil
 	case <-ctx.Done():
-		return nil, "", wireErr(ErrCodeUnavailable, "the log did not answer in time; try again shortly")
+		return nil, "", session.Errorf(ErrCodeUnavailable, "the log did not answer in time; try again shortly")
 	}
 }
 
@@ -547,7 +562,7 @@ func (s *Server) CreateSession(ctx context.Context, plan *session.Plan) (*Codes,
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	for hash := range grants {
-		if _, err := s.store.codes.Put(ctx, hash, []byte(id)); err != nil {
+		if err := s.store.PutCode(ctx, hash, id); err != nil {
 			return nil, fmt.Errorf("store join codes: %w", err)
 		}
 	}
@@ -569,20 +584,21 @@ func (s *Server) PlanSession(ctx context.Context, path string, plan *session.Pla
 		return "", nil, err
 	}
 	key := "plan." + HashCode(abs)[:32]
-	if e, err := s.store.meta.Get(ctx, key); err == nil {
-		id := string(e.Value())
+	id, ok, err := s.store.PlanSession(ctx, key)
+	if err != nil {
+		return "", nil, err
+	}
+	if ok {
 		if _, err := s.loadRoom(ctx, id); err != nil {
 			return "", nil, fmt.Errorf("load session %s of %s: %w", id, path, err)
 		}
 		return id, nil, nil
-	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return "", nil, fmt.Errorf("read relay metadata: %w", err)
 	}
 	codes, err = s.CreateSession(ctx, plan)
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := s.store.meta.Create(ctx, key, []byte(codes.Session)); err != nil {
+	if err := s.store.RecordPlanSession(ctx, key, codes.Session); err != nil {
 		return "", nil, fmt.Errorf("record session of %s: %w", path, err)
 	}
 	return codes.Session, codes, nil

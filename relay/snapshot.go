@@ -57,6 +57,9 @@ type snapshotter struct {
 	pending []snapItem
 	wake    chan struct{}
 
+	every  int           // entries between snapshots of a small session
+	minGap time.Duration // least time between snapshots
+
 	// Only the run goroutine touches these.
 	state    *session.State
 	seq      uint64
@@ -74,7 +77,8 @@ type snapItem struct {
 // newSnapshotter starts from the snapshot the room was loaded from (its
 // JSON, or nil for an empty state) at stream sequence seq.
 func newSnapshotter(r *room, snapshot []byte, seq uint64) *snapshotter {
-	sn := &snapshotter{r: r, wake: make(chan struct{}, 1), seq: seq, state: session.New()}
+	sn := &snapshotter{r: r, wake: make(chan struct{}, 1), seq: seq, state: session.New(),
+		every: r.srv.cfg.tuning.snapshotEvery, minGap: r.srv.cfg.tuning.snapshotMinGap}
 	if snapshot != nil {
 		if st, err := session.UnmarshalSnapshot(snapshot); err == nil {
 			sn.state = st
@@ -99,6 +103,8 @@ func (sn *snapshotter) add(entries []session.Entry, seq uint64, caughtUp bool) {
 // stops.
 func (sn *snapshotter) run() {
 	defer sn.r.srv.wg.Done()
+	ctx, cancel := sn.r.srv.runContext()
+	defer cancel()
 	var due <-chan time.Time // a snapshot held back by pacing falls due
 	for {
 		select {
@@ -136,9 +142,9 @@ func (sn *snapshotter) run() {
 		}
 		sn.since = 0
 		start := time.Now()
-		sn.save()
+		sn.save(ctx)
 		took := time.Since(start)
-		sn.next = time.Now().Add(max(snapshotPace*took, snapshotMinGap))
+		sn.next = time.Now().Add(max(snapshotPace*took, sn.minGap))
 	}
 }
 
@@ -151,7 +157,7 @@ func (sn *snapshotter) run() {
 // half a second of a processor and tens of megabytes of garbage) put
 // tens of milliseconds on the p99 of every event (docs/performance.md).
 func (sn *snapshotter) entriesPerSnapshot() int {
-	return max(snapshotEvery, int(sn.state.Seq/2))
+	return max(sn.every, int(sn.state.Seq/2))
 }
 
 // snapshotPace paces snapshots by their own cost: after a snapshot that
@@ -164,18 +170,15 @@ func (sn *snapshotter) entriesPerSnapshot() int {
 // about 500,000 entries a second).
 const snapshotPace = 20
 
-// snapshotMinGap is a least time between snapshots; tests raise it.
-var snapshotMinGap time.Duration
-
-func (sn *snapshotter) save() {
+func (sn *snapshotter) save(ctx context.Context) {
 	data, err := sn.state.MarshalSnapshot()
 	if err != nil {
 		sn.r.srv.log.Error("snapshot", "session", sn.r.id, "err", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(sn.r.srv.ctx, appendTimeout)
+	ctx, cancel := context.WithTimeout(ctx, appendTimeout)
 	defer cancel()
-	if _, err := sn.r.srv.store.snapshots.Put(ctx, sn.r.id, encodeSnapshot(sn.seq, data)); err != nil {
+	if err := sn.r.srv.store.SaveSnapshot(ctx, sn.r.id, sn.seq, data); err != nil {
 		sn.r.srv.log.Warn("store snapshot", "session", sn.r.id, "err", err)
 	}
 }

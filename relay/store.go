@@ -42,6 +42,8 @@ type StoreConfig struct {
 
 // Store is the durable log: a JetStream stream with one subject per
 // session, and KV buckets for snapshots, join-code lookup and metadata.
+// It is the only part of the relay that knows JetStream: rooms and the
+// server speak in sessions, stream sequences and bytes.
 type Store struct {
 	ns        *server.Server // nil with an external server
 	nc        *nats.Conn
@@ -169,6 +171,10 @@ func (st *Store) Close() {
 // Healthy reports whether the log is reachable.
 func (st *Store) Healthy() bool { return st.nc.IsConnected() }
 
+// OnLost has f called whenever the connection to an external NATS server
+// drops (never with the embedded one).
+func (st *Store) OnLost(f func()) { st.lost.Store(&f) }
+
 func subject(sessionID string) string { return subjectPrefix + sessionID }
 
 // Append publishes one log message to a session's subject and returns its
@@ -178,10 +184,20 @@ func (st *Store) Append(ctx context.Context, sessionID string, data []byte) (uin
 }
 
 // AppendAfter appends as Append does, only if the session's last message
-// in the log is at stream sequence last.
+// in the log is at stream sequence last; otherwise it returns an error
+// that is errNotLast.
 func (st *Store) AppendAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
-	return st.publish(ctx, sessionID, data, jetstream.WithExpectLastSequencePerSubject(last))
+	seq, err := st.publish(ctx, sessionID, data, jetstream.WithExpectLastSequencePerSubject(last))
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		return 0, fmt.Errorf("%w: %w", errNotLast, err)
+	}
+	return seq, err
 }
+
+// errNotLast is an AppendAfter whose expected last sequence was not the
+// session's last.
+var errNotLast = errors.New("the log holds a later message of the session")
 
 func (st *Store) publish(ctx context.Context, sessionID string, data []byte, opts ...jetstream.PublishOpt) (uint64, error) {
 	ack, err := st.js.Publish(ctx, subject(sessionID), data, opts...)
@@ -195,5 +211,104 @@ func (st *Store) publish(ctx context.Context, sessionID string, data []byte, opt
 // so a session is never created twice.
 func (st *Store) Create(ctx context.Context, sessionID string, data []byte) error {
 	_, err := st.js.Publish(ctx, subject(sessionID), data, jetstream.WithExpectLastSequencePerSubject(0))
+	return err
+}
+
+// LastSeq returns the stream sequence of a session's last log message;
+// errNoSession when the log holds none.
+func (st *Store) LastSeq(ctx context.Context, sessionID string) (uint64, error) {
+	msg, err := st.stream.GetLastMsgForSubject(ctx, subject(sessionID))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, errNoSession
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read log of session %s: %w", sessionID, err)
+	}
+	return msg.Sequence, nil
+}
+
+// Consume calls apply with each log message of a session from stream
+// sequence from (1 for its start) on, in log order and one at a time,
+// as the log grows, until stop is called.
+func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, apply func(seq uint64, data []byte),
+	log func(error)) (stop func(), err error) {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(sessionID)}}
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := st.js.OrderedConsumer(ctx, streamName, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
+	}
+	cc, err := cons.Consume(func(msg jetstream.Msg) {
+		md, err := msg.Metadata()
+		if err != nil {
+			return
+		}
+		apply(md.Sequence.Stream, msg.Data())
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { log(err) }))
+	if err != nil {
+		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
+	}
+	return cc.Stop, nil
+}
+
+// Snapshot returns a session's newest snapshot: the stream sequence it
+// was taken at and the state's JSON. errNoSnapshot when there is none.
+func (st *Store) Snapshot(ctx context.Context, sessionID string) (seq uint64, state []byte, err error) {
+	entry, err := st.snapshots.Get(ctx, sessionID)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, nil, errNoSnapshot
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("read snapshot of session %s: %w", sessionID, err)
+	}
+	return decodeSnapshot(entry.Value())
+}
+
+// errNoSnapshot is a session without a snapshot: its log is replayed
+// from the start.
+var errNoSnapshot = errors.New("no snapshot")
+
+// SaveSnapshot stores a session's state (JSON) as applied up to stream
+// sequence seq, in place of its last snapshot.
+func (st *Store) SaveSnapshot(ctx context.Context, sessionID string, seq uint64, state []byte) error {
+	_, err := st.snapshots.Put(ctx, sessionID, encodeSnapshot(seq, state))
+	return err
+}
+
+// PutCode records the session a join code's hash belongs to.
+func (st *Store) PutCode(ctx context.Context, hash, sessionID string) error {
+	_, err := st.codes.Put(ctx, hash, []byte(sessionID))
+	return err
+}
+
+// CodeSession returns the session of a join code's hash.
+func (st *Store) CodeSession(ctx context.Context, hash string) (string, error) {
+	entry, err := st.codes.Get(ctx, hash)
+	if err != nil {
+		return "", err
+	}
+	return string(entry.Value()), nil
+}
+
+// PlanSession returns the session made of the plan file that key names;
+// ok is false when there is none yet.
+func (st *Store) PlanSession(ctx context.Context, key string) (id string, ok bool, err error) {
+	e, err := st.meta.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read relay metadata: %w", err)
+	}
+	return string(e.Value()), true, nil
+}
+
+// RecordPlanSession records the session made of the plan file that key
+// names; it fails if one was recorded already.
+func (st *Store) RecordPlanSession(ctx context.Context, key, sessionID string) error {
+	_, err := st.meta.Create(ctx, key, []byte(sessionID))
 	return err
 }

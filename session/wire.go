@@ -89,11 +89,20 @@ type Reject struct {
 }
 
 // Error is fatal for the connection: the relay closes it after sending.
+// It is also the Go error of a refusal, on both sides of the wire, so
+// callers match it with errors.As and read its Code.
 type Error struct {
 	Type    string `json:"type"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
+
+// Errorf returns the error message with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Type: MsgError, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func (e *Error) Error() string { return e.Message + " (" + e.Code + ")" }
 
 // Wire errors codes (the error message).
 const (

@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +40,11 @@ The admin token is in admin.token in the relay's data directory.`,
 			if err != nil {
 				return err
 			}
-			codes, err := createRemote(relayURL, token, filepath.Base(args[0]), body)
+			admin, err := relay.NewAdmin(relayURL)
+			if err != nil {
+				return err
+			}
+			codes, err := admin.CreateSession(cmd.Context(), token, filepath.Base(args[0]), body)
 			if err != nil {
 				return err
 			}
@@ -65,52 +63,6 @@ The admin token is in admin.token in the relay's data directory.`,
 	cmd.Flags().StringVar(&token, "token", "", "the relay's admin token (DATA/admin.token)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the codes as JSON, as 'relay --codes' writes them")
 	return cmd
-}
-
-// httpBase turns a relay URL into the base of its HTTP API.
-func httpBase(relayURL string) (string, error) {
-	ws, err := relay.WebsocketURL(relayURL)
-	if err != nil {
-		return "", err
-	}
-	u, _ := url.Parse(ws)
-	u.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
-	u.Path = ""
-	return u.String(), nil
-}
-
-func createRemote(relayURL, token, name string, plan []byte) (*relay.Codes, error) {
-	base, err := httpBase(relayURL)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, base+"/api/sessions?name="+url.QueryEscape(name), bytes.NewReader(plan))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
-	req.Header.Set("Content-Type", "application/toml")
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("reach the relay at %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return nil, fmt.Errorf("the relay refused: %s", e.Error)
-		}
-		return nil, fmt.Errorf("the relay answered %s", resp.Status)
-	}
-	var codes relay.Codes
-	if err := json.Unmarshal(data, &codes); err != nil {
-		return nil, fmt.Errorf("read the relay's answer: %w", err)
-	}
-	return &codes, nil
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what to do.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -99,9 +98,13 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	if f.flushLinger < 0 || f.flushLinger > time.Second {
 		return fmt.Errorf("--flush-linger %v is out of range; give 0 (write at once) up to 1s, such as 10ms", f.flushLinger)
 	}
-	flushLinger := f.flushLinger
-	if flushLinger == 0 {
-		flushLinger = -1 // relay.Config: negative writes at once, 0 takes the default
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
 	var plan *session.Plan
 	if f.plan != "" {
@@ -125,7 +128,7 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	srv, err := relay.New(ctx, relay.Config{
 		Store:          relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
 		AllowedOrigins: f.origins,
-		FlushLinger:    flushLinger,
+		FlushLinger:    f.flushLinger,
 		Logger:         logger,
 	})
 	if err != nil {
@@ -161,35 +164,7 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	}
 	fmt.Fprintf(out, "relay listening on %s (data in %s)\n", url, f.data)
 	fmt.Fprintf(out, "admin token for 'breakout new': %s\n", filepath.Join(f.data, "admin.token"))
-	return serve(ctx, srv, ln, f.tlsCert, f.tlsKey)
-}
-
-// serve runs the HTTP server until ctx ends, then drains the relay.
-func serve(ctx context.Context, srv *relay.Server, ln net.Listener, cert, key string) error {
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	ln = relay.Listener(ln, 0)
-	if cert != "" {
-		pair, err := tls.LoadX509KeyPair(cert, key)
-		if err != nil {
-			srv.Shutdown(context.Background())
-			return fmt.Errorf("load TLS certificate: %w", err)
-		}
-		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, hs.TLSConfig)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		srv.Shutdown(context.Background())
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	hs.Shutdown(sctx)
-	srv.Shutdown(sctx)
-	return nil
+	return srv.Serve(ctx, ln, tlsConfig)
 }
 
 func printCodes(w io.Writer, url, title string, codes *relay.Codes) {

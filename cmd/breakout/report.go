@@ -3,16 +3,12 @@ package main
 import (
 	"breakout/report"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -150,62 +146,16 @@ func checkFormat(format string) error {
 	return fmt.Errorf("--format %q is not known; use md, json or csv", format)
 }
 
-// exportURL is where a relay serves GET /api/export: the websocket URL
-// with its /ws path replaced, so a relay behind a path prefix works too.
-func exportURL(relayURL string) (string, error) {
-	ws, err := relay.WebsocketURL(relayURL)
-	if err != nil {
-		return "", err
-	}
-	u, err := url.Parse(ws)
-	if err != nil {
-		return "", fmt.Errorf("relay URL %q is not valid", relayURL)
-	}
-	u.Scheme = map[string]string{"ws": "http", "wss": "https"}[u.Scheme]
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/ws") + "/api/export"
-	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
-}
-
 // fetchExport asks the relay for the state as the code's holder sees it.
 func fetchExport(ctx context.Context, relayURL, code string) (*relay.Export, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	endpoint, err := exportURL(relayURL)
+	admin, err := relay.NewAdmin(relayURL)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return nil, fmt.Errorf("relay URL %q: %w", relayURL, err)
-	}
-	req.Header.Set("Authorization", "Code "+strings.TrimSpace(code))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("reach the relay at %s: %w", endpoint, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read the relay's answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return nil, fmt.Errorf("the relay refused: %s", e.Error)
-		}
-		return nil, fmt.Errorf("the relay answered %s at %s", resp.Status, endpoint)
-	}
-	var exp relay.Export
-	if err := json.Unmarshal(data, &exp); err != nil || exp.State == nil {
-		return nil, fmt.Errorf("the answer from %s is not a breakout export; is it a breakout relay?", endpoint)
-	}
-	return &exp, nil
+	return admin.Export(ctx, code)
 }
 
 // reportOf picks the report the export's code is for: the conference

@@ -321,18 +321,3 @@ func TestMergeErrors(t *testing.T) {
 		t.Errorf("merge of one group = %v:\n%s", err, out)
 	}
 }
-
-func TestExportURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"ws://127.0.0.1:7777":             "http://127.0.0.1:7777/api/export",
-		"ws://127.0.0.1:7777/ws":          "http://127.0.0.1:7777/api/export",
-		"wss://relay.example.org":         "https://relay.example.org/api/export",
-		"https://example.org/breakout/ws": "https://example.org/breakout/api/export",
-		"http://example.org/":             "http://example.org/api/export",
-		"127.0.0.1:7777":                  "http://127.0.0.1:7777/api/export",
-	} {
-		if got, err := exportURL(in); err != nil || got != want {
-			t.Errorf("exportURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-}

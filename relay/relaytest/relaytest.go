@@ -1,15 +1,13 @@
 // Package relaytest starts real relays for the tests of packages that talk
 // to one: a relay on a real embedded NATS server in a temporary
-// directory, serving on a loopback port through relay.Listener, as the
-// relay command does. There is no mock of the log or the websocket.
+// directory, serving on a loopback port with Server.Serve, as the relay
+// command does. There is no mock of the log or the websocket.
 package relaytest
 
 import (
 	"context"
-	"net/http/httptest"
-	"strings"
+	"net"
 	"testing"
-	"time"
 
 	"breakout/relay"
 	"breakout/session"
@@ -28,21 +26,25 @@ func Start(t testing.TB, cfg relay.Config) *Relay {
 	if cfg.Store.Dir == "" && cfg.Store.URL == "" {
 		cfg.Store.Dir = t.TempDir()
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen on loopback: %v", err)
+	}
 	srv, err := relay.New(context.Background(), cfg)
 	if err != nil {
+		ln.Close()
 		t.Fatalf("relay.New: %v", err)
 	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener = relay.Listener(hs.Listener, 0)
-	hs.Start()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln, nil) }()
 	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("relay: %v", err)
+		}
 	})
-	return &Relay{Server: srv, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+	return &Relay{Server: srv, URL: "ws://" + ln.Addr().String() + "/ws"}
 }
 
 // Create creates a session of a TOML plan and returns its codes.
