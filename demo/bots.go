@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type bot struct {
 	role  session.Role
 	group string
 	name  string
+	// dir keeps the bot's resume token and outbox, so that a demo started
+	// again on its data directory brings back the same people.
+	dir   string
 	pace  float64
 	rng   *rand.Rand
 	c     *relay.Client
@@ -42,9 +46,12 @@ type bot struct {
 
 func (d *Demo) startBots(ctx context.Context, cfg Config, plan *session.Plan) {
 	var seats []*bot
-	add := func(role session.Role, group string) {
+	// seat names a bot's state directory by its seat, not by its place
+	// in seats, which moves with the seat the user takes.
+	add := func(role session.Role, group, seat string) {
 		i := len(seats)
 		seats = append(seats, &bot{role: role, group: group, name: names[i%len(names)], pace: cfg.Pace,
+			dir: filepath.Join(d.Dir, "bots", seat),
 			rng: rand.New(rand.NewPCG(uint64(i)+1, 7)), said: map[string]bool{}})
 	}
 	for _, g := range plan.Groups {
@@ -52,11 +59,11 @@ func (d *Demo) startBots(ctx context.Context, cfg Config, plan *session.Plan) {
 			if cfg.Role == role && cfg.Group == g.Name {
 				continue
 			}
-			add(role, g.Name)
+			add(role, g.Name, fmt.Sprintf("%s-%s", role, g.Name))
 		}
 	}
 	for i := range cfg.Bots {
-		add(session.Participant, plan.Groups[i%len(plan.Groups)].Name)
+		add(session.Participant, plan.Groups[i%len(plan.Groups)].Name, fmt.Sprintf("participant-%d", i+1))
 	}
 	for i, b := range seats {
 		d.wg.Add(1)
@@ -84,7 +91,8 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // run joins and acts until ctx ends.
 func (b *bot) run(ctx context.Context, d *Demo, background string) {
-	c, err := relay.Dial(ctx, relay.ClientConfig{URL: d.URL, Code: d.Code(b.group, b.role), Name: b.name, Background: background})
+	c, err := relay.Dial(ctx, relay.ClientConfig{URL: d.URL, Code: d.Code(b.group, b.role), Name: b.name, Background: background,
+		StateDir: b.dir})
 	if err != nil {
 		return
 	}

@@ -69,3 +69,76 @@ func TestDemoNeedsAKnownGroup(t *testing.T) {
 		t.Fatal("Start with group Puccini succeeded; want an error naming the demo's groups")
 	}
 }
+
+// TestDemoRestartKeepsItsPeople starts a demo, stops it and starts it
+// again on the same data directory: the simulated people come back as
+// themselves, none twice.
+func TestDemoRestartKeepsItsPeople(t *testing.T) {
+	dir := t.TempDir()
+	const bots = 6
+	seats := bots + 6 // a chair and a rapporteur in each of three groups
+	// members counts the people in groups, and those of them online, as
+	// the organizer sees them.
+	members := func(d *Demo) (people, online int, names map[string]int) {
+		t.Helper()
+		c, err := relay.Dial(t.Context(), relay.ClientConfig{URL: d.URL, Code: d.Code("", session.Organizer), Name: "Watcher"})
+		if err != nil {
+			t.Fatalf("Dial: %v", err)
+		}
+		defer c.Close()
+		var state *session.State
+		deadline := time.After(30 * time.Second)
+		for {
+			select {
+			case u := <-c.Updates():
+				switch {
+				case u.Welcome != nil:
+					state = u.Welcome.Snapshot
+				case u.Event != nil && state != nil:
+					state.ApplyEvent(*u.Event)
+				}
+			case <-deadline:
+				var off []string
+				for _, p := range state.People {
+					if p.Role != session.Organizer && !p.Online {
+						off = append(off, p.Name+" ("+string(p.Role)+" in "+p.Group+")")
+					}
+				}
+				t.Fatalf("after 30s %d of %d simulated people are online; offline: %v", online, seats, off)
+			}
+			if state == nil {
+				continue
+			}
+			people, online, names = 0, 0, map[string]int{}
+			for _, p := range state.People {
+				if p.Role != session.Organizer {
+					people++
+					names[p.Name+" in "+p.Group]++
+					if p.Online {
+						online++
+					}
+				}
+			}
+			if online >= seats {
+				return people, online, names
+			}
+		}
+	}
+	for run := 1; run <= 2; run++ {
+		d, err := Start(context.Background(), Config{Dir: dir, Bots: bots, Pace: 40})
+		if err != nil {
+			t.Fatalf("Start (run %d): %v", run, err)
+		}
+		t.Logf("run %d", run)
+		people, online, names := members(d)
+		d.Close()
+		if people != seats || online != seats {
+			t.Errorf("run %d: %d people in groups, %d online; want %d and %d", run, people, online, seats, seats)
+		}
+		for name, n := range names {
+			if n > 1 {
+				t.Errorf("run %d: %s is there %d times; want once", run, name, n)
+			}
+		}
+	}
+}

@@ -35,9 +35,29 @@ func (r *room) wentAway(person string) {
 		back := r.online[person] > 0
 		r.mu.RUnlock()
 		if !back && r.loggedOnline(person) {
-			r.submit(onlineEntry(person, false), nil)
+			r.markOffline(person)
 		}
 	})
+}
+
+// markOffline logs that a person went offline. A connection of theirs
+// that arrives while the entry is on its way to the log finds them still
+// online in the log and logs nothing (cameOnline), so once the entry is
+// applied they are logged online again if they are connected.
+func (r *room) markOffline(person string) {
+	r.submit(onlineEntry(person, false), func(session.Outcome, *session.Event) {
+		go r.backOnline(person) // waiters may run with r.mu held
+	})
+}
+
+// backOnline logs a person online again if they are connected.
+func (r *room) backOnline(person string) {
+	r.mu.RLock()
+	back := r.online[person] > 0
+	r.mu.RUnlock()
+	if back {
+		r.cameOnline(person)
+	}
 }
 
 // loggedOnline reports whether the applied log says the person is online.

@@ -505,7 +505,7 @@ func (r *room) resetOnline(ctx context.Context) {
 	r.mu.RUnlock()
 	slices.Sort(ids)
 	for _, id := range ids {
-		r.submit(onlineEntry(id, false), nil)
+		r.markOffline(id)
 	}
 }
 

@@ -444,7 +444,7 @@ func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session
 	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
 		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
 	if g.Person == "" && d.Name == "" {
-		return nil, "", session.Errorf(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
+		return nil, "", session.Errorf(session.ErrCodeProtocol, `a name is needed to join: send "name" in the hello, 1 to 80 characters`)
 	}
 	type result struct {
 		o  session.Outcome

@@ -17,6 +17,10 @@ import (
 type Roster struct {
 	File   string // the file name as given, used in errors
 	People []Person
+	// Columns are the headers, as written, of the columns that split has
+	// no use for unless asked to spread them (country, department, e-mail);
+	// Person.Other holds their values.
+	Columns []string
 }
 
 // Person is one row of a roster CSV.
@@ -26,6 +30,7 @@ type Person struct {
 	Organization string       // may be empty
 	Wish         session.Role // Chair, Rapporteur, or Participant for no wish
 	Line         int          // the CSV line the row starts on; 0 if not from a file
+	Other        []string     // the values of Roster.Columns, in order
 }
 
 // Error is a problem with a roster: where it is and what is wrong.
@@ -50,8 +55,8 @@ func (e *Error) Error() string {
 // Read reads a roster CSV from r; name is the file name for errors.
 // The first row is a header whose columns are matched case-insensitively:
 // name and background are required, organization and role are optional,
-// others are ignored so that an export from a registration tool can be used
-// as it is.
+// others are kept in Columns, for Split to spread if asked, and otherwise
+// ignored, so that an export from a registration tool can be used as it is.
 func Read(name string, r io.Reader) (Roster, error) {
 	roster := Roster{File: name}
 	bad := func(line int, format string, args ...any) error {
@@ -70,18 +75,22 @@ func Read(name string, r io.Reader) (Roster, error) {
 		return roster, rosterCSVError(name, err)
 	}
 	col := map[string]int{"name": -1, "background": -1, "organization": -1, "role": -1}
+	var other []int // indexes of the other columns
 	for i, h := range header {
 		if i == 0 {
 			// Spreadsheets often save UTF-8 with a byte order mark.
 			h = strings.TrimPrefix(h, "\ufeff")
 		}
-		h = strings.ToLower(strings.TrimSpace(h))
-		if j, ok := col[h]; ok {
+		h = strings.TrimSpace(h)
+		if j, ok := col[strings.ToLower(h)]; ok {
 			if j >= 0 {
-				return roster, bad(1, "two %s columns; keep one", h)
+				return roster, bad(1, "two %s columns; keep one", strings.ToLower(h))
 			}
-			col[h] = i
+			col[strings.ToLower(h)] = i
+			continue
 		}
+		other = append(other, i)
+		roster.Columns = append(roster.Columns, h)
 	}
 	for _, h := range []string{"name", "background"} {
 		if col[h] < 0 {
@@ -112,6 +121,12 @@ func Read(name string, r io.Reader) (Roster, error) {
 			Background:   field(rec, "background"),
 			Organization: field(rec, "organization"),
 			Line:         line,
+		}
+		if len(other) > 0 {
+			p.Other = make([]string, len(other))
+			for k, i := range other {
+				p.Other[k] = strings.TrimSpace(rec[i])
+			}
 		}
 		switch w := field(rec, "role"); strings.ToLower(w) {
 		case "", string(session.Participant):
@@ -162,8 +177,9 @@ func (r Roster) check() error {
 		default:
 			return bad(p, "role %q is not a wish split knows; write chair, rapporteur or leave it empty", p.Wish)
 		}
-		// Case-insensitive, as Plan.Validate compares roster names.
-		key := strings.ToLower(p.Name)
+		// Case and inner spaces do not make another person: "Ada Brun"
+		// and "ada  brun" are one name typed twice.
+		key := splitKey(p.Name)
 		if q, ok := first[key]; ok {
 			if q.Line > 0 {
 				return bad(p, "%q is listed twice (first on line %d); names must be unique", p.Name, q.Line)
@@ -191,6 +207,21 @@ type Balance struct {
 	Sizes       []int
 	Backgrounds []BackgroundCount    // largest background first
 	Shared      []SharedOrganization // organizations with two or more people in one group
+	Spread      []SpreadColumn       // the spread columns, in the order asked for
+}
+
+// SpreadColumn is how the values of a column split was asked to spread
+// came out over the groups.
+type SpreadColumn struct {
+	Column string        // the header, as written in the roster
+	Values []SpreadValue // values two or more people share, most people first
+}
+
+// SpreadValue is how many people of one value of a spread column each
+// group holds.
+type SpreadValue struct {
+	Value  string
+	Counts []int // by group, as Balance.Groups
 }
 
 // BackgroundCount is how many people of one background each group holds.
@@ -250,27 +281,39 @@ func (a *Assignment) PlanPeople() []session.PlanPerson {
 //     people, taken from those who wished for the role where the group has
 //     such a person; wishers are spread so that as many groups as possible
 //     have one;
-//   - the same roster, names and seed give the same split.
+//   - the people who share a value of a spread column (a country, a
+//     department) are kept apart as organizations are, as far as that
+//     goes without giving up the guarantees above: no two in a group
+//     while the value has no more people than there are groups, else
+//     spread as evenly as they can be;
+//   - the same roster, names, seed and spread columns give the same split.
 //
-// Backgrounds and organizations are compared case-insensitively.
-func Split(r Roster, names []string, seed uint64) (*Assignment, error) {
+// Backgrounds, organizations and the values of spread columns are
+// compared ignoring case and inner spaces. Spread columns are named by
+// their header, case-insensitively; they are columns of Roster.Columns.
+func Split(r Roster, names []string, seed uint64, spread ...string) (*Assignment, error) {
 	if err := checkSplitNames(names); err != nil {
 		return nil, err
 	}
 	if err := r.check(); err != nil {
 		return nil, err
 	}
+	columns, values, err := r.spreadValues(spread)
+	if err != nil {
+		return nil, err
+	}
 	n, g := len(r.People), len(names)
 	if n < 2*g {
-		msg := fmt.Sprintf("%d people for %d groups; every group needs at least two people (a chair and a rapporteur)", n, g)
+		msg := fmt.Sprintf("%s for %s; every group needs at least two people (a chair and a rapporteur)",
+			count(n, "person", "people"), count(g, "group", "groups"))
 		if n >= 2 {
-			msg += fmt.Sprintf(", so use at most %d groups", n/2)
+			msg += fmt.Sprintf(", so use at most %s", count(n/2, "group", "groups"))
 		} else {
 			msg += ", so add people to the roster"
 		}
 		return nil, &Error{File: r.File, Msg: msg}
 	}
-	s := newSplitter(r, g, seed)
+	s := newSplitter(r, g, seed, values)
 	s.search()
 	a := &Assignment{
 		Roster: r,
@@ -278,8 +321,68 @@ func Split(r Roster, names []string, seed uint64) (*Assignment, error) {
 		Group:  s.group,
 		Role:   s.roles(),
 	}
-	a.Balance = s.balance(a.Groups)
+	a.Balance = s.balance(a.Groups, columns)
 	return a, nil
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// spreadValues finds the spread columns and returns their headers and,
+// per column, every person's value.
+func (r Roster) spreadValues(spread []string) ([]string, [][]string, error) {
+	bad := func(line int, format string, args ...any) error {
+		return &Error{File: r.File, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	var columns []string
+	var values [][]string
+	seen := map[int]bool{}
+	for _, want := range spread {
+		key := strings.ToLower(strings.TrimSpace(want))
+		switch key {
+		case "":
+			return nil, nil, bad(0, "a spread column needs a name: the header of a roster column")
+		case "background", "organization":
+			return nil, nil, bad(0, "%s is always spread; name other columns to spread", key)
+		case "name", "role":
+			return nil, nil, bad(0, "the %s column cannot be spread; name a column such as country or department", key)
+		}
+		col := -1
+		for i, h := range r.Columns {
+			if strings.ToLower(h) == key {
+				if col >= 0 {
+					return nil, nil, bad(1, "two %s columns; keep one to spread it", h)
+				}
+				col = i
+			}
+		}
+		if col < 0 {
+			if len(r.Columns) == 0 {
+				return nil, nil, bad(0, "no %s column to spread; the roster has only name, background, organization and role", want)
+			}
+			return nil, nil, bad(0, "no %s column to spread; its other columns are %s", want, strings.Join(r.Columns, ", "))
+		}
+		if seen[col] {
+			continue
+		}
+		seen[col] = true
+		v := make([]string, len(r.People))
+		for p, person := range r.People {
+			if col < len(person.Other) {
+				v[p] = person.Other[col]
+			}
+			if err := session.CheckText(v[p], session.MaxName, false); err != nil {
+				return nil, nil, bad(person.Line, "%s %v", r.Columns[col], err)
+			}
+		}
+		columns = append(columns, r.Columns[col])
+		values = append(values, v)
+	}
+	return columns, values, nil
 }
 
 func checkSplitNames(names []string) error {
@@ -321,12 +424,14 @@ const (
 
 // splitCost is what the repair minimizes, compared field by field in
 // order: organization clashes first (a guarantee), then groups without a
-// wisher for a role, then how unevenly organizations larger than the
-// number of groups are spread (nice to have).
+// wisher for a role, then clashes in the spread columns, then how
+// unevenly organizations and spread values larger than the number of
+// groups are spread (nice to have).
 type splitCost struct {
 	clash  int // same-organization pairs in a group, for organizations with at most g people
 	miss   int // groups without a chair wisher plus groups without a rapporteur wisher
-	spread int // same-organization pairs in a group, for larger organizations
+	apart  int // pairs in a group with the same value of a spread column, for values of at most g people
+	spread int // same-organization or same-value pairs in a group, for larger ones
 }
 
 func (c splitCost) compare(d splitCost) int {
@@ -334,6 +439,9 @@ func (c splitCost) compare(d splitCost) int {
 		return x
 	}
 	if x := cmp.Compare(c.miss, d.miss); x != 0 {
+		return x
+	}
+	if x := cmp.Compare(c.apart, d.apart); x != 0 {
 		return x
 	}
 	return cmp.Compare(c.spread, d.spread)
@@ -345,19 +453,25 @@ type splitter struct {
 	n, g int
 	rng  *rand.Rand
 
-	bg, org, wish []int // per person; org is -1 for none or a one-person organization
-	bgName        []string
-	orgName       []string
-	bgSize        []int
-	orgSize       []int
-	small         []bool // per org: no more people than groups, so they must not meet
-	lo, hi        []int  // per background: floor and ceiling of its fair share
-	loN, hiN      int    // floor and ceiling of the group size
+	bg, wish []int // per person
+	// tag[d][p] is the set of people sharing p's value in dimension d
+	// (0 the organization, then the spread columns), -1 for none or a
+	// value no one else has. Sets of every dimension are numbered
+	// together; the org fields below are per set.
+	tag      [][]int
+	bgName   []string
+	orgName  []string
+	orgDim   []int // per set: its dimension
+	bgSize   []int
+	orgSize  []int
+	small    []bool // per set: no more people than groups, so they must not meet
+	lo, hi   []int  // per background: floor and ceiling of its fair share
+	loN, hiN int    // floor and ceiling of the group size
 
 	group   []int
 	size    []int
 	bgCnt   [][]int // [background][group]
-	orgCnt  []int32 // [org*g+group]; flat, as it can be large
+	orgCnt  []int32 // [set*g+group]; flat, as it can be large
 	wishCnt [3][]int
 	missing [3]int // groups with no wisher of the kind
 	wishers [3]int
@@ -365,14 +479,15 @@ type splitter struct {
 	work int // swaps weighed beyond the first descent, against splitBudget
 }
 
-func newSplitter(r Roster, g int, seed uint64) *splitter {
+// newSplitter prepares a split; spread holds, per spread column, every
+// person's value.
+func newSplitter(r Roster, g int, seed uint64, spread [][]string) *splitter {
 	n := len(r.People)
 	s := &splitter{
 		n: n, g: g,
 		// The second PCG word is fixed so that --seed alone decides the split.
 		rng:   rand.New(rand.NewPCG(seed, 0x6272656b6f7574)),
 		bg:    make([]int, n),
-		org:   make([]int, n),
 		wish:  make([]int, n),
 		group: slices.Repeat([]int{-1}, n),
 		size:  make([]int, g),
@@ -380,9 +495,6 @@ func newSplitter(r Roster, g int, seed uint64) *splitter {
 		hiN:   (n + g - 1) / g,
 	}
 	bgIdx := map[string]int{}
-	orgIdx := map[string]int{}
-	orgOf := make([]string, n)
-	orgMembers := map[string]int{}
 	for i, p := range r.People {
 		k := splitKey(p.Background)
 		b, ok := bgIdx[k]
@@ -394,10 +506,6 @@ func newSplitter(r Roster, g int, seed uint64) *splitter {
 		}
 		s.bg[i] = b
 		s.bgSize[b]++
-		orgOf[i] = splitKey(p.Organization)
-		if orgOf[i] != "" {
-			orgMembers[orgOf[i]]++
-		}
 		switch p.Wish {
 		case session.Chair:
 			s.wish[i] = splitChair
@@ -406,23 +514,12 @@ func newSplitter(r Roster, g int, seed uint64) *splitter {
 		}
 		s.wishers[s.wish[i]]++
 	}
+	orgs := make([]string, n)
 	for i, p := range r.People {
-		k := orgOf[i]
-		// A one-person organization can never clash; leaving it out keeps
-		// orgCnt small when most people come from different places.
-		if k == "" || orgMembers[k] < 2 {
-			s.org[i] = -1
-			continue
-		}
-		o, ok := orgIdx[k]
-		if !ok {
-			o = len(s.orgName)
-			orgIdx[k] = o
-			s.orgName = append(s.orgName, p.Organization)
-			s.orgSize = append(s.orgSize, orgMembers[k])
-			s.small = append(s.small, orgMembers[k] <= g)
-		}
-		s.org[i] = o
+		orgs[i] = p.Organization
+	}
+	for _, values := range append([][]string{orgs}, spread...) {
+		s.addDimension(values)
 	}
 	for _, c := range s.bgSize {
 		s.lo = append(s.lo, c/g)
@@ -434,6 +531,40 @@ func newSplitter(r Roster, g int, seed uint64) *splitter {
 		s.wishCnt[w] = make([]int, g)
 	}
 	return s
+}
+
+// addDimension adds the sets of people who share a value, compared as
+// backgrounds are; values[p] is person p's.
+func (s *splitter) addDimension(values []string) {
+	d := len(s.tag)
+	tag := make([]int, s.n)
+	members := map[string]int{}
+	for _, v := range values {
+		if k := splitKey(v); k != "" {
+			members[k]++
+		}
+	}
+	idx := map[string]int{}
+	for p, v := range values {
+		k := splitKey(v)
+		// A value of one person can never clash; leaving it out keeps
+		// orgCnt small when most people come from different places.
+		if k == "" || members[k] < 2 {
+			tag[p] = -1
+			continue
+		}
+		o, ok := idx[k]
+		if !ok {
+			o = len(s.orgName)
+			idx[k] = o
+			s.orgName = append(s.orgName, v)
+			s.orgDim = append(s.orgDim, d)
+			s.orgSize = append(s.orgSize, members[k])
+			s.small = append(s.small, members[k] <= s.g)
+		}
+		tag[p] = o
+	}
+	s.tag = append(s.tag, tag)
 }
 
 // deal places everyone: background by background, largest first, each
@@ -491,31 +622,44 @@ func (s *splitter) deal() {
 }
 
 func (s *splitter) orgSizeOf(p int) int {
-	if o := s.org[p]; o >= 0 {
+	if o := s.tag[0][p]; o >= 0 {
 		return s.orgSize[o]
 	}
 	return 0
 }
 
-// dealLess reports whether group x is a better place for p than group y.
+// dealLess reports whether group x is a better place for p than group y:
+// fewer of p's organization, then of p's role wish, then of p's values
+// of the spread columns.
 func (s *splitter) dealLess(p, x, y int) bool {
-	if o := s.org[p]; o >= 0 {
+	if o := s.tag[0][p]; o >= 0 {
 		if cx, cy := s.orgCnt[o*s.g+x], s.orgCnt[o*s.g+y]; cx != cy {
 			return cx < cy
 		}
 	}
 	if w := s.wish[p]; w != splitNoWish {
-		return s.wishCnt[w][x] < s.wishCnt[w][y]
+		if cx, cy := s.wishCnt[w][x], s.wishCnt[w][y]; cx != cy {
+			return cx < cy
+		}
 	}
-	return false
+	var cx, cy int32
+	for _, tag := range s.tag[1:] {
+		if o := tag[p]; o >= 0 {
+			cx += s.orgCnt[o*s.g+x]
+			cy += s.orgCnt[o*s.g+y]
+		}
+	}
+	return cx < cy
 }
 
 func (s *splitter) place(p, grp int) {
 	s.group[p] = grp
 	s.size[grp]++
 	s.bgCnt[s.bg[p]][grp]++
-	if o := s.org[p]; o >= 0 {
-		s.orgCnt[o*s.g+grp]++
+	for _, tag := range s.tag {
+		if o := tag[p]; o >= 0 {
+			s.orgCnt[o*s.g+grp]++
+		}
 	}
 	s.wishCnt[s.wish[p]][grp]++
 }
@@ -524,21 +668,32 @@ func (s *splitter) unplace(p int) {
 	grp := s.group[p]
 	s.size[grp]--
 	s.bgCnt[s.bg[p]][grp]--
-	if o := s.org[p]; o >= 0 {
-		s.orgCnt[o*s.g+grp]--
+	for _, tag := range s.tag {
+		if o := tag[p]; o >= 0 {
+			s.orgCnt[o*s.g+grp]--
+		}
 	}
 	s.wishCnt[s.wish[p]][grp]--
 	s.group[p] = -1
 }
 
-// addPairs adds the pairs of organization o's people in group grp: a
-// clash for a small organization, spread for a large one.
+// addPairs adds the pairs of set o's people in group grp.
 func (s *splitter) addPairs(c *splitCost, o, grp int) {
 	k := int(s.orgCnt[o*s.g+grp])
-	if s.small[o] {
-		c.clash += k * (k - 1) / 2
-	} else {
-		c.spread += k * (k - 1) / 2
+	s.addCost(c, o, k*(k-1)/2)
+}
+
+// addCost adds x pairs of set o to the cost: a clash for a small
+// organization, apart for a small value of a spread column, spread for
+// a large one of either.
+func (s *splitter) addCost(c *splitCost, o, x int) {
+	switch {
+	case !s.small[o]:
+		c.spread += x
+	case s.orgDim[o] == 0:
+		c.clash += x
+	default:
+		c.apart += x
 	}
 }
 
@@ -612,12 +767,9 @@ func (s *splitter) canMove(p, to int) bool {
 // partner, organization or wish, does not change by the trade.
 func (s *splitter) leave(d *splitCost, p, to, partner int) {
 	from := s.group[p]
-	if o := s.org[p]; o >= 0 && (partner < 0 || s.org[partner] != o) {
-		x := int(s.orgCnt[o*s.g+to]) - int(s.orgCnt[o*s.g+from]-1)
-		if s.small[o] {
-			d.clash += x
-		} else {
-			d.spread += x
+	for _, tag := range s.tag {
+		if o := tag[p]; o >= 0 && (partner < 0 || tag[partner] != o) {
+			s.addCost(d, o, int(s.orgCnt[o*s.g+to])-int(s.orgCnt[o*s.g+from]-1))
 		}
 	}
 	if w := s.wish[p]; w != splitNoWish && (partner < 0 || s.wish[partner] != w) {
@@ -717,20 +869,22 @@ func (s *splitter) compoundDelta(steps ...splitStep) (splitCost, bool) {
 		s.unplace(steps[i].p)
 		s.place(steps[i].p, from[i])
 	}
-	return splitCost{after.clash - before.clash, after.miss - before.miss, after.spread - before.spread}, ok
+	return splitCost{after.clash - before.clash, after.miss - before.miss, after.apart - before.apart, after.spread - before.spread}, ok
 }
 
 // localCost is the part of the cost that the organizations and wishes of
 // people make in groups, which are all different.
 func (s *splitter) localCost(people, groups []int) splitCost {
 	var c splitCost
-	for i, p := range people {
-		o := s.org[p]
-		if o < 0 || slices.ContainsFunc(people[:i], func(x int) bool { return s.org[x] == o }) {
-			continue
-		}
-		for _, grp := range groups {
-			s.addPairs(&c, o, grp)
+	for _, tag := range s.tag {
+		for i, p := range people {
+			o := tag[p]
+			if o < 0 || slices.ContainsFunc(people[:i], func(x int) bool { return tag[x] == o }) {
+				continue
+			}
+			for _, grp := range groups {
+				s.addPairs(&c, o, grp)
+			}
 		}
 	}
 	for _, w := range []int{splitChair, splitRapporteur} {
@@ -807,7 +961,11 @@ func (s *splitter) improveCompound(p int) bool {
 // organization piled up in p's group.
 func (s *splitter) bad(p int, withSpread bool) bool {
 	grp := s.group[p]
-	if o := s.org[p]; o >= 0 {
+	for _, tag := range s.tag {
+		o := tag[p]
+		if o < 0 {
+			continue
+		}
 		k := s.orgCnt[o*s.g+grp]
 		if s.small[o] && k >= 2 {
 			return true
@@ -931,7 +1089,7 @@ const (
 // of the best cost possible, keeping the best split found.
 func (s *splitter) search() {
 	floor := s.floor()
-	done := func(c splitCost) bool { return c.clash == 0 && c.miss == floor.miss }
+	done := func(c splitCost) bool { return c.clash == 0 && c.miss == floor.miss && c.apart == 0 }
 	starts := splitStarts
 	if s.n > splitCompoundMax {
 		starts = 3
@@ -1041,7 +1199,7 @@ func (s *splitter) roles() []session.Role {
 	return roles
 }
 
-func (s *splitter) balance(groups []string) Balance {
+func (s *splitter) balance(groups, columns []string) Balance {
 	b := Balance{Groups: groups, Sizes: slices.Clone(s.size)}
 	for i, name := range s.bgName {
 		b.Backgrounds = append(b.Backgrounds, BackgroundCount{Background: name, Counts: slices.Clone(s.bgCnt[i])})
@@ -1049,7 +1207,15 @@ func (s *splitter) balance(groups []string) Balance {
 	slices.SortStableFunc(b.Backgrounds, func(x, y BackgroundCount) int {
 		return cmp.Compare(splitSum(y.Counts), splitSum(x.Counts))
 	})
+	for _, col := range columns {
+		b.Spread = append(b.Spread, SpreadColumn{Column: col})
+	}
 	for o, name := range s.orgName {
+		if d := s.orgDim[o]; d > 0 {
+			c := &b.Spread[d-1]
+			c.Values = append(c.Values, SpreadValue{Value: name, Counts: s.countsOf(o)})
+			continue
+		}
 		var shared []string
 		for grp := 0; grp < s.g; grp++ {
 			if s.orgCnt[o*s.g+grp] >= 2 {
@@ -1061,7 +1227,18 @@ func (s *splitter) balance(groups []string) Balance {
 		}
 	}
 	slices.SortStableFunc(b.Shared, func(x, y SharedOrganization) int { return cmp.Compare(y.Members, x.Members) })
+	for _, c := range b.Spread {
+		slices.SortStableFunc(c.Values, func(x, y SpreadValue) int { return cmp.Compare(splitSum(y.Counts), splitSum(x.Counts)) })
+	}
 	return b
+}
+
+func (s *splitter) countsOf(set int) []int {
+	out := make([]int, s.g)
+	for grp := range out {
+		out[grp] = int(s.orgCnt[set*s.g+grp])
+	}
+	return out
 }
 
 func splitSum(xs []int) int {

@@ -25,11 +25,11 @@ func TestReadRoster(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Read = %v; want no error", err)
 	}
-	want := Roster{File: "roster.csv", People: []Person{
-		{Name: "Ada Brun", Background: "Scientist", Organization: "CERN", Wish: session.Chair, Line: 2},
-		{Name: "Kurz, Ben", Background: "diplomat", Wish: session.Rapporteur, Line: 4},
-		{Name: "Cleo Diaz", Background: "scientist", Organization: "CERN", Wish: session.Participant, Line: 5},
-		{Name: "Dev Rao", Background: "industry", Wish: session.Participant, Line: 6},
+	want := Roster{File: "roster.csv", Columns: []string{"Email"}, People: []Person{
+		{Name: "Ada Brun", Background: "Scientist", Organization: "CERN", Wish: session.Chair, Line: 2, Other: []string{"ada@example.org"}},
+		{Name: "Kurz, Ben", Background: "diplomat", Wish: session.Rapporteur, Line: 4, Other: []string{"ben@example.org"}},
+		{Name: "Cleo Diaz", Background: "scientist", Organization: "CERN", Wish: session.Participant, Line: 5, Other: []string{""}},
+		{Name: "Dev Rao", Background: "industry", Wish: session.Participant, Line: 6, Other: []string{""}},
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Read = %+v; want %+v", got, want)
@@ -49,6 +49,7 @@ func TestReadRosterErrors(t *testing.T) {
 		{"two name columns", "name,Name,background\nAda,Ada,x\n", 1, "two name columns"},
 		{"empty name", "name,background\nAda,scientist\n  ,diplomat\n", 3, "empty name; every row needs a name"},
 		{"duplicate name", "name,background\nAda,scientist\nBen,diplomat\nada,industry\n", 4, `"ada" is listed twice (first on line 2)`},
+		{"duplicate name but for inner spaces", "name,background\nAda Brun,scientist\nBen,diplomat\nada  brun,industry\n", 4, `"ada  brun" is listed twice (first on line 2)`},
 		{"unknown role", "name,background,role\nAda,scientist,chair\nBen,diplomat,moderator\n", 3, `role "moderator" is not a wish`},
 		{"control character in name", "name,background\nAda,scientist\n\"Ben\x1b[31m\",diplomat\n", 3, "name contains control characters"},
 		{"control character in background", "name,background\nAda,\"sci\x07\"\n", 2, "background contains control characters"},
@@ -92,7 +93,13 @@ func TestSplitErrors(t *testing.T) {
 		want   string
 	}{
 		{"too few people", five, []string{"a", "b", "c"}, "r.csv: 5 people for 3 groups; every group needs at least two people (a chair and a rapporteur), so use at most 2 groups"},
-		{"one person", Roster{File: "r.csv", People: five.People[:1]}, []string{"a"}, "r.csv: 1 people for 1 groups; every group needs at least two people (a chair and a rapporteur), so add people to the roster"},
+		{"one person", Roster{File: "r.csv", People: five.People[:1]}, []string{"a"}, "r.csv: 1 person for 1 group; every group needs at least two people (a chair and a rapporteur), so add people to the roster"},
+		{"room for one group", Roster{File: "r.csv", People: five.People[:3]}, []string{"a", "b"}, "r.csv: 3 people for 2 groups; every group needs at least two people (a chair and a rapporteur), so use at most 1 group"},
+		// The same person twice is the problem to report, not the count
+		// of groups it would leave.
+		{"a name twice, too few for the groups", Roster{File: "r.csv", People: []Person{
+			{Name: "Ada Brun", Background: "x", Line: 2}, {Name: "Ben", Background: "x", Line: 3}, {Name: "ada  Brun", Background: "x", Line: 4},
+		}}, []string{"a", "b"}, `r.csv:4: "ada  Brun" is listed twice (first on line 2); names must be unique`},
 		{"bad wish", withWish("organizer"), []string{"a"}, `r.csv:5: role "organizer" is not a wish split knows; write chair, rapporteur or leave it empty`},
 		{"no groups", five, nil, "no groups; split needs at least one group"},
 		{"empty group name", five, []string{"a", ""}, "group name 2 is empty; name every group"},
@@ -110,6 +117,41 @@ func TestSplitErrors(t *testing.T) {
 	var re *Error
 	if _, err := Split(five, []string{"a", "b", "c"}, 1); !errors.As(err, &re) {
 		t.Errorf("Split(5 people, 3 groups) = %v; want a *Error", err)
+	}
+}
+
+func TestSplitSpreadErrors(t *testing.T) {
+	five := Roster{File: "r.csv"}
+	for i := range 5 {
+		five.People = append(five.People, Person{Name: fmt.Sprint("p", i), Background: "x", Line: i + 2})
+	}
+	withCountry := Roster{File: "r.csv", Columns: []string{"Email", "Country"}}
+	for _, p := range five.People {
+		p.Other = []string{"", "Italy"}
+		withCountry.People = append(withCountry.People, p)
+	}
+	badCountry := Roster{File: "r.csv", Columns: withCountry.Columns, People: slices.Clone(withCountry.People)}
+	badCountry.People[1].Other = []string{"", "Ita\x1bly"}
+	tests := []struct {
+		name   string
+		roster Roster
+		groups []string
+		want   string
+		spread string
+	}{
+		{"spread a column it lacks", withCountry, []string{"a"}, "r.csv: no dept column to spread; its other columns are Email, Country", "dept"},
+		{"spread a column without others", five, []string{"a"}, "r.csv: no country column to spread; the roster has only name, background, organization and role", "country"},
+		{"spread organization", withCountry, []string{"a"}, "r.csv: organization is always spread; name other columns to spread", "Organization"},
+		{"spread name", withCountry, []string{"a"}, "r.csv: the name column cannot be spread; name a column such as country or department", "name"},
+		{"spread a control character", badCountry, []string{"a"}, "r.csv:3: Country contains control characters", "country"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Split(tt.roster, tt.groups, 1, tt.spread)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Split(%s) = %v, %v; want %q", tt.name, a, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -408,6 +450,11 @@ func splitCostOf(r Roster, group []int, g int) splitCost {
 // bestSplitCost tries every split with balanced sizes and backgrounds and
 // returns the lowest cost, clashes first.
 func bestSplitCost(r Roster, g int) splitCost {
+	return bestSplitCostBy(r, g, func(group []int) splitCost { return splitCostOf(r, group, g) })
+}
+
+// bestSplitCostBy is bestSplitCost with the cost counted by cost.
+func bestSplitCostBy(r Roster, g int, cost func(group []int) splitCost) splitCost {
 	n := len(r.People)
 	bgIdx := map[string]int{}
 	bg := make([]int, n)
@@ -441,7 +488,7 @@ func bestSplitCost(r Roster, g int) splitCost {
 					}
 				}
 			}
-			if c := splitCostOf(r, group, g); c.compare(best) < 0 {
+			if c := cost(group); c.compare(best) < 0 {
 				best = c
 			}
 			return

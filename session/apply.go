@@ -507,8 +507,8 @@ func (c *ctx) ideaVote(on bool) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	if on && i.Hidden { // a vote on a hidden idea may still be taken back
-		return Event{}, reject(CodeNotFound, "idea %q is hidden", d.Idea)
+	if on && i.Hidden {
+		return Event{}, reject(CodeNotFound, "idea %q is hidden by the chair", d.Idea)
 	}
 	who := c.actor.ID
 	k, voted := slices.BinarySearch(i.Voters, who)
@@ -530,9 +530,39 @@ func (c *ctx) ideaVote(on bool) (Event, error) {
 	return c.event(i.Group, EventData{Ideas: []*Idea{i.copy()}}), nil
 }
 
+// flagData is IdeaFlag as it comes in: On is a pointer so that a
+// missing "on" is told apart from false, which would quietly unmark.
+type flagData struct {
+	Idea string `json:"idea"`
+	On   *bool  `json:"on"`
+}
+
+// decodeFlag reads the data of idea.pin, idea.hide and idea.key, which
+// must say "on" either way.
+func decodeFlag(kind string, raw json.RawMessage) (IdeaFlag, error) {
+	var d flagData
+	if err := decode(raw, &d); err != nil {
+		return IdeaFlag{}, err
+	}
+	if d.On == nil {
+		return IdeaFlag{}, reject(CodeInvalid, `%s needs "on": true to %s the idea, false to undo it`, kind, flagVerb(kind))
+	}
+	return IdeaFlag{Idea: d.Idea, On: *d.On}, nil
+}
+
+func flagVerb(kind string) string {
+	switch kind {
+	case KindIdeaHide:
+		return "hide"
+	case KindIdeaKey:
+		return "mark as key"
+	}
+	return "pin"
+}
+
 func (c *ctx) ideaFlag() (Event, error) {
-	var d IdeaFlag
-	if err := decode(c.e.Op.Data, &d); err != nil {
+	d, err := decodeFlag(c.e.Op.Kind, c.e.Op.Data)
+	if err != nil {
 		return Event{}, err
 	}
 	i, err := c.idea(d.Idea)
@@ -547,6 +577,16 @@ func (c *ctx) ideaFlag() (Event, error) {
 		i.Pinned = d.On
 	case KindIdeaHide:
 		i.Hidden = d.On
+		// Votes on a hidden idea go back to their voters, as on a
+		// retracted one: they could not see it to take them back, and
+		// every count of votes then agrees with the ideas shown. Showing
+		// it again does not bring them back; its voters may vote again.
+		if d.On {
+			for _, v := range i.Voters {
+				c.s.countVote(v, i.Question, -1)
+			}
+			i.Voters = nil
+		}
 	case KindIdeaKey:
 		i.Key = d.On
 	}

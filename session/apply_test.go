@@ -1,7 +1,9 @@
 package session_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -269,15 +271,101 @@ func TestApplyVoteBudget(t *testing.T) {
 		unvote(p, q1[2], session.ErrClosed), // q1 is over
 	})
 
-	// A hidden idea takes no votes, but gives back those it holds.
+	// A hidden idea takes no votes, and gives back those it holds.
 	f.must("Manzoni/chair", session.KindIdeaHide, session.IdeaFlag{Idea: q2[3], On: true})
 	f.must("Manzoni/chair", session.KindIdeaHide, session.IdeaFlag{Idea: q2[0], On: true})
+	q2 = append(q2, f.idea("Manzoni/participant2", "J"))
 	run(t, f, []step{
 		vote("Manzoni/chair", q2[3], session.ErrNotFound),
-		unvote(p, q2[0], nil),
+		unvote(p, q2[0], session.ErrInvalid), // given back already
 		vote(p, q2[0], session.ErrNotFound),
 		vote(p, q2[3], session.ErrNotFound),
+		vote(p, q2[4], nil), // the vote given back
+		vote(p, q2[1], session.ErrInvalid),
 	})
+}
+
+// TestApplyHideGivesVotesBack: the voters of an idea the chair hides get
+// their votes back at once (they cannot see the idea to take them back),
+// so every count of votes agrees with the ideas people are shown; its
+// author is told by the event, which shows them the idea as theirs and
+// hidden.
+func TestApplyHideGivesVotesBack(t *testing.T) {
+	f := newFixture(t)
+	author, voter := "Manzoni/participant", "Manzoni/participant2"
+	hidden := f.idea(author, "Off topic")
+	other := f.idea(author, "On topic")
+	f.must(voter, session.KindIdeaVote, session.IdeaRef{Idea: hidden})
+	f.must(voter, session.KindIdeaVote, session.IdeaRef{Idea: other})
+	f.must("Manzoni/chair", session.KindIdeaVote, session.IdeaRef{Idea: hidden})
+	ev := f.must("Manzoni/chair", session.KindIdeaHide, session.IdeaFlag{Idea: hidden, On: true})
+
+	if got := f.s.Ideas[hidden].Voters; len(got) != 0 {
+		t.Errorf("voters of the hidden idea = %v; want none", got)
+	}
+	for _, who := range []string{voter, "Manzoni/chair"} {
+		shown := 0
+		for _, i := range f.s.Ideas {
+			if i.Visible() && i.Question == "q1" && i.VotedBy(f.id(who)) {
+				shown++
+			}
+		}
+		if got := f.s.VotesUsed(f.id(who), "q1"); got != shown {
+			t.Errorf("VotesUsed(%s) = %d; want %d, the votes on ideas shown", who, got, shown)
+		}
+	}
+	// The budget agrees: the voter has two of three left again.
+	third := f.idea("Manzoni/rapporteur", "Third")
+	fourth := f.idea("Manzoni/rapporteur", "Fourth")
+	run(t, f, []step{
+		{voter, session.KindIdeaVote, session.IdeaRef{Idea: third}, nil},
+		{voter, session.KindIdeaVote, session.IdeaRef{Idea: fourth}, nil},
+	})
+
+	mine, ok := ev.For(f.viewer(author))
+	if !ok || len(mine.Data.Ideas) != 1 || !mine.Data.Ideas[0].Mine || !mine.Data.Ideas[0].Hidden {
+		t.Errorf("idea.hide event for its author = %s; want the idea, hidden and mine", jsonOf(t, mine))
+	}
+	if theirs, _ := ev.For(f.viewer(voter)); len(theirs.Data.Ideas) != 1 || theirs.Data.Ideas[0].Mine {
+		t.Errorf("idea.hide event for a voter = %s; want the idea, not mine", jsonOf(t, theirs))
+	}
+
+	// Shown again, the idea comes back without votes.
+	f.must("Manzoni/chair", session.KindIdeaHide, session.IdeaFlag{Idea: hidden, On: false})
+	if i := f.s.Ideas[hidden]; !i.Visible() || i.Votes() != 0 {
+		t.Errorf("idea shown again = %+v; want visible, no votes", i)
+	}
+	checkState(t, f.s)
+}
+
+// TestApplyFlagNeedsOn: leaving "on" out of idea.pin, idea.hide or
+// idea.key is refused, not read as false, which would unmark the idea.
+func TestApplyFlagNeedsOn(t *testing.T) {
+	f := newFixture(t)
+	id := f.idea("Manzoni/participant", "Trains")
+	f.must("Manzoni/chair", session.KindIdeaPin, session.IdeaFlag{Idea: id, On: true})
+	f.must("Manzoni/chair", session.KindIdeaHide, session.IdeaFlag{Idea: id, On: true})
+	f.must("Manzoni/rapporteur", session.KindIdeaKey, session.IdeaFlag{Idea: id, On: true})
+	for _, tt := range []struct{ who, kind string }{
+		{"Manzoni/chair", session.KindIdeaPin},
+		{"Manzoni/chair", session.KindIdeaHide},
+		{"Manzoni/rapporteur", session.KindIdeaKey},
+	} {
+		// The plain form, one with an escape, which another decoder
+		// reads, and an explicit null.
+		for _, data := range []string{`{"idea":"` + id + `"}`, `{"idea":"i` + id[1:] + `"}`, `{"idea":"` + id + `","on":null}`} {
+			f.n++
+			e := session.Entry{Op: session.Op{ID: fmt.Sprintf("op-%d", f.n), Kind: tt.kind, Data: json.RawMessage(data)}, By: f.id(tt.who), At: at(f.n)}
+			_, err := f.s.Apply(e)
+			var r *session.Rejection
+			if !errors.As(err, &r) || r.Code != session.CodeInvalid || !strings.Contains(r.Message, `"on"`) {
+				t.Errorf("Apply(%s %s) = %v; want invalid, saying \"on\" is needed", tt.kind, data, err)
+			}
+		}
+	}
+	if i := f.s.Ideas[id]; !i.Pinned || !i.Hidden || !i.Key {
+		t.Errorf("idea after flags without on = %+v; want still pinned, hidden and key", i)
+	}
 }
 
 func TestApplyLockedRoom(t *testing.T) {

@@ -10,12 +10,14 @@ package session
 // trailing data, a syntax error) makes it give up, and encoding/json
 // decides, so results and error messages are those of encoding/json.
 
-// flatField is one field of a flat op data type: exactly one of s, b, n.
+// flatField is one field of a flat op data type: exactly one of s, b, n,
+// pb (a bool that may be missing).
 type flatField struct {
 	name string
 	s    *string
 	b    *bool
 	n    *int
+	pb   **bool
 }
 
 // flatFields returns the fields of v when decodeFlat can read its type.
@@ -33,9 +35,9 @@ func flatFields(v any, buf *[4]flatField) []flatField {
 		str("text", &d.Text)
 	case *IdeaRef:
 		str("idea", &d.Idea)
-	case *IdeaFlag:
+	case *flagData:
 		str("idea", &d.Idea)
-		f = append(f, flatField{name: "on", b: &d.On})
+		f = append(f, flatField{name: "on", pb: &d.On})
 	case *IdeaMerge:
 		str("idea", &d.Idea)
 		str("into", &d.Into)
@@ -74,6 +76,8 @@ func decodeFlat(raw []byte, fields []flatField) bool {
 			*f.s = ""
 		case f.b != nil:
 			*f.b = false
+		case f.pb != nil:
+			*f.pb = nil
 		default:
 			*f.n = 0
 		}
@@ -119,14 +123,20 @@ func readFlat(raw []byte, fields []flatField) bool {
 				return false
 			}
 			*f.s, i = string(raw[start:end]), end+1
-		case f.b != nil:
+		case f.b != nil || f.pb != nil:
+			var v bool
 			switch {
 			case hasPrefixAt(raw, i, "true"):
-				*f.b, i = true, i+4
+				v, i = true, i+4
 			case hasPrefixAt(raw, i, "false"):
-				*f.b, i = false, i+5
+				v, i = false, i+5
 			default:
 				return false
+			}
+			if f.b != nil {
+				*f.b = v
+			} else {
+				*f.pb = &v
 			}
 		default:
 			if *f.n, i, ok = plainInt(raw, i); !ok {

@@ -11,7 +11,7 @@ import (
 // flatTypes makes a fresh value of every type decodeFlat reads.
 var flatTypes = []func() any{
 	func() any { return &IdeaAdd{} }, func() any { return &IdeaEdit{} }, func() any { return &IdeaRef{} },
-	func() any { return &IdeaFlag{} }, func() any { return &IdeaMerge{} }, func() any { return &IdeaTheme{} },
+	func() any { return &IdeaMerge{} }, func() any { return &IdeaTheme{} },
 	func() any { return &QuestionPose{} }, func() any { return &TimerStart{} }, func() any { return &TextEdit{} },
 	func() any { return &BroadcastData{} }, func() any { return &PersonOnline{} }, func() any { return &struct{}{} },
 }

@@ -23,8 +23,8 @@ func checkState(tb tester, s *session.State) {
 		if !slices.IsSorted(i.Voters) || len(slices.Compact(slices.Clone(i.Voters))) != len(i.Voters) {
 			tb.Fatalf("idea %s voters %v are not sorted and unique", id, i.Voters)
 		}
-		if (i.Retracted || i.MergedInto != "") && len(i.Voters) > 0 {
-			tb.Fatalf("idea %s is retracted or merged but holds votes %v", id, i.Voters)
+		if (i.Retracted || i.MergedInto != "" || i.Hidden) && len(i.Voters) > 0 {
+			tb.Fatalf("idea %s is retracted, merged or hidden but holds votes %v", id, i.Voters)
 		}
 		if a := s.People[i.Author]; a == nil || a.Group != i.Group || a.Role == session.Organizer {
 			tb.Fatalf("idea %s in %s has author %q who is not a member there", id, i.Group, i.Author)

@@ -80,6 +80,9 @@ type (
 	IdeaRef struct {
 		Idea string `json:"idea"`
 	}
+	// IdeaFlag is the data of idea.pin, idea.hide and idea.key. On is
+	// always encoded; data without "on" is rejected, so a client that
+	// leaves it out does not unmark the idea by accident.
 	IdeaFlag struct {
 		Idea string `json:"idea"`
 		On   bool   `json:"on"`

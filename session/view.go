@@ -40,7 +40,15 @@ func (s *State) View(v Viewer) *State {
 			out.Texts[k] = t.copy()
 		}
 	}
-	out.Broadcasts = slices.Clone(s.Broadcasts)
+	// Empty lists go out as [], not null: a client may index them
+	// without a check (one crashed on "broadcasts": null).
+	out.Broadcasts = append([]Broadcast{}, s.Broadcasts...)
+	if out.Groups == nil {
+		out.Groups = []*Group{}
+	}
+	if out.Questions == nil {
+		out.Questions = []Question{}
+	}
 	if v.Role == Organizer {
 		for id, t := range s.Themes {
 			if out.Themes == nil {

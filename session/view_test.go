@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -264,5 +265,26 @@ func TestUnmarshalSnapshot(t *testing.T) {
 	s, err := session.UnmarshalSnapshot([]byte(`{"version":1,"state":{"id":"s1"}}`))
 	if err != nil || s.People == nil || s.Ideas == nil || s.Texts == nil || s.Codes == nil || s.Done == nil {
 		t.Errorf("UnmarshalSnapshot(bare state) = %+v, %v; want every map made", s, err)
+	}
+}
+
+// TestViewEmptyLists: a view sends empty lists as [], never null, so a
+// client that indexes them does not crash before the first broadcast.
+func TestViewEmptyLists(t *testing.T) {
+	f := newFixture(t)
+	for _, who := range []string{"organizer", "Manzoni/participant"} {
+		b, err := json.Marshal(f.s.View(f.viewer(who)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"broadcasts", "groups", "questions"} {
+			if v := string(got[k]); v == "" || v == "null" {
+				t.Errorf("View(%s) %s = %q; want a list", who, k, v)
+			}
+		}
 	}
 }

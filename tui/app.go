@@ -109,6 +109,9 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		if b := u.Event.Data.Broadcast; b != nil {
 			cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
 		}
+		if text := hiddenNotice(*u.Event); text != "" {
+			cmd = a.say(noticeInfo, text)
+		}
 		return replicaMsg{ev: u.Event}, cmd
 	case u.Ack != nil:
 		delete(a.pending, u.Ack.ID)

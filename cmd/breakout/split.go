@@ -24,9 +24,10 @@ func newSplitCmd() *cobra.Command {
 		seed   uint64
 		format string
 		plan   string
+		spread []string
 	)
 	cmd := &cobra.Command{
-		Use:   "split ROSTER.csv [--groups N] [--names A,B,C] [--seed N] [--format toml|csv|md] [--plan BASE.toml]",
+		Use:   "split ROSTER.csv [--groups N] [--names A,B,C] [--seed N] [--spread COLUMN…] [--format toml|csv|md] [--plan BASE.toml]",
 		Short: "Split a roster into blended breakout groups with a chair and a rapporteur each",
 		// The Use line already shows the flags.
 		DisableFlagsInUseLine: true,
@@ -36,9 +37,10 @@ gives every group a chair and a rapporteur.
 The roster is a CSV file with a header row. Its columns are matched
 case-insensitively: name (required), background (required), organization,
 and role, a wish of chair or rapporteur (empty or participant: no wish).
-Backgrounds and organizations are compared ignoring case. Other columns
-are ignored, so a registration export can be used as it is. ROSTER.csv may
-be - for standard input.
+Names, backgrounds and organizations are compared ignoring case and inner
+spaces. Other columns are ignored unless --spread names them, so a
+registration export can be used as it is. ROSTER.csv may be - for
+standard input.
 
 split guarantees that
   - group sizes differ by at most one;
@@ -49,6 +51,10 @@ split guarantees that
   - every group has one chair and one rapporteur, two different people,
     taken from those who wished for the role where the group has one;
     wishers are spread over the groups as far as they go;
+  - --spread COLUMN (country, department, …; repeat it or separate
+    columns with commas) keeps the people who share a value of the column
+    apart as organizations are, as far as it can without giving up the
+    guarantees above;
   - the same roster and seed give the same split: --seed defaults to 1,
     so running split twice gives the same groups until you change the seed.
 
@@ -60,8 +66,8 @@ The split goes to standard output: as TOML [[person]] entries of a plan
 (--format toml, the default), merged into BASE.toml with --plan (its title,
 questions and groups are kept, its people replaced); as CSV with the header
 name,group,role; or as Markdown, a table per group. A balance table
-(backgrounds by group, organizations that had to share a group) goes to
-standard error.`,
+(backgrounds by group, the values of spread columns by group,
+organizations that had to share a group) goes to standard error.`,
 		Example: `  # Three groups named after rooms, as plan entries:
   breakout split roster.csv --names Manzoni,Verdi,Rossini > people.toml
 
@@ -69,7 +75,10 @@ standard error.`,
   breakout split roster.csv --plan base.toml > plan.toml
 
   # A different draw, as Markdown to mail out:
-  breakout split roster.csv --groups 4 --seed 7 --format md > groups.md`,
+  breakout split roster.csv --groups 4 --seed 7 --format md > groups.md
+
+  # Mix countries and departments too:
+  breakout split roster.csv --groups 5 --spread country,department > people.toml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("split takes one roster CSV file, got %d arguments; see breakout split --help", len(args))
@@ -98,7 +107,7 @@ standard error.`,
 			if err != nil {
 				return err
 			}
-			a, err := roster.Split(people, groupNames, seed)
+			a, err := roster.Split(people, groupNames, seed, spread...)
 			if err != nil {
 				return err
 			}
@@ -115,7 +124,12 @@ standard error.`,
 				return fmt.Errorf("write split: %w", err)
 			}
 			if base != nil && len(base.People) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "note: the %d people of %s were replaced by the split\n", len(base.People), plan)
+				n := len(base.People)
+				what := fmt.Sprintf("the %d people of %s were", n, plan)
+				if n == 1 {
+					what = fmt.Sprintf("the 1 person of %s was", plan)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s replaced by the split\n", what)
 			}
 			return writeBalance(cmd.ErrOrStderr(), a, seed)
 		},
@@ -124,6 +138,7 @@ standard error.`,
 	f.IntVarP(&groups, "groups", "g", 0, "number of groups (default: as many as --names or the plan's groups)")
 	f.StringSliceVar(&names, "names", nil, "group names, comma-separated (default: the plan's groups, else Group 1…N)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the draw; the same seed gives the same split")
+	f.StringSliceVar(&spread, "spread", nil, "roster `column`s whose people to keep apart like organizations (country, department, …)")
 	f.StringVarP(&format, "format", "f", "toml", "output format: toml, csv or md")
 	f.StringVar(&plan, "plan", "", "plan `file` to merge the people into; its title, questions and groups are kept")
 	return cmd
@@ -286,6 +301,15 @@ func writeBalance(w io.Writer, a *roster.Assignment, seed uint64) error {
 		row(label, bc.Counts)
 	}
 	row("all", bal.Sizes)
+	for _, sc := range bal.Spread {
+		fmt.Fprintf(tw, "\n%s\t%s\n", sc.Column, strings.Join(bal.Groups, "\t"))
+		if len(sc.Values) == 0 {
+			fmt.Fprintf(tw, "(no two people share one)\n")
+		}
+		for _, v := range sc.Values {
+			row(v.Value, v.Counts)
+		}
+	}
 	tw.Flush()
 
 	var chairs, raps, wantChair, wantRap int

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,7 @@ func splitDir(t *testing.T) string {
 		"roster.csv": roster,
 		"base.toml":  []byte(splitTestPlan),
 		"empty.csv":  []byte("name,background\nAda,scientist\n,diplomat\n"),
+		"twice.csv":  []byte("name,background\nAda Brun,scientist\nBen,diplomat\nada  BRUN,diplomat\n"),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 			t.Fatal(err)
@@ -101,7 +103,7 @@ func TestSplitCmdPlan(t *testing.T) {
 	}
 	names := []string{"Manzoni", "Verdi", "Rossini"}
 	checkRoles(t, "split --plan", plan.People, names, 45)
-	for _, want := range []string{"background", "Manzoni", "scientist", "Ministry of Foreign Affairs", "the 1 people of base.toml were replaced"} {
+	for _, want := range []string{"background", "Manzoni", "scientist", "Ministry of Foreign Affairs", "the 1 person of base.toml was replaced"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("split --plan stderr = %q; want it to hold %q", errOut, want)
 		}
@@ -178,6 +180,8 @@ func TestSplitCmdErrors(t *testing.T) {
 		{[]string{"roster.csv", "--plan", "base.toml", "--format", "csv"}, "--plan needs --format toml, as it writes a plan; drop --format csv or --plan"},
 		{[]string{"roster.csv", "--names", "A,a"}, `group name "a" is used twice; group names must be unique`},
 		{[]string{"--groups", "2"}, "split takes one roster CSV file, got 0 arguments; see breakout split --help"},
+		{[]string{"roster.csv", "--groups", "2", "--spread", "country"}, "roster.csv: no country column to spread; its other columns are email"},
+		{[]string{"twice.csv", "--groups", "2"}, `twice.csv:4: "ada  BRUN" is listed twice (first on line 2); names must be unique`},
 	}
 	for _, tt := range tests {
 		out, _, err := runSplit(t, dir, "", tt.args...)
@@ -186,6 +190,47 @@ func TestSplitCmdErrors(t *testing.T) {
 		}
 		if out != "" {
 			t.Errorf("split %s wrote %q to stdout; want nothing", strings.Join(tt.args, " "), out)
+		}
+	}
+}
+
+// The rehearsal's roster: three people of each country, alike in every
+// other way. Spread, each country has one person in each group, and the
+// balance table shows it.
+func TestSplitCmdSpread(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("name,background,Country,department\n")
+	for i, c := range []string{"Chile", "Chile", "Chile", "Kenya", "Kenya", "Kenya", "Norway", "Norway", "norway "} {
+		fmt.Fprintf(&b, "Person %d,scientist,%s,Dept %d\n", i, c, i%2)
+	}
+	os.WriteFile(filepath.Join(dir, "countries.csv"), []byte(b.String()), 0o644)
+	out, errOut, err := runSplit(t, dir, "", "countries.csv", "--groups", "3", "--spread", "country", "--format", "csv")
+	if err != nil {
+		t.Fatalf("split --spread country = %v; want no error", err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]map[string]bool{} // country -> its groups
+	for _, r := range rows[1:] {
+		var i int
+		fmt.Sscanf(r[0], "Person %d", &i)
+		c := []string{"Chile", "Kenya", "Norway"}[i/3]
+		if groups[c] == nil {
+			groups[c] = map[string]bool{}
+		}
+		groups[c][r[1]] = true
+	}
+	for c, g := range groups {
+		if len(g) != 3 {
+			t.Errorf("split --spread country put %s in groups %v; want one person in each of 3", c, g)
+		}
+	}
+	for _, want := range []string{"Country  Group 1  Group 2  Group 3", "Chile    1        1        1", "Norway   1        1        1"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("split --spread country stderr = %q; want it to hold %q", errOut, want)
 		}
 	}
 }
