@@ -347,6 +347,10 @@ func (c *Client) deliver(ctx context.Context, u Update) bool {
 // name, else returns this error so the caller can ask for one.
 var ErrStaleResume = errors.New("resume token no longer valid")
 
+// ErrNameNeeded says the code is a shared one and the hello had no name:
+// the caller asks the person for a name and dials again.
+var ErrNameNeeded = errors.New("a name is needed")
+
 // wireError is an error message from the relay.
 type wireError struct {
 	e     session.Error
@@ -361,6 +365,8 @@ func (e *wireError) Unwrap() error {
 		return ErrRefused
 	case e.e.Code == session.ErrCodeBadToken:
 		return ErrStaleResume
+	case e.e.Code == session.ErrCodeNameNeeded:
+		return ErrNameNeeded
 	}
 	return nil
 }

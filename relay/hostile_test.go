@@ -429,7 +429,8 @@ func TestHelloWithControlCharactersRefused(t *testing.T) {
 		ws := rawDial(t, h.tr.url)
 		ws.WriteJSON(hello)
 		werr, _ := expectClosed(t, ws)
-		if werr == nil || (werr.Code != string(session.CodeInvalid) && werr.Code != session.ErrCodeProtocol) {
+		if werr == nil || (werr.Code != string(session.CodeInvalid) && werr.Code != session.ErrCodeProtocol &&
+			werr.Code != session.ErrCodeNameNeeded) {
 			t.Errorf("hello name %q background %q: error %+v; want invalid", hello.Name, hello.Background, werr)
 		}
 	}

@@ -428,8 +428,13 @@ func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session
 	opID, secret := joinKeys(h.Join)
 	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
 		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
+	if g.Person != "" {
+		// A roster person keeps the roster's name and background: the
+		// report's counts by background are drawn from the roster.
+		d.Name, d.Background = "", ""
+	}
 	if g.Person == "" && d.Name == "" {
-		return nil, "", wireErr(session.ErrCodeProtocol, "a name is needed to join; give one with --name")
+		return nil, "", wireErr(session.ErrCodeNameNeeded, "a name is needed to join with this code; give one with --name")
 	}
 	type result struct {
 		o  session.Outcome
