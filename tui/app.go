@@ -30,9 +30,11 @@ type app struct {
 	rev uint64
 
 	styles  Styles
-	pending map[string]string // op id → what it does, for rejections
+	pending map[string]pendingOp // by op id
 	fatal   error
 	notice  notice
+	// bcast is the latest broadcast, shown until dismissed (zero: none).
+	bcast session.Broadcast
 	nextID  int
 	ticking bool // a clock tick is on its way
 	width   int  // the terminal's width
@@ -44,7 +46,7 @@ func newApp(opts Options) *app {
 		now = time.Now
 	}
 	return &app{client: opts.Client, now: now, extra: opts.Extra, done: make(chan struct{}),
-		styles: NewStyles(true), pending: map[string]string{}}
+		styles: NewStyles(true), pending: map[string]pendingOp{}}
 }
 
 // Messages from the relay and the clock.
@@ -57,8 +59,16 @@ type (
 		id     string
 		seq    int64
 		reject *session.Reject
+		what   string // what the rejected op did
 	}
 )
+
+// pendingOp is an op sent and not yet answered.
+type pendingOp struct {
+	what   string // what it does ("vote"), for a rejection
+	done   string // what to say once applied; "" says nothing
+	notice int    // the notice shown when it was sent
+}
 
 // listen reads one update from the client; the root re-arms it after each.
 func (a *app) listen() tea.Cmd {
@@ -94,7 +104,7 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		for _, ev := range w.Events {
 			a.state.ApplyEvent(ev)
 			if b := ev.Data.Broadcast; b != nil {
-				cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+				a.bcast = *b
 			}
 		}
 		a.rev++
@@ -107,15 +117,26 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		a.rev++
 		var cmd tea.Cmd
 		if b := u.Event.Data.Broadcast; b != nil {
-			cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+			a.bcast = *b
+			cmd = bell()
 		}
 		return replicaMsg{ev: u.Event}, cmd
 	case u.Ack != nil:
+		p, ok := a.pending[u.Ack.ID]
 		delete(a.pending, u.Ack.ID)
-		return opResultMsg{id: u.Ack.ID, seq: u.Ack.Seq}, nil
+		var cmd tea.Cmd
+		switch {
+		case ok && p.done != "":
+			cmd = a.say(noticeInfo, p.done)
+		case ok && a.notice.kind == noticeError && a.notice.id <= p.notice:
+			// An error from before this op worked is old news.
+			a.notice = notice{}
+		}
+		return opResultMsg{id: u.Ack.ID, seq: u.Ack.Seq}, cmd
 	case u.Reject != nil:
 		r := u.Reject
-		what, ok := a.pending[r.ID]
+		p, ok := a.pending[r.ID]
+		what := p.what
 		if r.Code == session.CodeRateLimited {
 			// The client sends it again by itself.
 			return nil, a.say(noticeInfo, "going a little slower: the relay asked to wait")
@@ -124,7 +145,7 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		if !ok {
 			what = "do that"
 		}
-		return opResultMsg{id: r.ID, reject: r}, a.say(noticeError, "couldn't "+what+": "+r.Message)
+		return opResultMsg{id: r.ID, reject: r, what: what}, a.say(noticeError, "couldn't "+what+": "+r.Message)
 	case u.Fatal != nil:
 		a.fatal = u.Fatal
 		return nil, a.say(noticeError, "disconnected for good: "+u.Fatal.Error())
@@ -135,6 +156,12 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 // send queues an op; what says what it does ("vote for the idea"), for a
 // rejection. It returns the op id.
 func (a *app) send(kind string, data any, what string) (string, tea.Cmd) {
+	return a.sendSaying(kind, data, what, "")
+}
+
+// sendSaying is send that says done once the relay applied the op, so a
+// person who steers the room sees that it took.
+func (a *app) sendSaying(kind string, data any, what, done string) (string, tea.Cmd) {
 	if a.client == nil {
 		return "", a.say(noticeError, "couldn't "+what+": not connected")
 	}
@@ -144,10 +171,10 @@ func (a *app) send(kind string, data any, what string) (string, tea.Cmd) {
 		if errors.Is(err, relay.ErrTooLarge) {
 			return "", a.say(noticeError, "couldn't "+what+": "+err.Error())
 		}
-		a.pending[id] = what
+		a.pending[id] = pendingOp{what: what, done: done, notice: a.nextID + 1}
 		return id, a.say(noticeError, "couldn't keep "+what+" on disk for later: "+err.Error())
 	}
-	a.pending[id] = what
+	a.pending[id] = pendingOp{what: what, done: done, notice: a.nextID}
 	return id, nil
 }
 
@@ -200,13 +227,18 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Notices: one line under the header.
+// offline reports whether ops wait for the connection now.
+func (a *app) offline() bool { return a.client != nil && a.status().State != relay.Live }
+
+// bell rings the terminal's bell.
+func bell() tea.Cmd { return tea.Raw("\a") }
+
+// Notices: a few lines under the header.
 type noticeKind int
 
 const (
 	noticeInfo noticeKind = iota
 	noticeError
-	noticeBroadcast
 )
 
 type notice struct {
@@ -219,12 +251,10 @@ type notice struct {
 func (a *app) say(kind noticeKind, text string) tea.Cmd {
 	a.nextID++
 	a.notice = notice{id: a.nextID, kind: kind, text: text}
-	ttl := 6 * time.Second
-	switch kind {
-	case noticeError:
-		ttl = 10 * time.Second
-	case noticeBroadcast:
-		ttl = 60 * time.Second
+	// Long enough to read: a second for every few words, at least 8.
+	ttl := max(8*time.Second, time.Duration(len(strings.Fields(text)))*400*time.Millisecond)
+	if kind == noticeError {
+		ttl = max(ttl, 15*time.Second)
 	}
 	id := a.nextID
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return noticeGone(id) })

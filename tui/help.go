@@ -21,7 +21,7 @@ type helpGroup struct {
 func roleHelp(role session.Role) []helpGroup {
 	g := DefaultGlobalKeys()
 	l := DefaultListKeys()
-	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt}}
+	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt, g.Broadcasts, g.Dismiss}}
 	move := helpGroup{"Moving", l.all()}
 	compose := DefaultComposeKeys()
 	writing := helpGroup{"Writing an idea", []key.Binding{compose.Send, compose.Newline, compose.Anonymous, compose.Close}}
@@ -48,9 +48,17 @@ func roleHelp(role session.Role) []helpGroup {
 	return []helpGroup{ideas, writing, move, global}
 }
 
-// fullHelp renders the ? page scrolled to helpTop.
-func (m Model) fullHelp(width, height int) string {
-	lines := strings.Split(m.helpText(width), "\n")
+// pageText is the page shown over the screen: all keys, or broadcasts.
+func (m Model) pageText(width int) string {
+	if m.showBcasts {
+		return m.broadcastsText(width)
+	}
+	return m.helpText(width)
+}
+
+// fullPage renders the ? page or the broadcasts scrolled to helpTop.
+func (m Model) fullPage(width, height int) string {
+	lines := strings.Split(m.pageText(width), "\n")
 	top := min(m.helpTop, max(len(lines)-height, 0))
 	return strings.Join(lines[top:], "\n")
 }

@@ -23,14 +23,18 @@ type GlobalKeys struct {
 	Quit key.Binding
 	// Interrupt quits even while typing.
 	Interrupt key.Binding
+	// Broadcasts shows every broadcast so far; Dismiss hides the latest.
+	Broadcasts, Dismiss key.Binding
 }
 
 // DefaultGlobalKeys returns the keys every screen has.
 func DefaultGlobalKeys() GlobalKeys {
 	return GlobalKeys{
-		Help:      bind([]string{"?"}, "?", "all keys"),
-		Quit:      bind([]string{"q"}, "q", "quit"),
-		Interrupt: bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
+		Help:       bind([]string{"?"}, "?", "all keys"),
+		Quit:       bind([]string{"q"}, "q", "quit"),
+		Interrupt:  bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
+		Broadcasts: bind([]string{"B"}, "B", "all broadcasts"),
+		Dismiss:    bind([]string{"D"}, "D", "dismiss the broadcast"),
 	}
 }
 

@@ -168,18 +168,29 @@ func TestParticipantSortBrowseAndLimits(t *testing.T) {
 	d.press("]")
 	d.waitView("No ideas yet. Press n to add the first.")
 
-	// A locked room refuses ideas, and the notice says why.
+	// A locked room: the person is told before typing, and the text
+	// waits in the composer instead of being sent to be refused.
 	r.chair.do(session.KindGroupLock, struct{}{})
 	d.waitView("The chair locked the room")
-	d.addIdeaRejected("Too late")
-	d.waitView("couldn't add the idea: the room is locked by the chair", "locked")
+	d.press("n")
+	d.waitView("The room is locked by the chair: write on", "room locked")
+	d.typeText("Too late")
+	d.press("enter")
+	d.waitView("your text stays here", "Too late")
+	if !d.m.scr.typing() {
+		t.Fatal("enter in a locked room closed the composer")
+	}
+	d.press("esc")
 
 	// Votes run out.
 	r.chair.do(session.KindGroupUnlock, struct{}{})
-	for _, text := range []string{"v1", "v2", "v3", "v4"} {
+	d.waitView("The room is open again")
+	d.press("n", "enter")
+	d.waitFor("Too late sent once open", func() bool { return d.idea("Too late") != nil })
+	for _, text := range []string{"v1", "v2", "v3"} {
 		r.chair.idea("q2", text, false, "")
 	}
-	d.waitView("v4")
+	d.waitView("v3")
 	d.press("s", "g") // newest first again, so rows stay put while voting
 	d.waitView("newest first")
 	for left := 2; left >= 0; left-- {
@@ -217,4 +228,28 @@ func TestParticipantQuitAsksWhenTextIsUnsent(t *testing.T) {
 	d.waitView("Unsent text will be lost")
 	d.press("y")
 	d.waitFor("quit", d.quit.Load)
+}
+
+// An idea the relay refuses (the lock reached the relay before it, but not
+// yet the screen) comes back as the draft, with what was typed since.
+func TestParticipantRejectedIdeaIsKept(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	r.chair.do(session.KindGroupLock, struct{}{})
+	// The screen has not heard of the lock yet: nothing is pumped.
+	d.press("n")
+	d.typeText("A thought the lock overtook")
+	d.press("enter")
+	d.waitView("couldn't add the idea", "n to send it again")
+	p := d.m.scr.(*participantScreen).m
+	if !strings.Contains(p.comp.draft, "A thought the lock overtook") {
+		t.Fatalf("draft after the rejection = %q; want the rejected idea", p.comp.draft)
+	}
+	d.press("n")
+	d.waitView("A thought the lock overtook", "room locked")
+	d.press("esc")
+	r.chair.do(session.KindGroupUnlock, struct{}{})
+	d.waitView("The room is open again")
+	d.press("n", "enter")
+	d.waitFor("the kept idea sent", func() bool { return d.idea("A thought the lock overtook") != nil })
 }
