@@ -34,7 +34,7 @@ type app struct {
 	fatal   error
 	notice  notice
 	// bcast is the latest broadcast, shown until dismissed (zero: none).
-	bcast session.Broadcast
+	bcast   session.Broadcast
 	nextID  int
 	ticking bool // a clock tick is on its way
 	width   int  // the terminal's width

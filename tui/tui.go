@@ -44,9 +44,9 @@ type Model struct {
 	// chromeH is the height of what surrounds the body, as last given to
 	// the screen.
 	chromeH int
-	confirm  *confirmMsg
-	width    int
-	height   int
+	confirm *confirmMsg
+	width   int
+	height  int
 }
 
 // New returns the root model for a connected client.
