@@ -31,9 +31,10 @@ const (
 	panelWidth = 34
 )
 
-// sidePanel is the side panel's width in a terminal w wide: a quarter of
-// it, at least panelWidth, so names fit on large screens too.
-func sidePanel(w int) int { return max(panelWidth, w/4) }
+// sidePanel is the side panel's width in a terminal w wide: two fifths of
+// it, from panelWidth to 64 columns, so names, backgrounds and who has not
+// joined fit from 100 columns on, and the ideas keep the most room.
+func sidePanel(w int) int { return min(max(panelWidth, w*2/5), 64) }
 
 func newChairScreen(a *app) *chairScreen {
 	m := newMember(a)

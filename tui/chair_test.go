@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"breakout/relay"
+	"breakout/relay/relaytest"
 	"breakout/session"
 )
 
@@ -102,4 +106,40 @@ func TestChairPanelBesideListWhenWide(t *testing.T) {
 		}
 	}
 	t.Fatalf("panel not beside the list:\n%s", r.d.view())
+}
+
+const rosterPlan = `
+title = "Roster test"
+[[question]]
+text = "What should we keep?"
+[[group]]
+name = "Manzoni"
+[[person]]
+name = "Giuseppina Strepponi-Verdi"
+background = "Opera houses and their finances"
+group = "Manzoni"
+role = "participant"
+`
+
+// The panel shows who has not joined yet, and each background, and grows
+// with the terminal, from 100 to 150 columns.
+func TestChairPanelShowsStatusAndBackground(t *testing.T) {
+	rt := relaytest.Start(t, relay.Config{})
+	codes := rt.Create(t, rosterPlan)
+	for _, w := range []int{100, 150} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := relay.Dial(ctx, relay.ClientConfig{URL: rt.URL, Code: relaytest.Code(t, codes, "Manzoni", session.Chair),
+			Name: fmt.Sprintf("Chiara%d", w), Background: "Facilitation"})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		d := newDriver(t, c, w, 30, nil)
+		d.settled()
+		d.waitView("Who takes part", "not joined", "Opera houses", "Giuseppina")
+		if pw := sidePanel(w); pw < 40 {
+			t.Errorf("panel at %d columns is %d wide; want at least 40", w, pw)
+		}
+	}
 }
