@@ -60,6 +60,8 @@ var permissions = map[string]grant{
 	KindTimerStart:   members(Chair),
 	KindTimerExtend:  members(Chair),
 	KindTimerStop:    members(Chair),
+	KindTimerPause:   members(Chair),
+	KindTimerResume:  members(Chair),
 	KindMinutesEdit:  members(Rapporteur),
 	KindSummaryEdit:  members(Rapporteur),
 	KindReportPub:    members(Rapporteur),
@@ -89,7 +91,7 @@ func Kinds() []string {
 		KindIdeaAdd, KindIdeaEdit, KindIdeaRetract, KindIdeaVote, KindIdeaUnvote,
 		KindIdeaPin, KindIdeaMerge, KindIdeaHide, KindIdeaTheme, KindIdeaKey,
 		KindQuestionPose, KindGroupLock, KindGroupUnlock,
-		KindTimerStart, KindTimerExtend, KindTimerStop,
+		KindTimerStart, KindTimerExtend, KindTimerStop, KindTimerPause, KindTimerResume,
 		KindMinutesEdit, KindSummaryEdit, KindReportPub,
 		KindBroadcast, KindSynthesis, KindPlanEdit,
 	}
