@@ -37,6 +37,8 @@ type app struct {
 	bcast   session.Broadcast
 	nextID  int
 	ticking bool // a clock tick is on its way
+	// timeUp is, per group, the deadline whose end was announced.
+	timeUp map[string]time.Time
 	width   int  // the terminal's width
 }
 
@@ -46,7 +48,7 @@ func newApp(opts Options) *app {
 		now = time.Now
 	}
 	return &app{client: opts.Client, now: now, extra: opts.Extra, done: make(chan struct{}),
-		styles: NewStyles(true), pending: map[string]pendingOp{}}
+		styles: NewStyles(true), pending: map[string]pendingOp{}, timeUp: map[string]time.Time{}}
 }
 
 // Messages from the relay and the clock.
@@ -126,7 +128,8 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		delete(a.pending, u.Ack.ID)
 		var cmd tea.Cmd
 		switch {
-		case ok && p.done != "":
+		case ok && p.done != "" && (a.notice.kind != noticeError || a.notice.id <= p.notice):
+			// Not over a newer error: that one still needs reading.
 			cmd = a.say(noticeInfo, p.done)
 		case ok && a.notice.kind == noticeError && a.notice.id <= p.notice:
 			// An error from before this op worked is old news.
@@ -166,6 +169,7 @@ func (a *app) sendSaying(kind string, data any, what, done string) (string, tea.
 		return "", a.say(noticeError, "couldn't "+what+": not connected")
 	}
 	id := a.client.NewOpID()
+	offline := a.offline()
 	if err := a.client.Send(session.NewOp(id, kind, data)); err != nil {
 		// Not queued (too large), or queued but not kept on disk.
 		if errors.Is(err, relay.ErrTooLarge) {
@@ -175,6 +179,10 @@ func (a *app) sendSaying(kind string, data any, what, done string) (string, tea.
 		return id, a.say(noticeError, "couldn't keep "+what+" on disk for later: "+err.Error())
 	}
 	a.pending[id] = pendingOp{what: what, done: done, notice: a.nextID}
+	if offline && done != "" {
+		// The chair must not think the room changed while it did not.
+		return id, a.say(noticeInfo, "Offline: will "+what+" once the connection is back")
+	}
 	return id, nil
 }
 
@@ -221,6 +229,40 @@ func (a *app) needsTick() bool {
 		}
 	}
 	return false
+}
+
+// timesUp announces, with the bell, a timer that just ran out in the
+// viewer's group (every group for the organizer). One that ran out long
+// before the program saw it is not news.
+func (a *app) timesUp() tea.Cmd {
+	if a.state == nil {
+		return nil
+	}
+	now := a.now()
+	var cmds []tea.Cmd
+	for _, g := range a.state.Groups {
+		if a.me.Group != "" && g.Name != a.me.Group {
+			continue
+		}
+		d := g.Deadline
+		if d.IsZero() || d.After(now) || a.timeUp[g.Name].Equal(d) {
+			continue
+		}
+		a.timeUp[g.Name] = d
+		if now.Sub(d) > 10*time.Second {
+			continue
+		}
+		_, qi := a.state.Question(g.Current)
+		text := fmt.Sprintf("Time's up on Q%d", qi+1)
+		switch {
+		case a.me.Group == "":
+			text = "Time's up in " + g.Name + fmt.Sprintf(" (Q%d)", qi+1)
+		case a.me.Role == session.Chair:
+			text += ": t sets a new timer, + adds a minute, > poses the next question"
+		}
+		cmds = append(cmds, a.say(noticeInfo, text), bell())
+	}
+	return tea.Batch(cmds...)
 }
 
 func tick() tea.Cmd {

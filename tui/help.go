@@ -30,7 +30,7 @@ func roleHelp(role session.Role) []helpGroup {
 	switch role {
 	case session.Chair:
 		c := DefaultChairKeys()
-		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.StopTimer, c.Lock}},
+		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.PauseTimer, c.StopTimer, c.Lock}},
 			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel}}, writing, move, global}
 	case session.Rapporteur:
 		r := DefaultRapporteurKeys()

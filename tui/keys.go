@@ -97,7 +97,7 @@ func DefaultComposeKeys() ComposeKeys {
 
 // ChairKeys steer the room.
 type ChairKeys struct {
-	PoseNext, PosePrev, Timer, Extend, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
+	PoseNext, PosePrev, Timer, Extend, PauseTimer, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
 }
 
 // DefaultChairKeys returns the chair's keys.
@@ -105,9 +105,10 @@ func DefaultChairKeys() ChairKeys {
 	return ChairKeys{
 		PoseNext:  bind([]string{">"}, ">", "pose next Q"),
 		PosePrev:  bind([]string{"<"}, "<", "pose previous Q"),
-		Timer:     bind([]string{"t"}, "t", "start timer"),
-		Extend:    bind([]string{"+", "="}, "+", "timer +1 min"),
-		StopTimer: bind([]string{"T"}, "T", "stop timer"),
+		Timer:      bind([]string{"t"}, "t", "timer: set minutes"),
+		Extend:     bind([]string{"+", "="}, "+", "timer +1 min"),
+		PauseTimer: bind([]string{"P"}, "P", "pause/resume timer"),
+		StopTimer:  bind([]string{"T"}, "T", "stop timer"),
 		Lock:      bind([]string{"l"}, "l", "lock/open"),
 		Pin:       bind([]string{"p"}, "p", "pin/unpin"),
 		Merge:     bind([]string{"m"}, "m", "merge into…"),

@@ -196,7 +196,11 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 	switch ev.Kind {
 	case session.KindQuestionPose:
 		q, qi := m.a.state.Question(g.Current)
-		return m.a.say(noticeInfo, fmt.Sprintf("Now on Q%d: %s", qi+1, oneLine(q.Text)))
+		text := fmt.Sprintf("Now on Q%d: %s", qi+1, oneLine(q.Text))
+		if left := m.a.timerLeft(g); left != "" {
+			text += " · timer " + left
+		}
+		return m.a.say(noticeInfo, text)
 	case session.KindGroupLock:
 		return m.a.say(noticeInfo, "The chair locked the room: no new ideas or votes until it opens again")
 	case session.KindGroupUnlock:
@@ -205,6 +209,10 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 		return m.a.say(noticeInfo, "Timer: "+clock(g.Deadline.Sub(m.a.now()))+" left")
 	case session.KindTimerStop:
 		return m.a.say(noticeInfo, "The chair stopped the timer")
+	case session.KindTimerPause:
+		return m.a.say(noticeInfo, "The chair paused the timer: "+m.a.timerLeft(g))
+	case session.KindTimerResume:
+		return m.a.say(noticeInfo, "The timer runs again: "+m.a.timerLeft(g))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"breakout/session"
 )
@@ -252,4 +253,20 @@ func TestParticipantRejectedIdeaIsKept(t *testing.T) {
 	d.waitView("The room is open again")
 	d.press("n", "enter")
 	d.waitFor("the kept idea sent", func() bool { return d.idea("A thought the lock overtook") != nil })
+}
+
+// The room hears when its timer runs out, and when it is paused.
+func TestParticipantHearsTimesUp(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	r.chair.do(session.KindTimerStart, session.TimerStart{Seconds: 60})
+	d.waitFor("the timer", func() bool { return !d.m.a.state.Group("Manzoni").Deadline.IsZero() })
+	r.chair.do(session.KindTimerPause, struct{}{})
+	d.waitView("The chair paused the timer", "paused")
+	r.chair.do(session.KindTimerResume, struct{}{})
+	d.waitView("The timer runs again")
+	clock := &fixedClock{t: d.m.a.state.Group("Manzoni").Deadline.Add(2 * time.Second)}
+	d.m.a.now = clock.now
+	d.send(tickMsg(clock.t))
+	d.waitView("Time's up on Q1", "time's up")
 }

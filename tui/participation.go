@@ -81,8 +81,15 @@ func (p *participation) view(width, height int) string {
 		}
 	}
 	title := fmt.Sprintf("Who takes part · %d/%d online", online, len(p.rows))
-	// Fixed columns: dot and space, ideas and votes, status.
-	const numsW, statusW = 12, 11
+	// Fixed columns: dot and space, ideas and votes, and the status as
+	// wide as the widest one shown, never cut.
+	const numsW = 12
+	statusW := len("status")
+	if absent > 0 {
+		statusW = len("not joined")
+	} else if silent > 0 || online < len(p.rows) {
+		statusW = len("! silent")
+	}
 	textW := max(width-2-numsW-statusW, 6)
 	nameW, bgW := textW, 0
 	if textW >= 30 {

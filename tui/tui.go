@@ -122,6 +122,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tickMsg:
 		m.a.ticking = false
+		cmds = append(cmds, m.a.timesUp())
 	case noticeGone:
 		if m.a.notice.id == int(msg) {
 			m.a.notice = notice{}
