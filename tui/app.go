@@ -39,7 +39,7 @@ type app struct {
 	ticking bool // a clock tick is on its way
 	// timeUp is, per group, the deadline whose end was announced.
 	timeUp map[string]time.Time
-	width   int  // the terminal's width
+	width  int // the terminal's width
 }
 
 func newApp(opts Options) *app {

@@ -103,17 +103,17 @@ type ChairKeys struct {
 // DefaultChairKeys returns the chair's keys.
 func DefaultChairKeys() ChairKeys {
 	return ChairKeys{
-		PoseNext:  bind([]string{">"}, ">", "pose next Q"),
-		PosePrev:  bind([]string{"<"}, "<", "pose previous Q"),
+		PoseNext:   bind([]string{">"}, ">", "pose next Q"),
+		PosePrev:   bind([]string{"<"}, "<", "pose previous Q"),
 		Timer:      bind([]string{"t"}, "t", "timer: set minutes"),
 		Extend:     bind([]string{"+", "="}, "+", "timer +1 min"),
 		PauseTimer: bind([]string{"P"}, "P", "pause/resume timer"),
 		StopTimer:  bind([]string{"T"}, "T", "stop timer"),
-		Lock:      bind([]string{"l"}, "l", "lock/open"),
-		Pin:       bind([]string{"p"}, "p", "pin/unpin"),
-		Merge:     bind([]string{"m"}, "m", "merge into…"),
-		Hide:      bind([]string{"h"}, "h", "hide/show"),
-		Panel:     bind([]string{"w"}, "w", "who takes part"),
+		Lock:       bind([]string{"l"}, "l", "lock/open"),
+		Pin:        bind([]string{"p"}, "p", "pin/unpin"),
+		Merge:      bind([]string{"m"}, "m", "merge into…"),
+		Hide:       bind([]string{"h"}, "h", "hide/show"),
+		Panel:      bind([]string{"w"}, "w", "who takes part"),
 	}
 }
 
