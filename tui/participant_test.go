@@ -126,7 +126,7 @@ func TestParticipantAddVoteEditRetract(t *testing.T) {
 
 	// Others' ideas cannot be edited or retracted.
 	r.chair.idea("q1", "The chair's own idea", false, "")
-	d.waitView("The chair's own idea")
+	d.seeNew("The chair's own idea")
 	for d.m.scr.(*participantScreen).m.list.selected().Text != "The chair's own idea" {
 		d.press("k")
 	}
@@ -191,7 +191,7 @@ func TestParticipantSortBrowseAndLimits(t *testing.T) {
 	for _, text := range []string{"v1", "v2", "v3"} {
 		r.chair.idea("q2", text, false, "")
 	}
-	d.waitView("v3")
+	d.seeNew("v3")
 	d.press("s", "g") // newest first again, so rows stay put while voting
 	d.waitView("newest first")
 	for left := 2; left >= 0; left-- {
@@ -269,4 +269,52 @@ func TestParticipantHearsTimesUp(t *testing.T) {
 	d.m.a.now = clock.now
 	d.send(tickMsg(clock.t))
 	d.waitView("Time's up on Q1", "time's up")
+}
+
+// seeNew waits for an idea someone else just added: in view, or announced
+// above the window, where g goes to see it.
+func (d *driver) seeNew(text string) {
+	d.t.Helper()
+	d.waitFor(text+" or its announcement", func() bool {
+		v := d.view()
+		return strings.Contains(v, text) || strings.Contains(v, "new above")
+	})
+	if !strings.Contains(d.view(), text) {
+		d.press("g")
+		d.waitView(text)
+	}
+}
+
+// In a busy room the list does not move under the person reading it: the
+// selected idea keeps its row on screen and new ideas are announced.
+func TestParticipantListStaysStill(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	for i := range 6 {
+		r.chair.idea("q1", fmt.Sprintf("Idea number %d", i), false, "")
+	}
+	d.waitView("Idea number 5", "Idea number 0")
+	d.press("j", "j")
+	sel := d.m.scr.(*participantScreen).m.list.selected()
+	row := func() int {
+		for k, l := range strings.Split(d.view(), "\n") {
+			if strings.Contains(l, sel.Text) {
+				return k
+			}
+		}
+		return -1
+	}
+	before := row()
+	r.chair.idea("q1", "Newcomer one", false, "")
+	r.chair.idea("q1", "Newcomer two", false, "")
+	d.waitView("↑ 2 new above")
+	if got := d.m.scr.(*participantScreen).m.list.selected(); got.ID != sel.ID || row() != before {
+		t.Fatalf("after two new ideas the selection is %q on row %d; want %q still on row %d:\n%s",
+			got.Text, row(), sel.Text, before, d.view())
+	}
+	d.press("g")
+	d.waitView("Newcomer two")
+	if strings.Contains(d.view(), "new above") {
+		t.Fatalf("the announcement stayed after g:\n%s", d.view())
+	}
 }

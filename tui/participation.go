@@ -47,7 +47,7 @@ func (p *participation) refresh() {
 		if i.Group != g.Name || i.Question != g.Current || i.Retracted {
 			continue
 		}
-		if i.Author != "" {
+		if i.Author != "" && !i.Hidden {
 			ideas[i.Author]++
 		}
 		if i.MergedInto == "" {
@@ -148,7 +148,7 @@ func (p *participation) view(width, height int) string {
 	if silent > 0 {
 		foot = append(foot, st.Warn.Render("! "+plural(silent, "member is silent", "members are silent")+" on this question"))
 	}
-	foot = append(foot, st.Faint.Render("Anonymous ideas are not counted."))
+	foot = append(foot, st.Faint.Render("Anonymous and hidden ideas are not counted."))
 	if len(lines)+len(foot) > height {
 		keep := max(height-len(foot), 2)
 		if keep < len(lines) {
