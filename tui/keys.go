@@ -25,6 +25,8 @@ type GlobalKeys struct {
 	Interrupt key.Binding
 	// Broadcasts shows every broadcast so far; Dismiss hides the latest.
 	Broadcasts, Dismiss key.Binding
+	// Info shows how others join (the demo's relay, codes and data).
+	Info key.Binding
 }
 
 // DefaultGlobalKeys returns the keys every screen has.
@@ -35,6 +37,7 @@ func DefaultGlobalKeys() GlobalKeys {
 		Interrupt:  bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
 		Broadcasts: bind([]string{"B"}, "B", "all broadcasts"),
 		Dismiss:    bind([]string{"D"}, "D", "dismiss the broadcast"),
+		Info:       bind([]string{"i"}, "i", "how others join (demo)"),
 	}
 }
 

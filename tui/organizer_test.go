@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,4 +130,29 @@ func TestBroadcastWrapsStaysAndHasHistory(t *testing.T) {
 	d.waitView("Broadcasts from the organizer", "Coffee is in the hall", "we meet again")
 	d.press("esc")
 	d.waitView("No ideas yet")
+}
+
+// At 80 columns the organizer reads a group's long minutes from the top:
+// the moving keys scroll them.
+func TestOrganizerScrollsWatchedMinutes(t *testing.T) {
+	tr := startRelay(t)
+	rap := tr.peer("Manzoni", session.Rapporteur, "Rafael", "")
+	var body []string
+	for i := 1; i <= 40; i++ {
+		body = append(body, fmt.Sprintf("Minute line %d", i))
+	}
+	rap.do(session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: strings.Join(body, "\n")})
+	d := newDriver(t, tr.dial("", session.Organizer, "Olga", ""), 80, 24, nil)
+	d.settled()
+	d.press("enter", "tab", "tab")
+	d.waitView("Minute line 40", "of 40")
+	if strings.Contains(d.view(), "Minute line 1\n") {
+		t.Fatalf("the first line shows before scrolling:\n%s", d.view())
+	}
+	d.press("g")
+	d.waitView("Minute line 1\n", "Minute line 2\n")
+	d.press("down")
+	d.waitFor("one line down", func() bool { return !strings.Contains(d.view(), "Minute line 1\n") })
+	d.press("G")
+	d.waitView("Minute line 40")
 }

@@ -40,6 +40,8 @@ type Model struct {
 	showHelp bool
 	// showBcasts shows every broadcast so far, scrolled like help.
 	showBcasts bool
+	// showInfo shows Options.Extra: how others join the demo.
+	showInfo bool
 	helpTop    int
 	// chromeH is the height of what surrounds the body, as last given to
 	// the screen.
@@ -178,10 +180,12 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Interrupt) {
 		return m.quit()
 	}
-	if m.showHelp || m.showBcasts {
+	if m.showHelp || m.showBcasts || m.showInfo {
 		switch {
-		case key.Matches(msg, m.keys.Help), key.Matches(msg, m.keys.Broadcasts), msg.String() == "esc":
-			m.showHelp, m.showBcasts = false, false
+		case key.Matches(msg, m.keys.Info) && m.a.extra != "" && !m.showInfo:
+			m.showHelp, m.showBcasts, m.showInfo, m.helpTop = false, false, true, 0
+		case key.Matches(msg, m.keys.Help), key.Matches(msg, m.keys.Broadcasts), key.Matches(msg, m.keys.Info), msg.String() == "esc":
+			m.showHelp, m.showBcasts, m.showInfo = false, false, false
 		case key.Matches(msg, m.keys.Quit):
 			return m.quit()
 		case msg.String() == "up" || msg.String() == "k":
@@ -207,6 +211,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Broadcasts):
 			m.showBcasts, m.helpTop = true, 0
+			return m, nil
+		case key.Matches(msg, m.keys.Info) && m.a.extra != "":
+			m.showInfo, m.helpTop = true, 0
 			return m, nil
 		case key.Matches(msg, m.keys.Dismiss) && m.a.bcast.Text != "":
 			m.a.bcast = session.Broadcast{}
@@ -249,7 +256,7 @@ func (m Model) View() tea.View {
 	bw, bh := m.bodySize()
 	var body string
 	var cur *tea.Cursor
-	if m.showHelp || m.showBcasts {
+	if m.showHelp || m.showBcasts || m.showInfo {
 		body = m.fullPage(bw, bh)
 	} else {
 		body, cur = m.scr.view()
@@ -340,7 +347,7 @@ func (m Model) broadcastsText(width int) string {
 }
 
 func (m Model) helpBar() string {
-	if m.showHelp || m.showBcasts {
+	if m.showHelp || m.showBcasts || m.showInfo {
 		return m.help.ShortHelpView([]key.Binding{
 			bind([]string{"esc"}, "esc", "close"),
 			bind([]string{"up", "down"}, "↑/↓", "scroll"),
@@ -350,6 +357,9 @@ func (m Model) helpBar() string {
 	if !m.scr.typing() {
 		// ? and q first, so they always fit.
 		short = append([]key.Binding{m.keys.Help, m.keys.Quit}, short...)
+		if m.a.extra != "" {
+			short = append(short[:2], append([]key.Binding{m.keys.Info}, short[2:]...)...)
+		}
 		if m.a.bcast.Text != "" {
 			short = append(short, m.keys.Dismiss)
 		}
