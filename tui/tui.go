@@ -42,7 +42,7 @@ type Model struct {
 	showBcasts bool
 	// showInfo shows Options.Extra: how others join the demo.
 	showInfo bool
-	helpTop    int
+	helpTop  int
 	// chromeH is the height of what surrounds the body, as last given to
 	// the screen.
 	chromeH int
