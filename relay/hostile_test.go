@@ -664,6 +664,8 @@ func TestPrivilegedOpsForbidden(t *testing.T) {
 		session.KindTimerStart:   session.TimerStart{Seconds: 60},
 		session.KindTimerExtend:  session.TimerStart{Seconds: 60},
 		session.KindTimerStop:    struct{}{},
+		session.KindTimerPause:   struct{}{},
+		session.KindTimerResume:  struct{}{},
 		session.KindMinutesEdit:  session.TextEdit{Question: "q1", Text: "my minutes"},
 		session.KindSummaryEdit:  session.TextEdit{Question: "q1", Text: "my summary"},
 		session.KindReportPub:    struct{}{},
