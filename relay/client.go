@@ -347,6 +347,10 @@ func (c *Client) deliver(ctx context.Context, u Update) bool {
 // name, else returns this error so the caller can ask for one.
 var ErrStaleResume = errors.New("resume token no longer valid")
 
+// ErrNameNeeded says the code is a shared one and the hello had no name:
+// the caller asks the person for a name and dials again.
+var ErrNameNeeded = errors.New("a name is needed")
+
 // wireError is an error message from the relay: errors.As finds the
 // *session.Error, errors.Is what the client makes of it (ErrRefused,
 // ErrStaleResume).
@@ -363,6 +367,8 @@ func (e *wireError) Unwrap() []error {
 		return []error{e.e, ErrRefused}
 	case e.e.Code == session.ErrCodeBadToken:
 		return []error{e.e, ErrStaleResume}
+	case e.e.Code == session.ErrCodeNameNeeded:
+		return []error{e.e, ErrNameNeeded}
 	}
 	return []error{e.e}
 }

@@ -18,8 +18,8 @@ func TestHelloWithoutNameSaysWhatToSend(t *testing.T) {
 		ws := rawDial(t, tr.url)
 		ws.WriteJSON(session.Hello{Type: session.MsgHello, Code: codes.code(t, "Manzoni", session.Participant), Name: name})
 		werr, _ := expectClosed(t, ws)
-		if werr == nil || werr.Code != session.ErrCodeProtocol || !strings.Contains(werr.Message, `"name"`) || strings.Contains(werr.Message, "--name") {
-			t.Errorf("hello with name %q: error %+v; want protocol, saying to send \"name\" in the hello", name, werr)
+		if werr == nil || werr.Code != session.ErrCodeNameNeeded || !strings.Contains(werr.Message, `"name"`) || strings.Contains(werr.Message, "--name") {
+			t.Errorf("hello with name %q: error %+v; want name_needed, saying to send \"name\" in the hello", name, werr)
 		}
 	}
 }

@@ -429,7 +429,8 @@ func TestHelloWithControlCharactersRefused(t *testing.T) {
 		ws := rawDial(t, h.tr.url)
 		ws.WriteJSON(hello)
 		werr, _ := expectClosed(t, ws)
-		if werr == nil || (werr.Code != string(session.CodeInvalid) && werr.Code != session.ErrCodeProtocol) {
+		if werr == nil || (werr.Code != string(session.CodeInvalid) && werr.Code != session.ErrCodeProtocol &&
+			werr.Code != session.ErrCodeNameNeeded) {
 			t.Errorf("hello name %q background %q: error %+v; want invalid", hello.Name, hello.Background, werr)
 		}
 	}
@@ -676,6 +677,8 @@ func TestPrivilegedOpsForbidden(t *testing.T) {
 		session.KindThemeDismiss:      session.ThemeRef{Theme: "t1"},
 		session.KindThemeMove:         session.ThemeMove{Theme: "t1", Ideas: []string{mine}},
 		session.KindSuggestionDismiss: session.SuggestionDismiss{Question: "q1", Name: "mine"},
+		session.KindTimerPause:        struct{}{},
+		session.KindTimerResume:       struct{}{},
 		session.KindPersonJoin: session.PersonJoin{Name: "Ana's friend", Role: session.Organizer,
 			TokenHash: hashSecret("x")},
 		session.KindPersonOnline:  session.PersonOnline{Person: "p1", Online: false},

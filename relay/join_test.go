@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,55 @@ func TestJoinWhoseWelcomeWasLostIsOnePerson(t *testing.T) {
 		t.Errorf("the join key is still kept after the welcome (%v); the resume token stands for Ana now", err)
 	}
 	ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "one of me"})
+}
+
+// A roster person's own code joins without a name and keeps the roster's
+// name and background, whatever the hello says: the report counts
+// backgrounds from the roster. A shared code without a name is answered
+// name_needed, which the client turns into ErrNameNeeded so it can ask.
+func TestRosterPersonKeepsRosterName(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(`title = "T"
+[[question]]
+text = "Q?"
+[[group]]
+name = "G"
+[[person]]
+name = "Ada Lovelace"
+background = "mathematics"
+group = "G"
+role = "participant"
+`)
+	var own string
+	for _, c := range codes.Codes {
+		if c.Name == "Ada Lovelace" {
+			own = c.Code
+		}
+	}
+	if own == "" {
+		t.Fatalf("no personal code in %+v", codes.Codes)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, ClientConfig{URL: tr.url, Code: own, Name: "Someone Else", Background: "ports"})
+	if err != nil {
+		t.Fatalf("Dial with the personal code: %v", err)
+	}
+	defer c.Close()
+	w := (<-c.Updates()).Welcome
+	if w == nil {
+		t.Fatal("first update is not the welcome")
+	}
+	p := w.Snapshot.People[w.You.ID]
+	if w.You.Name != "Ada Lovelace" || p == nil || p.Name != "Ada Lovelace" || p.Background != "mathematics" {
+		t.Errorf("personal code joined as %q (%+v); want the roster's Ada Lovelace, mathematics", w.You.Name, p)
+	}
+
+	_, err = Dial(ctx, ClientConfig{URL: tr.url, Code: codes.code(t, "G", session.Participant)})
+	if !errors.Is(err, ErrNameNeeded) {
+		t.Errorf("Dial with a shared code and no name = %v; want ErrNameNeeded", err)
+	}
+	if errors.Is(err, ErrRefused) {
+		t.Errorf("Dial with a shared code and no name = %v; a missing name is not a refusal", err)
+	}
 }

@@ -443,8 +443,13 @@ func (s *Server) join(ctx context.Context, rm *room, g session.Grant, h *session
 	opID, secret := joinKeys(h.Join)
 	d := session.PersonJoin{ID: g.Person, Name: strings.TrimSpace(h.Name), Background: strings.TrimSpace(h.Background),
 		Role: g.Role, Group: g.Group, TokenHash: hashSecret(secret)}
+	if g.Person != "" {
+		// A roster person keeps the roster's name and background: the
+		// report's counts by background are drawn from the roster.
+		d.Name, d.Background = "", ""
+	}
 	if g.Person == "" && d.Name == "" {
-		return nil, "", session.Errorf(session.ErrCodeProtocol, `a name is needed to join: send "name" in the hello, 1 to 80 characters`)
+		return nil, "", session.Errorf(session.ErrCodeNameNeeded, `a name is needed to join with this code: send "name" in the hello, 1 to 80 characters`)
 	}
 	type result struct {
 		o  session.Outcome

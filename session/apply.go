@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,6 +182,10 @@ func (s *State) apply(e Entry) (Event, error) {
 		return c.timer(kind == KindTimerExtend)
 	case KindTimerStop:
 		return c.timerStop()
+	case KindTimerPause:
+		return c.timerPause()
+	case KindTimerResume:
+		return c.timerResume()
 	case KindMinutesEdit, KindSummaryEdit, KindSynthesis:
 		return c.textEdit()
 	case KindReportPub:
@@ -663,9 +668,25 @@ func (c *ctx) questionPose() (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	// Posing a question starts its timebox, if it has one.
-	g.Current, g.Deadline = q.ID, time.Time{}
-	if q.Minutes > 0 {
+	if q.ID == g.Current {
+		// Posed again: the timer goes on as it is.
+		return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+	}
+	// The question left keeps the time its timer had; posing a question
+	// for the first time starts its timebox, if it has one, and posing it
+	// again runs its timer on from what was left.
+	left := g.timeLeft(c.e.At)
+	g.Left = maps.Clone(g.Left)
+	if g.Left == nil {
+		g.Left = map[string]int{}
+	}
+	g.Left[g.Current] = left
+	g.Current, g.Deadline, g.Paused = q.ID, time.Time{}, 0
+	if secs, ok := g.Left[q.ID]; ok {
+		if secs > 0 {
+			g.Deadline = c.e.At.Add(time.Duration(secs) * time.Second)
+		}
+	} else if q.Minutes > 0 {
 		g.Deadline = c.e.At.Add(time.Duration(q.Minutes) * time.Minute)
 	}
 	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
@@ -702,6 +723,14 @@ func (c *ctx) timer(extend bool) (Event, error) {
 	if d.Seconds <= 0 || time.Duration(d.Seconds)*time.Second > MaxTimer {
 		return Event{}, reject(CodeInvalid, "timer seconds must be 1 to %d", int(MaxTimer.Seconds()))
 	}
+	if extend && g.Paused > 0 {
+		// A paused timer gets the time and stays paused.
+		if time.Duration(g.Paused+d.Seconds)*time.Second > MaxTimer {
+			return Event{}, reject(CodeInvalid, "the timer would run past %v", MaxTimer)
+		}
+		g.Paused += d.Seconds
+		return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+	}
 	from := c.e.At
 	if extend && g.Deadline.After(from) {
 		from = g.Deadline
@@ -710,7 +739,53 @@ func (c *ctx) timer(extend bool) (Event, error) {
 	if deadline.Sub(c.e.At) > MaxTimer {
 		return Event{}, reject(CodeInvalid, "the timer would run past %v", MaxTimer)
 	}
-	g.Deadline = deadline
+	g.Deadline, g.Paused = deadline, 0
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+// timeLeft is the whole seconds left on the group's timer at t, running
+// or paused; 0 when none runs or its time is up.
+func (g *Group) timeLeft(t time.Time) int {
+	if g.Paused > 0 {
+		return g.Paused
+	}
+	if g.Deadline.After(t) {
+		return int((g.Deadline.Sub(t) + time.Second - 1) / time.Second)
+	}
+	return 0
+}
+
+func (c *ctx) timerPause() (Event, error) {
+	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	if g.Paused > 0 {
+		return Event{}, reject(CodeInvalid, "the timer is paused already")
+	}
+	left := g.timeLeft(c.e.At)
+	if left == 0 {
+		return Event{}, reject(CodeInvalid, "no timer is running")
+	}
+	g.Deadline, g.Paused = time.Time{}, left
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+}
+
+func (c *ctx) timerResume() (Event, error) {
+	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+		return Event{}, err
+	}
+	g, err := c.group(false)
+	if err != nil {
+		return Event{}, err
+	}
+	if g.Paused == 0 {
+		return Event{}, reject(CodeInvalid, "no timer is paused")
+	}
+	g.Deadline, g.Paused = c.e.At.Add(time.Duration(g.Paused)*time.Second), 0
 	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
 }
 
@@ -722,7 +797,7 @@ func (c *ctx) timerStop() (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	g.Deadline = time.Time{}
+	g.Deadline, g.Paused = time.Time{}, 0
 	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
 }
 
@@ -832,7 +907,7 @@ func (c *ctx) planEdit() (Event, error) {
 	return c.event("", EventData{Session: c.s.header()}), nil
 }
 
-func (g *Group) copy() *Group   { c := *g; return &c }
+func (g *Group) copy() *Group   { c := *g; c.Left = maps.Clone(g.Left); return &c }
 func (p *Person) copy() *Person { c := *p; return &c }
 func (t *Text) copy() *Text     { c := *t; return &c }
 func (i *Idea) copy() *Idea {

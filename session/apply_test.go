@@ -32,6 +32,8 @@ var allowedRoles = map[string][]session.Role{
 	session.KindTimerStart:   {session.Chair},
 	session.KindTimerExtend:  {session.Chair},
 	session.KindTimerStop:    {session.Chair},
+	session.KindTimerPause:   {session.Chair},
+	session.KindTimerResume:  {session.Chair},
 	session.KindMinutesEdit:  {session.Rapporteur},
 	session.KindSummaryEdit:  {session.Rapporteur},
 	session.KindReportPub:    {session.Rapporteur},
@@ -98,6 +100,15 @@ var opCases = map[string]struct {
 		return session.TimerStart{Seconds: 60}
 	}},
 	session.KindTimerStop: {data: empty},
+	session.KindTimerPause: {data: func(f *fixture, actor, group string) any {
+		f.apply("Manzoni/chair", session.KindTimerStart, session.TimerStart{Seconds: 600})
+		return struct{}{}
+	}},
+	session.KindTimerResume: {data: func(f *fixture, actor, group string) any {
+		f.apply("Manzoni/chair", session.KindTimerStart, session.TimerStart{Seconds: 600})
+		f.apply("Manzoni/chair", session.KindTimerPause, struct{}{})
+		return struct{}{}
+	}},
 	session.KindMinutesEdit: {data: func(f *fixture, actor, group string) any {
 		return session.TextEdit{Question: "q1", Text: "We agreed on trains."}
 	}},
@@ -534,6 +545,79 @@ func TestApplyTimer(t *testing.T) {
 	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q4"})
 	if want := at(f.n).Add(10 * time.Minute); !deadline().Equal(want) {
 		t.Errorf("deadline after posing q4 = %v; want %v", deadline(), want)
+	}
+}
+
+// Pause keeps the time left, resume runs it on from then; extend on a
+// paused timer adds to it; stop clears it.
+func TestApplyTimerPauseResume(t *testing.T) {
+	f := newFixture(t)
+	chair := "Manzoni/chair"
+	g := func() *session.Group { return f.s.Group("Manzoni") }
+	run(t, f, []step{
+		{chair, session.KindTimerPause, struct{}{}, session.ErrInvalid}, // none runs
+		{chair, session.KindTimerResume, struct{}{}, session.ErrInvalid},
+		{"Manzoni/participant", session.KindTimerPause, struct{}{}, session.ErrForbidden},
+	})
+	f.must(chair, session.KindTimerStart, session.TimerStart{Seconds: 300})
+	started := f.n
+	ev := f.must(chair, session.KindTimerPause, struct{}{})
+	if want := 300 - (f.n - started); g().Paused != want || !g().Deadline.IsZero() {
+		t.Errorf("after pause: paused %d, deadline %v; want %d and none", g().Paused, g().Deadline, want)
+	}
+	if len(ev.Data.Groups) != 1 || ev.Data.Groups[0].Paused != g().Paused {
+		t.Errorf("pause event groups = %s; want the paused group", jsonOf(t, ev.Data.Groups))
+	}
+	left := g().Paused
+	run(t, f, []step{{chair, session.KindTimerPause, struct{}{}, session.ErrInvalid}}) // paused already
+	f.must(chair, session.KindTimerExtend, session.TimerStart{Seconds: 60})
+	if g().Paused != left+60 || !g().Deadline.IsZero() {
+		t.Errorf("extend while paused: paused %d, deadline %v; want %d and still paused", g().Paused, g().Deadline, left+60)
+	}
+	f.must(chair, session.KindTimerResume, struct{}{})
+	if want := at(f.n).Add(time.Duration(left+60) * time.Second); !g().Deadline.Equal(want) || g().Paused != 0 {
+		t.Errorf("after resume: deadline %v, paused %d; want %v and 0", g().Deadline, g().Paused, want)
+	}
+	f.must(chair, session.KindTimerPause, struct{}{})
+	f.must(chair, session.KindTimerStop, struct{}{})
+	if g().Paused != 0 || !g().Deadline.IsZero() {
+		t.Errorf("after stop: paused %d, deadline %v; want no timer", g().Paused, g().Deadline)
+	}
+}
+
+// Posing a question again runs its timer on from what it had left, not
+// its whole timebox; a question posed for the first time gets its
+// timebox.
+func TestApplyPoseAgainKeepsTimeLeft(t *testing.T) {
+	f := newFixture(t)
+	chair := "Manzoni/chair"
+	g := func() *session.Group { return f.s.Group("Manzoni") }
+	f.must(chair, session.KindTimerStart, session.TimerStart{}) // q1: 20 minutes
+	started := f.n
+	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q3"}) // no timebox
+	used := f.n - started
+	if !g().Deadline.IsZero() {
+		t.Fatalf("q3 has no timebox but a deadline %v", g().Deadline)
+	}
+	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q1"})
+	if want := at(f.n).Add(20*time.Minute - time.Duration(used)*time.Second); !g().Deadline.Equal(want) {
+		t.Errorf("q1 posed again: deadline %v; want %v (what was left, not 20 minutes)", g().Deadline, want)
+	}
+	// A paused timer's time left is kept too, and posing the current
+	// question again changes nothing.
+	f.must(chair, session.KindTimerPause, struct{}{})
+	paused := g().Paused
+	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q1"})
+	if g().Paused != paused {
+		t.Errorf("posing the current question again: paused %d; want %d", g().Paused, paused)
+	}
+	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q4"})
+	if want := at(f.n).Add(10 * time.Minute); !g().Deadline.Equal(want) {
+		t.Errorf("q4 posed first: deadline %v; want its 10-minute timebox from now, %v", g().Deadline, want)
+	}
+	f.must(chair, session.KindQuestionPose, session.QuestionPose{Question: "q1"})
+	if want := at(f.n).Add(time.Duration(paused) * time.Second); !g().Deadline.Equal(want) {
+		t.Errorf("q1 posed after a pause: deadline %v; want %v", g().Deadline, want)
 	}
 }
 

@@ -239,6 +239,10 @@ func FuzzApply(f *testing.F) {
 		rec(session.KindQuestionPose, "Verdi/chair", 3, 0),
 		rec(session.KindTimerStart, "Verdi/chair", 0, 1),
 		rec(session.KindTimerExtend, "Verdi/chair", 0, 2),
+		rec(session.KindTimerPause, "Verdi/chair", 0, 0),
+		rec(session.KindQuestionPose, "Verdi/chair", 1, 0),
+		rec(session.KindQuestionPose, "Verdi/chair", 3, 0),
+		rec(session.KindTimerResume, "Verdi/chair", 0, 0),
 		rec(session.KindTimerStop, "Verdi/chair", 0, 0),
 		rec(session.KindIdeaAdd, "Verdi/participant", 0, 2),
 	))

@@ -24,6 +24,8 @@ const (
 	KindTimerStart   = "timer.start"
 	KindTimerExtend  = "timer.extend"
 	KindTimerStop    = "timer.stop"
+	KindTimerPause   = "timer.pause"
+	KindTimerResume  = "timer.resume"
 	KindMinutesEdit  = "minutes.edit"
 	KindSummaryEdit  = "summary.edit"
 	KindReportPub    = "report.publish"

@@ -245,7 +245,7 @@ func checkOpData(kind string, raw json.RawMessage) error {
 		v = &IdeaTheme{}
 	case KindQuestionPose:
 		v = &QuestionPose{}
-	case KindGroupLock, KindGroupUnlock, KindTimerStop, KindReportPub:
+	case KindGroupLock, KindGroupUnlock, KindTimerStop, KindReportPub, KindTimerPause, KindTimerResume:
 		v = &struct{}{}
 	case KindTimerStart, KindTimerExtend:
 		v = &TimerStart{}

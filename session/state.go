@@ -74,6 +74,13 @@ type Group struct {
 	Locked  bool   `json:"locked,omitempty"`
 	// Deadline is when the running timer ends; zero when none runs.
 	Deadline time.Time `json:"deadline,omitzero"`
+	// Paused is the time left on a paused timer, in seconds; zero when
+	// no timer is paused. A paused timer has no Deadline.
+	Paused int `json:"paused,omitempty"`
+	// Left is, per question the group has moved away from, the seconds
+	// its timer had left then (0: none). Posing such a question again
+	// runs its timer on from there instead of its whole timebox.
+	Left map[string]int `json:"left,omitempty"`
 	// Published is when the rapporteur last published the group report,
 	// and PublishedSeq the seq of that op; zero when never.
 	Published    time.Time `json:"published,omitzero"`

@@ -113,6 +113,9 @@ const (
 	ErrCodeSlow     = "too_slow"
 	ErrCodeShutdown = "shutdown"
 	ErrCodeInternal = "internal"
+	// ErrCodeNameNeeded answers a hello with a shared code and no name:
+	// the client asks the person for one and says hello again.
+	ErrCodeNameNeeded = "name_needed"
 )
 
 // MaxNesting is how deep a client message may nest JSON; op data has no

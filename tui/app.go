@@ -30,12 +30,16 @@ type app struct {
 	rev uint64
 
 	styles  Styles
-	pending map[string]string // op id → what it does, for rejections
+	pending map[string]pendingOp // by op id
 	fatal   error
 	notice  notice
+	// bcast is the latest broadcast, shown until dismissed (zero: none).
+	bcast   session.Broadcast
 	nextID  int
 	ticking bool // a clock tick is on its way
-	width   int  // the terminal's width
+	// timeUp is, per group, the deadline whose end was announced.
+	timeUp map[string]time.Time
+	width  int // the terminal's width
 }
 
 func newApp(opts Options) *app {
@@ -44,7 +48,7 @@ func newApp(opts Options) *app {
 		now = time.Now
 	}
 	return &app{client: opts.Client, now: now, extra: opts.Extra, done: make(chan struct{}),
-		styles: NewStyles(true), pending: map[string]string{}}
+		styles: NewStyles(true), pending: map[string]pendingOp{}, timeUp: map[string]time.Time{}}
 }
 
 // Messages from the relay and the clock.
@@ -57,8 +61,16 @@ type (
 		id     string
 		seq    int64
 		reject *session.Reject
+		what   string // what the rejected op did
 	}
 )
+
+// pendingOp is an op sent and not yet answered.
+type pendingOp struct {
+	what   string // what it does ("vote"), for a rejection
+	done   string // what to say once applied; "" says nothing
+	notice int    // the notice shown when it was sent
+}
 
 // listen reads one update from the client; the root re-arms it after each.
 func (a *app) listen() tea.Cmd {
@@ -94,7 +106,7 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		for _, ev := range w.Events {
 			a.state.ApplyEvent(ev)
 			if b := ev.Data.Broadcast; b != nil {
-				cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+				a.bcast = *b
 			}
 		}
 		a.rev++
@@ -107,18 +119,30 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		a.rev++
 		var cmd tea.Cmd
 		if b := u.Event.Data.Broadcast; b != nil {
-			cmd = a.say(noticeBroadcast, "From the organizer: "+oneLine(b.Text))
+			a.bcast = *b
+			cmd = bell()
 		}
 		if text := hiddenNotice(*u.Event); text != "" {
 			cmd = a.say(noticeInfo, text)
 		}
 		return replicaMsg{ev: u.Event}, cmd
 	case u.Ack != nil:
+		p, ok := a.pending[u.Ack.ID]
 		delete(a.pending, u.Ack.ID)
-		return opResultMsg{id: u.Ack.ID, seq: u.Ack.Seq}, nil
+		var cmd tea.Cmd
+		switch {
+		case ok && p.done != "" && (a.notice.kind != noticeError || a.notice.id <= p.notice):
+			// Not over a newer error: that one still needs reading.
+			cmd = a.say(noticeInfo, p.done)
+		case ok && a.notice.kind == noticeError && a.notice.id <= p.notice:
+			// An error from before this op worked is old news.
+			a.notice = notice{}
+		}
+		return opResultMsg{id: u.Ack.ID, seq: u.Ack.Seq}, cmd
 	case u.Reject != nil:
 		r := u.Reject
-		what, ok := a.pending[r.ID]
+		p, ok := a.pending[r.ID]
+		what := p.what
 		if r.Code == session.CodeRateLimited {
 			// The client sends it again by itself.
 			return nil, a.say(noticeInfo, "going a little slower: the relay asked to wait")
@@ -127,7 +151,7 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		if !ok {
 			what = "do that"
 		}
-		return opResultMsg{id: r.ID, reject: r}, a.say(noticeError, "couldn't "+what+": "+r.Message)
+		return opResultMsg{id: r.ID, reject: r, what: what}, a.say(noticeError, "couldn't "+what+": "+r.Message)
 	case u.Fatal != nil:
 		a.fatal = u.Fatal
 		return nil, a.say(noticeError, "disconnected for good: "+u.Fatal.Error())
@@ -138,19 +162,30 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 // send queues an op; what says what it does ("vote for the idea"), for a
 // rejection. It returns the op id.
 func (a *app) send(kind string, data any, what string) (string, tea.Cmd) {
+	return a.sendSaying(kind, data, what, "")
+}
+
+// sendSaying is send that says done once the relay applied the op, so a
+// person who steers the room sees that it took.
+func (a *app) sendSaying(kind string, data any, what, done string) (string, tea.Cmd) {
 	if a.client == nil {
 		return "", a.say(noticeError, "couldn't "+what+": not connected")
 	}
 	id := a.client.NewOpID()
+	offline := a.offline()
 	if err := a.client.Send(session.NewOp(id, kind, data)); err != nil {
 		// Not queued (too large), or queued but not kept on disk.
 		if errors.Is(err, relay.ErrTooLarge) {
 			return "", a.say(noticeError, "couldn't "+what+": "+err.Error())
 		}
-		a.pending[id] = what
+		a.pending[id] = pendingOp{what: what, done: done, notice: a.nextID + 1}
 		return id, a.say(noticeError, "couldn't keep "+what+" on disk for later: "+err.Error())
 	}
-	a.pending[id] = what
+	a.pending[id] = pendingOp{what: what, done: done, notice: a.nextID}
+	if offline && done != "" {
+		// The chair must not think the room changed while it did not.
+		return id, a.say(noticeInfo, "Offline: will "+what+" once the connection is back")
+	}
 	return id, nil
 }
 
@@ -199,17 +234,56 @@ func (a *app) needsTick() bool {
 	return false
 }
 
+// timesUp announces, with the bell, a timer that just ran out in the
+// viewer's group (every group for the organizer). One that ran out long
+// before the program saw it is not news.
+func (a *app) timesUp() tea.Cmd {
+	if a.state == nil {
+		return nil
+	}
+	now := a.now()
+	var cmds []tea.Cmd
+	for _, g := range a.state.Groups {
+		if a.me.Group != "" && g.Name != a.me.Group {
+			continue
+		}
+		d := g.Deadline
+		if d.IsZero() || d.After(now) || a.timeUp[g.Name].Equal(d) {
+			continue
+		}
+		a.timeUp[g.Name] = d
+		if now.Sub(d) > 10*time.Second {
+			continue
+		}
+		_, qi := a.state.Question(g.Current)
+		text := fmt.Sprintf("Time's up on Q%d", qi+1)
+		switch {
+		case a.me.Group == "":
+			text = "Time's up in " + g.Name + fmt.Sprintf(" (Q%d)", qi+1)
+		case a.me.Role == session.Chair:
+			text += ": t sets a new timer, + adds a minute, > poses the next question"
+		}
+		cmds = append(cmds, a.say(noticeInfo, text), bell())
+	}
+	return tea.Batch(cmds...)
+}
+
 func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Notices: one line under the header.
+// offline reports whether ops wait for the connection now.
+func (a *app) offline() bool { return a.client != nil && a.status().State != relay.Live }
+
+// bell rings the terminal's bell.
+func bell() tea.Cmd { return tea.Raw("\a") }
+
+// Notices: a few lines under the header.
 type noticeKind int
 
 const (
 	noticeInfo noticeKind = iota
 	noticeError
-	noticeBroadcast
 )
 
 type notice struct {
@@ -222,12 +296,10 @@ type notice struct {
 func (a *app) say(kind noticeKind, text string) tea.Cmd {
 	a.nextID++
 	a.notice = notice{id: a.nextID, kind: kind, text: text}
-	ttl := 6 * time.Second
-	switch kind {
-	case noticeError:
-		ttl = 10 * time.Second
-	case noticeBroadcast:
-		ttl = 60 * time.Second
+	// Long enough to read: a second for every few words, at least 8.
+	ttl := max(8*time.Second, time.Duration(len(strings.Fields(text)))*400*time.Millisecond)
+	if kind == noticeError {
+		ttl = max(ttl, 15*time.Second)
 	}
 	id := a.nextID
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return noticeGone(id) })

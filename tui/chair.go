@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -20,6 +22,7 @@ type chairScreen struct {
 	panel   *participation
 	showWho bool   // narrow terminals: the panel instead of the list
 	merging string // the idea being merged, while its target is chosen
+	minutes *lineInput
 	width   int
 	height  int
 }
@@ -31,24 +34,103 @@ const (
 	panelWidth = 34
 )
 
-// sidePanel is the side panel's width in a terminal w wide: a quarter of
-// it, at least panelWidth, so names fit on large screens too.
-func sidePanel(w int) int { return max(panelWidth, w/4) }
+// sidePanel is the side panel's width in a terminal w wide: two fifths of
+// it, from panelWidth to 64 columns, so names, backgrounds and who has not
+// joined fit from 100 columns on, and the ideas keep the most room.
+func sidePanel(w int) int { return min(max(panelWidth, w*2/5), 64) }
 
 func newChairScreen(a *app) *chairScreen {
 	m := newMember(a)
 	m.list.hidden = true
-	return &chairScreen{m: m, keys: DefaultChairKeys(), panel: &participation{a: a, group: a.group}}
+	return &chairScreen{m: m, keys: DefaultChairKeys(), panel: &participation{a: a, group: a.group},
+		minutes: newLineInput(a, 8)}
+}
+
+// Confirmed chair actions.
+type (
+	poseMsg      struct{ question int }
+	stopTimerMsg struct{}
+)
+
+// timerLeft describes the group's timer: "4:12 left", "paused, 4:12
+// left", "time's up" or "" when none.
+func (a *app) timerLeft(g *session.Group) string {
+	switch {
+	case g == nil:
+		return ""
+	case g.Paused > 0:
+		return "paused, " + clock(time.Duration(g.Paused)*time.Second) + " left"
+	case g.Deadline.IsZero():
+		return ""
+	case !g.Deadline.After(a.now()):
+		return "time's up"
+	}
+	return clock(g.Deadline.Sub(a.now())) + " left"
+}
+
+// pose sends question.pose for the question at index qi.
+func (s *chairScreen) pose(qi int) tea.Cmd {
+	a := s.m.a
+	if qi < 0 || qi >= len(a.state.Questions) {
+		return nil
+	}
+	q := a.state.Questions[qi]
+	s.m.list.question = ""
+	_, cmd := a.sendSaying(session.KindQuestionPose, session.QuestionPose{Question: q.ID}, fmt.Sprintf("pose Q%d", qi+1),
+		fmt.Sprintf("Q%d is posed: the room sees it", qi+1))
+	return cmd
+}
+
+// askMinutes opens the minutes question of t, the plan's timebox or what
+// runs now as the default.
+func (s *chairScreen) askMinutes(g *session.Group) tea.Cmd {
+	a := s.m.a
+	q, qi := a.state.Question(g.Current)
+	def := q.Minutes
+	title := fmt.Sprintf("Timer for Q%d: minutes (the plan says %d)", qi+1, q.Minutes)
+	if q.Minutes == 0 {
+		def = 10
+		title = fmt.Sprintf("Timer for Q%d: minutes (the plan has none)", qi+1)
+	}
+	if left := a.timerLeft(g); left != "" {
+		title = fmt.Sprintf("A timer runs (%s): minutes for a new one, esc keeps it", left)
+	}
+	title += " · enter starts"
+	return s.minutes.start(title, strconv.Itoa(def), nil, func(text string) tea.Cmd {
+		n, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		secs := int(n * 60)
+		if err != nil || secs < 1 || time.Duration(secs)*time.Second > session.MaxTimer {
+			// Open again with what was typed, and say why.
+			return tea.Batch(s.minutes.start(title, text, nil, s.minutes.done),
+				a.say(noticeError, fmt.Sprintf("“%s” is not a number of minutes from 1 to %d", text, int(session.MaxTimer.Minutes()))))
+		}
+		_, cmd := a.sendSaying(session.KindTimerStart, session.TimerStart{Seconds: secs}, "start the timer",
+			"Timer started: "+clock(time.Duration(secs)*time.Second))
+		return cmd
+	})
 }
 
 func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		switch msg := msg.(type) {
+		case poseMsg:
+			return s.pose(msg.question)
+		case stopTimerMsg:
+			_, cmd := s.m.a.sendSaying(session.KindTimerStop, struct{}{}, "stop the timer", "The timer is stopped")
+			return cmd
+		}
+		if s.minutes.open && !isReplica(msg) {
+			return s.minutes.update(msg)
+		}
 		return s.m.handleMsg(msg)
 	}
 	if s.m.comp.open {
 		_, cmd := s.m.handleKey(k)
 		return cmd
+	}
+	if s.minutes.open {
+		return s.minutes.update(k)
 	}
 	a := s.m.a
 	g := a.group()
@@ -72,30 +154,42 @@ func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 			return a.say(noticeInfo, "there is no question that way")
 		}
 		q := a.state.Questions[next]
-		s.m.list.question = ""
-		_, cmd := a.send(session.KindQuestionPose, session.QuestionPose{Question: q.ID}, fmt.Sprintf("pose Q%d", next+1))
-		return tea.Batch(cmd, a.say(noticeInfo, fmt.Sprintf("Posing Q%d: %s", next+1, oneLine(q.Text))))
-	case key.Matches(k, s.keys.Timer):
-		secs := 0
-		if g != nil {
-			if q, _ := a.state.Question(g.Current); q.Minutes == 0 {
-				secs = 10 * 60 // no timebox in the plan
-			}
+		prompt := fmt.Sprintf("Pose Q%d “%s”?", next+1, ansi.Truncate(oneLine(q.Text), 40, "…"))
+		if left := a.timerLeft(g); left != "" && left != "time's up" {
+			prompt += fmt.Sprintf(" Q%d keeps its timer (%s).", qi+1, left)
 		}
-		_, cmd := a.send(session.KindTimerStart, session.TimerStart{Seconds: secs}, "start the timer")
-		return cmd
+		return ask(prompt+" (y/n)", poseMsg{next})
+	case key.Matches(k, s.keys.Timer):
+		if g == nil {
+			return nil
+		}
+		return s.askMinutes(g)
 	case key.Matches(k, s.keys.Extend):
-		_, cmd := a.send(session.KindTimerExtend, session.TimerStart{Seconds: 60}, "extend the timer")
+		_, cmd := a.sendSaying(session.KindTimerExtend, session.TimerStart{Seconds: 60}, "extend the timer", "One more minute on the timer")
 		return cmd
-	case key.Matches(k, s.keys.StopTimer):
-		_, cmd := a.send(session.KindTimerStop, struct{}{}, "stop the timer")
-		return cmd
-	case key.Matches(k, s.keys.Lock):
-		if g != nil && g.Locked {
-			_, cmd := a.send(session.KindGroupUnlock, struct{}{}, "open the room")
+	case key.Matches(k, s.keys.PauseTimer):
+		switch {
+		case g == nil:
+			return nil
+		case g.Paused > 0:
+			_, cmd := a.sendSaying(session.KindTimerResume, struct{}{}, "resume the timer", "The timer runs again")
+			return cmd
+		case g.Deadline.After(a.now()):
+			_, cmd := a.sendSaying(session.KindTimerPause, struct{}{}, "pause the timer", "The timer is paused: P runs it on")
 			return cmd
 		}
-		_, cmd := a.send(session.KindGroupLock, struct{}{}, "lock the room")
+		return a.say(noticeInfo, "no timer runs: t starts one")
+	case key.Matches(k, s.keys.StopTimer):
+		if g == nil || (g.Deadline.IsZero() && g.Paused == 0) {
+			return a.say(noticeInfo, "no timer runs")
+		}
+		return ask("Stop the timer ("+a.timerLeft(g)+")? (y/n)", stopTimerMsg{})
+	case key.Matches(k, s.keys.Lock):
+		if g != nil && g.Locked {
+			_, cmd := a.sendSaying(session.KindGroupUnlock, struct{}{}, "open the room", "The room is open: ideas and votes again")
+			return cmd
+		}
+		_, cmd := a.sendSaying(session.KindGroupLock, struct{}{}, "lock the room", "The room is locked: no new ideas or votes")
 		return cmd
 	case key.Matches(k, s.keys.Pin):
 		if sel == nil {
@@ -145,6 +239,16 @@ func (s *chairScreen) view() (string, *tea.Cursor) {
 		foot = ansi.Truncate(st.Confirm.Render("Merge “"+text+"” into: select the idea, m merges, esc cancels"), w, "…")
 		h--
 	}
+	var minutesCur *tea.Cursor
+	if s.minutes.open {
+		s.minutes.setWidth(w)
+		foot = s.minutes.view(w)
+		if c := s.minutes.cursor(); c != nil {
+			c.Position.Y += h - 2
+			minutesCur = c
+		}
+		h -= 2
+	}
 	var out string
 	var cur *tea.Cursor
 	switch {
@@ -162,6 +266,9 @@ func (s *chairScreen) view() (string, *tea.Cursor) {
 	if foot != "" {
 		out = fitHeight(out, w, h) + "\n" + foot
 	}
+	if minutesCur != nil {
+		cur = minutesCur
+	}
 	return out, cur
 }
 
@@ -177,11 +284,14 @@ func (s *chairScreen) bar() help.KeyMap {
 	if s.m.comp.open {
 		return keyMap{short: s.m.shortKeys()}
 	}
+	if s.minutes.open {
+		return keyMap{short: s.minutes.shortKeys()}
+	}
 	k := s.keys
-	return keyMap{short: []key.Binding{s.m.keys.New, s.m.keys.Vote, k.PoseNext, k.Timer, k.Lock, k.Pin, k.Merge, k.Panel}}
+	return keyMap{short: []key.Binding{s.m.keys.New, s.m.keys.Vote, k.PoseNext, k.Timer, k.PauseTimer, k.Lock, k.Pin, k.Merge, k.Panel}}
 }
 
-func (s *chairScreen) typing() bool { return s.m.comp.open }
+func (s *chairScreen) typing() bool { return s.m.comp.open || s.minutes.open }
 func (s *chairScreen) unsent() bool { return s.m.comp.unsent() }
 func (s *chairScreen) flush()       {}
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -32,6 +33,9 @@ type composer struct {
 	ref   *session.Idea // the idea built on or edited
 	anon  bool          // the next new idea is anonymous
 	draft string        // a new idea's text kept while editing another
+	// edits keeps, by idea id, edits not yet applied: closed with esc or
+	// rejected by the relay.
+	edits map[string]string
 	width int
 	sent  *sent // the op the last key sent, if any
 }
@@ -48,7 +52,7 @@ func newComposer(a *app) *composer {
 	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
 	ta.KeyMap.TransposeCharacterBackward = key.NewBinding(key.WithDisabled())
 	ta.SetStyles(a.styles.Textarea)
-	return &composer{a: a, keys: DefaultComposeKeys(), ta: ta}
+	return &composer{a: a, keys: DefaultComposeKeys(), ta: ta, edits: map[string]string{}}
 }
 
 // start opens the composer in a mode; ref is the idea built on or edited.
@@ -59,7 +63,11 @@ func (c *composer) start(mode composeMode, ref *session.Idea) tea.Cmd {
 	c.open, c.mode, c.ref = true, mode, ref
 	switch mode {
 	case composeEdit:
-		c.ta.SetValue(ref.Text)
+		if e, ok := c.edits[ref.ID]; ok {
+			c.ta.SetValue(e)
+		} else {
+			c.ta.SetValue(ref.Text)
+		}
 	default:
 		c.ta.SetValue(c.draft)
 	}
@@ -68,8 +76,13 @@ func (c *composer) start(mode composeMode, ref *session.Idea) tea.Cmd {
 }
 
 func (c *composer) close() {
-	if c.mode != composeEdit {
+	switch {
+	case c.mode != composeEdit:
 		c.draft = c.ta.Value()
+	case strings.TrimSpace(c.ta.Value()) != strings.TrimSpace(c.ref.Text):
+		c.edits[c.ref.ID] = c.ta.Value()
+	default:
+		delete(c.edits, c.ref.ID)
 	}
 	c.open = false
 	c.ta.Blur()
@@ -83,7 +96,32 @@ func (c *composer) unsent() bool {
 	if c.open {
 		return strings.TrimSpace(c.ta.Value()) != ""
 	}
-	return strings.TrimSpace(c.draft) != ""
+	return strings.TrimSpace(c.draft) != "" || len(c.edits) > 0
+}
+
+// keep puts back the text of an op the relay did not apply, so no word is
+// lost: a new idea joins the draft, an edit waits for its idea.
+func (c *composer) keep(s sent) {
+	if s.mode == composeEdit {
+		if c.open && c.mode == composeEdit && c.ref.ID == s.ref {
+			return // being written again already
+		}
+		c.edits[s.ref] = s.text
+		return
+	}
+	if c.open && c.mode != composeEdit {
+		c.ta.SetValue(joinDrafts(s.text, c.ta.Value()))
+		return
+	}
+	c.draft = joinDrafts(s.text, c.draft)
+}
+
+func joinDrafts(a, b string) string {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if a == "" || b == "" || strings.Contains(b, a) {
+		return cmp.Or(b, a)
+	}
+	return a + "\n" + b
 }
 
 // sent is an op the composer just sent, for the screen to follow; it is
@@ -92,6 +130,7 @@ type sent struct {
 	id   string
 	mode composeMode
 	text string
+	ref  string // the idea edited
 }
 
 // update handles a key while the composer is open.
@@ -123,6 +162,9 @@ func (c *composer) send(question string) tea.Cmd {
 	if err := session.CheckText(text, session.MaxIdea, true); err != nil {
 		return c.a.say(noticeError, "couldn't send the idea: it "+err.Error())
 	}
+	if g := c.a.group(); g != nil && g.Locked {
+		return c.a.say(noticeError, "the room is locked by the chair: your text stays here; enter sends it once the room is open")
+	}
 	var id string
 	var cmd tea.Cmd
 	mode := c.mode
@@ -136,15 +178,19 @@ func (c *composer) send(question string) tea.Cmd {
 		id, cmd = c.a.send(session.KindIdeaAdd, session.IdeaAdd{Question: question, Text: text,
 			Anonymous: c.anon}, "add the idea")
 	}
+	ref := ""
 	if c.mode != composeEdit {
 		c.anon = false // "the next idea" only
 		c.draft = ""
+	} else {
+		ref = c.ref.ID
+		delete(c.edits, ref)
 	}
 	c.ta.Reset()
 	c.open = false
 	c.ta.Blur()
 	if id != "" {
-		c.sent = &sent{id: id, mode: mode, text: text}
+		c.sent = &sent{id: id, mode: mode, text: text, ref: ref}
 	}
 	return cmd
 }
@@ -168,6 +214,9 @@ func (c *composer) view() string {
 	}
 	if c.mode != composeEdit && c.anon {
 		title += " · anonymous"
+	}
+	if g := c.a.group(); g != nil && g.Locked {
+		title += " · room locked: sent once it opens"
 	}
 	count := fmt.Sprintf("%d/%d", len([]rune(c.ta.Value())), session.MaxIdea)
 	title = ansi.Truncate(title, max(c.width-len(count)-1, 1), "…")

@@ -26,7 +26,7 @@ func TestEndToEnd(t *testing.T) {
 	part.waitView("Q1/3", "What should we keep?")
 
 	// The chair poses the next question; everyone in the room follows.
-	chair.press(">")
+	chair.answer(">", "y")
 	chair.waitView("Q2/3 What should we change?")
 	part.waitView("Q2/3", "What should we change?")
 	org.waitFor("Manzoni on Q2", func() bool { return strings.Contains(org.view(), "Manzoni") && strings.Contains(org.view(), "Q2") })

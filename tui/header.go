@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -94,6 +95,9 @@ func (a *app) overviewLine(width int) string {
 // timerText is the time left on the group's timer.
 func (a *app) timerText(g *session.Group) string {
 	st := a.styles
+	if g.Paused > 0 {
+		return st.Warn.Render("⏸ " + clock(time.Duration(g.Paused)*time.Second) + " paused")
+	}
 	if g.Deadline.IsZero() {
 		return st.Dim.Render("no timer")
 	}

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"breakout/session"
 )
@@ -21,7 +22,7 @@ type helpGroup struct {
 func roleHelp(role session.Role) []helpGroup {
 	g := DefaultGlobalKeys()
 	l := DefaultListKeys()
-	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt}}
+	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt, g.Broadcasts, g.Dismiss, g.Info}}
 	move := helpGroup{"Moving", l.all()}
 	compose := DefaultComposeKeys()
 	writing := helpGroup{"Writing an idea", []key.Binding{compose.Send, compose.Newline, compose.Anonymous, compose.Close}}
@@ -30,7 +31,7 @@ func roleHelp(role session.Role) []helpGroup {
 	switch role {
 	case session.Chair:
 		c := DefaultChairKeys()
-		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.StopTimer, c.Lock}},
+		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.PauseTimer, c.StopTimer, c.Lock}},
 			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel}}, writing, move, global}
 	case session.Rapporteur:
 		r := DefaultRapporteurKeys()
@@ -49,9 +50,20 @@ func roleHelp(role session.Role) []helpGroup {
 	return []helpGroup{ideas, writing, move, global}
 }
 
-// fullHelp renders the ? page scrolled to helpTop.
-func (m Model) fullHelp(width, height int) string {
-	lines := strings.Split(m.helpText(width), "\n")
+// pageText is the page shown over the screen: all keys, or broadcasts.
+func (m Model) pageText(width int) string {
+	switch {
+	case m.showBcasts:
+		return m.broadcastsText(width)
+	case m.showInfo:
+		return ansi.Wrap(m.a.extra, max(width, 10), "/")
+	}
+	return m.helpText(width)
+}
+
+// fullPage renders the ? page or the broadcasts scrolled to helpTop.
+func (m Model) fullPage(width, height int) string {
+	lines := strings.Split(m.pageText(width), "\n")
 	top := min(m.helpTop, max(len(lines)-height, 0))
 	return strings.Join(lines[top:], "\n")
 }
@@ -83,11 +95,11 @@ func (m Model) helpText(width int) string {
 	if len(cur) > 0 {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cur...))
 	}
-	text := st.Title.Render(fmt.Sprintf("Keys for the %s", m.a.me.Role)) + "\n\n" + strings.Join(rows, "\n\n")
+	text := st.Title.Render(fmt.Sprintf("Keys for the %s", m.a.me.Role))
 	if m.a.extra != "" {
-		text += "\n\n" + m.a.extra
+		text += st.Accent.Render("   · i: how others join, the codes and the data directory")
 	}
-	return text
+	return text + "\n\n" + strings.Join(rows, "\n\n")
 }
 
 // KeysMarkdown is the key map of every role as Markdown, for docs/keys.md

@@ -60,14 +60,21 @@ type ideaList struct {
 	selIdx int
 	offset int // first row on screen
 
-	built  bool
-	rev    uint64
-	builtQ string
-	builtS sortMode
-	rows   []ideaRow
-	items  []item // scratch for refresh
-	shown  int    // ideas not hidden
-	used   int    // votes the viewer gave on the question
+	built   bool
+	rev     uint64
+	builtQ  string
+	builtS  sortMode
+	rows    []ideaRow
+	items   []item // scratch for refresh
+	shown   int    // ideas not hidden
+	hiddenN int    // hidden ideas listed (the chair's list)
+	used    int    // votes the viewer gave on the question
+	// seen is the newest idea seq the viewer had on screen at the top;
+	// newer ones above the window are announced, not scrolled into.
+	seen int64
+	// still is set once the person moved the selection off the first row:
+	// from then on the list holds still under them.
+	still bool
 
 	rowCache map[rowKey][]string // rendered rows, for rowsRev
 	rowsRev  uint64
@@ -102,9 +109,13 @@ func (l *ideaList) refresh() {
 	if l.built && l.rev == l.a.rev && l.builtQ == q && l.builtS == l.sort {
 		return
 	}
+	// The same list with new data: the selected idea keeps its place on
+	// screen, so rows that come in above it do not move it.
+	sameList := l.built && l.builtQ == q && l.builtS == l.sort
+	prevSel, prevIdx := l.sel, l.find(l.sel)
 	l.built, l.rev, l.builtQ, l.builtS = true, l.a.rev, q, l.sort
 	l.rows = l.rows[:0]
-	l.shown, l.used = 0, 0
+	l.shown, l.used, l.hiddenN = 0, 0, 0
 	me := l.a.me.ID
 	st := l.a.state
 	// eligible says whether an idea belongs in the list.
@@ -123,7 +134,9 @@ func (l *ideaList) refresh() {
 		if !eligible(i) {
 			continue
 		}
-		if !i.Hidden {
+		if i.Hidden {
+			l.hiddenN++
+		} else {
 			l.shown++
 		}
 		it := item{i: i, seq: ideaSeq(i.ID), votes: len(i.Voters)}
@@ -171,6 +184,29 @@ func (l *ideaList) refresh() {
 		walk(r.i, 0)
 	}
 	l.fixSelection()
+	// A person who has not moved down the list follows it: rows come in
+	// in view.
+	if sameList && prevIdx >= 0 && l.sel == prevSel && l.still {
+		l.offset = max(l.offset+l.selIdx-prevIdx, 0)
+	}
+}
+
+// newAbove counts the ideas above the window that came in since the
+// viewer last saw the top of the list.
+func (l *ideaList) newAbove() int {
+	if l.offset == 0 {
+		for _, r := range l.rows {
+			l.seen = max(l.seen, ideaSeq(r.idea.ID))
+		}
+		return 0
+	}
+	n := 0
+	for _, r := range l.rows[:min(l.offset, len(l.rows))] {
+		if ideaSeq(r.idea.ID) > l.seen && !r.idea.Mine {
+			n++
+		}
+	}
+	return n
 }
 
 // fixSelection keeps the selected idea selected across rebuilds, or the
@@ -219,6 +255,7 @@ func (l *ideaList) selectID(id string) {
 	l.refresh()
 	if k := l.find(id); k >= 0 {
 		l.sel, l.selIdx = id, k
+		l.still = k > 0
 	} else {
 		l.sel = id // it may arrive with the next event
 	}
@@ -231,6 +268,7 @@ func (l *ideaList) move(n int) {
 	}
 	l.selIdx = min(max(l.selIdx+n, 0), len(l.rows)-1)
 	l.sel = l.rows[l.selIdx].idea.ID
+	l.still = l.selIdx > 0
 }
 
 // browse shows an earlier (-1) or later (+1) question.
@@ -245,7 +283,7 @@ func (l *ideaList) browse(delta int) bool {
 	if g := l.a.state.Group(l.group); g != nil && g.Current == l.question {
 		l.question = "" // back to following the room
 	}
-	l.sel, l.selIdx, l.offset = "", 0, 0
+	l.sel, l.selIdx, l.offset, l.still = "", 0, 0, false
 	return true
 }
 

@@ -41,7 +41,11 @@ func (l *ideaList) view(width, height int, o listView) string {
 		}
 		head = append(head, lines...)
 	}
-	title := plural(l.shown, "idea", "ideas") + " · " + l.sort.String()
+	title := plural(l.shown, "idea", "ideas")
+	if l.hidden && l.hiddenN > 0 {
+		title += fmt.Sprintf(" + %d hidden", l.hiddenN)
+	}
+	title += " · " + l.sort.String()
 	if o.votes && cur {
 		left := l.a.state.VotesPerPerson - l.used
 		v := fmt.Sprintf("%d of %d votes left", left, l.a.state.VotesPerPerson)
@@ -82,6 +86,13 @@ func (l *ideaList) view(width, height int, o listView) string {
 			break
 		}
 		used += h
+	}
+	if n := l.newAbove(); n > 0 {
+		// Said on the title line, not scrolled into: the list stays still
+		// under the person reading it.
+		note := st.Accent.Render(fmt.Sprintf("↑ %d new above (g: top)", n))
+		last := len(head) - 1
+		head[last] = fill(st.PaneTitle.Render(ansi.Truncate(title, max(width-len(pos)-ansi.StringWidth(ansi.Strip(note))-3, 0), "…"))+"  "+note, st.Faint.Render(pos), width)
 	}
 	lines := head
 	for k := l.offset; k < len(l.rows) && len(lines) < height; k++ {

@@ -23,14 +23,21 @@ type GlobalKeys struct {
 	Quit key.Binding
 	// Interrupt quits even while typing.
 	Interrupt key.Binding
+	// Broadcasts shows every broadcast so far; Dismiss hides the latest.
+	Broadcasts, Dismiss key.Binding
+	// Info shows how others join (the demo's relay, codes and data).
+	Info key.Binding
 }
 
 // DefaultGlobalKeys returns the keys every screen has.
 func DefaultGlobalKeys() GlobalKeys {
 	return GlobalKeys{
-		Help:      bind([]string{"?"}, "?", "all keys"),
-		Quit:      bind([]string{"q"}, "q", "quit"),
-		Interrupt: bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
+		Help:       bind([]string{"?"}, "?", "all keys"),
+		Quit:       bind([]string{"q"}, "q", "quit"),
+		Interrupt:  bind([]string{"ctrl+c"}, "ctrl+c", "quit, also while typing"),
+		Broadcasts: bind([]string{"B"}, "B", "all broadcasts"),
+		Dismiss:    bind([]string{"D"}, "D", "dismiss the broadcast"),
+		Info:       bind([]string{"i"}, "i", "how others join (demo)"),
 	}
 }
 
@@ -93,22 +100,23 @@ func DefaultComposeKeys() ComposeKeys {
 
 // ChairKeys steer the room.
 type ChairKeys struct {
-	PoseNext, PosePrev, Timer, Extend, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
+	PoseNext, PosePrev, Timer, Extend, PauseTimer, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
 }
 
 // DefaultChairKeys returns the chair's keys.
 func DefaultChairKeys() ChairKeys {
 	return ChairKeys{
-		PoseNext:  bind([]string{">"}, ">", "pose next Q"),
-		PosePrev:  bind([]string{"<"}, "<", "pose previous Q"),
-		Timer:     bind([]string{"t"}, "t", "start timer"),
-		Extend:    bind([]string{"+", "="}, "+", "timer +1 min"),
-		StopTimer: bind([]string{"T"}, "T", "stop timer"),
-		Lock:      bind([]string{"l"}, "l", "lock/open"),
-		Pin:       bind([]string{"p"}, "p", "pin/unpin"),
-		Merge:     bind([]string{"m"}, "m", "merge into…"),
-		Hide:      bind([]string{"h"}, "h", "hide/show"),
-		Panel:     bind([]string{"w"}, "w", "who takes part"),
+		PoseNext:   bind([]string{">"}, ">", "pose next Q"),
+		PosePrev:   bind([]string{"<"}, "<", "pose previous Q"),
+		Timer:      bind([]string{"t"}, "t", "timer: set minutes"),
+		Extend:     bind([]string{"+", "="}, "+", "timer +1 min"),
+		PauseTimer: bind([]string{"P"}, "P", "pause/resume timer"),
+		StopTimer:  bind([]string{"T"}, "T", "stop timer"),
+		Lock:       bind([]string{"l"}, "l", "lock/open"),
+		Pin:        bind([]string{"p"}, "p", "pin/unpin"),
+		Merge:      bind([]string{"m"}, "m", "merge into…"),
+		Hide:       bind([]string{"h"}, "h", "hide/show"),
+		Panel:      bind([]string{"w"}, "w", "who takes part"),
 	}
 }
 

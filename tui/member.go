@@ -21,7 +21,7 @@ type member struct {
 	follow string // the op id of an idea just sent: selected once applied
 	// waiting holds the ideas sent and not yet answered, by op id, to
 	// show while the connection is down.
-	waiting map[string]string
+	waiting map[string]sent
 	width   int
 	height  int
 }
@@ -31,7 +31,7 @@ type retractMsg struct{ id string }
 
 func newMember(a *app) *member {
 	return &member{a: a, list: newIdeaList(a, a.me.Group), comp: newComposer(a), keys: DefaultIdeaKeys(a.me.Role),
-		waiting: map[string]string{}}
+		waiting: map[string]sent{}}
 }
 
 func (m *member) setSize(w, h int) {
@@ -54,7 +54,7 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 			if s.mode != composeEdit {
 				m.follow = s.id
 			}
-			m.waiting[s.id] = s.text
+			m.waiting[s.id] = *s
 		}
 		return true, cmd
 	}
@@ -68,13 +68,16 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !cur {
 			return true, m.notCurrent()
 		}
-		return true, m.comp.start(composeNew, nil)
+		return true, tea.Batch(m.comp.start(composeNew, nil), m.lockedNotice())
 	case key.Matches(k, m.keys.Vote):
 		if sel == nil {
 			return true, nil
 		}
 		if !cur {
 			return true, m.notCurrent()
+		}
+		if g := m.a.group(); g != nil && g.Locked {
+			return true, m.a.say(noticeInfo, "the room is locked by the chair: votes wait until it opens")
 		}
 		if sel.VotedBy(m.a.me.ID) {
 			_, cmd := m.a.send(session.KindIdeaUnvote, session.IdeaRef{Idea: sel.ID}, "take back the vote")
@@ -92,7 +95,7 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !cur {
 			return true, m.notCurrent()
 		}
-		return true, m.comp.start(composeBuild, sel)
+		return true, tea.Batch(m.comp.start(composeBuild, sel), m.lockedNotice())
 	case key.Matches(k, m.keys.Edit):
 		if sel == nil {
 			return true, nil
@@ -103,7 +106,7 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !cur {
 			return true, m.notCurrent()
 		}
-		return true, m.comp.start(composeEdit, sel)
+		return true, tea.Batch(m.comp.start(composeEdit, sel), m.lockedNotice())
 	case key.Matches(k, m.keys.Retract):
 		if sel == nil {
 			return true, nil
@@ -134,6 +137,14 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, nil
 }
 
+// lockedNotice tells, before a word is typed, that the room is locked.
+func (m *member) lockedNotice() tea.Cmd {
+	if g := m.a.group(); g != nil && g.Locked {
+		return m.a.say(noticeInfo, "The room is locked by the chair: write on, it is sent with enter once the room opens")
+	}
+	return nil
+}
+
 // handleMsg handles what is not a key: confirmations, op results, replica
 // changes, and the text area's own messages.
 func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
@@ -142,6 +153,15 @@ func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
 		_, cmd := m.a.send(session.KindIdeaRetract, session.IdeaRef{Idea: msg.id}, "retract the idea")
 		return cmd
 	case opResultMsg:
+		if s, ok := m.waiting[msg.id]; ok && msg.reject != nil {
+			m.comp.keep(s)
+			delete(m.waiting, msg.id)
+			what := "your idea is back in the draft: n to send it again"
+			if s.mode == composeEdit {
+				what = "your edit is kept: e on the idea to send it again"
+			}
+			return m.a.say(noticeError, "couldn't "+msg.what+": "+msg.reject.Message+"; "+what)
+		}
 		delete(m.waiting, msg.id)
 		if msg.id == m.follow && m.follow != "" {
 			m.follow = ""
@@ -176,7 +196,11 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 	switch ev.Kind {
 	case session.KindQuestionPose:
 		q, qi := m.a.state.Question(g.Current)
-		return m.a.say(noticeInfo, fmt.Sprintf("Now on Q%d: %s", qi+1, oneLine(q.Text)))
+		text := fmt.Sprintf("Now on Q%d: %s", qi+1, oneLine(q.Text))
+		if left := m.a.timerLeft(g); left != "" {
+			text += " · timer " + left
+		}
+		return m.a.say(noticeInfo, text)
 	case session.KindGroupLock:
 		return m.a.say(noticeInfo, "The chair locked the room: no new ideas or votes until it opens again")
 	case session.KindGroupUnlock:
@@ -185,6 +209,10 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 		return m.a.say(noticeInfo, "Timer: "+clock(g.Deadline.Sub(m.a.now()))+" left")
 	case session.KindTimerStop:
 		return m.a.say(noticeInfo, "The chair stopped the timer")
+	case session.KindTimerPause:
+		return m.a.say(noticeInfo, "The chair paused the timer: "+m.a.timerLeft(g))
+	case session.KindTimerResume:
+		return m.a.say(noticeInfo, "The timer runs again: "+m.a.timerLeft(g))
 	}
 	return nil
 }
@@ -201,7 +229,7 @@ func (m *member) view(width, height int, focused bool) (string, *tea.Cursor) {
 		var first, firstID string
 		for id, t := range m.waiting {
 			if firstID == "" || id < firstID {
-				first, firstID = t, id
+				first, firstID = t.text, id
 			}
 		}
 		foot = append(foot, st.Warn.Render("⧗ waiting to send "+plural(len(m.waiting), "idea", "ideas")+": ")+
@@ -213,6 +241,8 @@ func (m *member) view(width, height int, focused bool) (string, *tea.Cursor) {
 		foot = append(foot, st.Accent.Render("Your next idea will be anonymous")+st.Dim.Render(" (a to change)"))
 	case m.comp.draft != "":
 		foot = append(foot, st.Dim.Render("A draft is waiting: n to go on writing it"))
+	case len(m.comp.edits) > 0:
+		foot = append(foot, st.Dim.Render(plural(len(m.comp.edits), "edit is", "edits are")+" waiting: e on the idea to send"))
 	}
 	listH := height - len(foot)
 	if m.comp.open {

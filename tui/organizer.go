@@ -40,6 +40,10 @@ type organizerScreen struct {
 	// watchPane is what stands beside the watched group's ideas (on
 	// narrow terminals: instead of them).
 	watchPane watchPane
+	// sideTop is the first line of the watched minutes or summary shown,
+	// -1 to follow the newest writing at the end; sideLines and sideAvail
+	// are its length and room when last drawn.
+	sideTop, sideLines, sideAvail int
 
 	synth      *textEditor
 	synthQ     int  // index of the synthesis's question
@@ -56,7 +60,7 @@ type organizerScreen struct {
 func newOrganizerScreen(a *app) *organizerScreen {
 	s := &organizerScreen{a: a, keys: DefaultOrganizerKeys(), lkeys: DefaultListKeys(), ekeys: DefaultEditorKeys(),
 		table: &groupTable{a: a}, synth: newTextEditor(a, session.Synthesis, ""),
-		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a)}
+		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a), sideTop: -1}
 	s.panel = &participation{a: a, group: s.watched}
 	return s
 }
@@ -189,6 +193,10 @@ func (s *organizerScreen) watchKey(k tea.KeyPressMsg) tea.Cmd {
 		if s.width >= widePanel && s.watchPane == watchIdeas {
 			s.watchPane = watchWho
 		}
+		s.sideTop = -1
+	case s.width < widePanel && (s.watchPane == watchMinutes || s.watchPane == watchSummary):
+		// The text stands alone: the moving keys scroll it.
+		s.scrollSide(k)
 	case key.Matches(k, ik.Sort):
 		s.watch.sort = 1 - s.watch.sort
 	case key.Matches(k, ik.Earlier):
@@ -199,6 +207,34 @@ func (s *organizerScreen) watchKey(k tea.KeyPressMsg) tea.Cmd {
 		s.watch.update(k, s.watch.page(s.height))
 	}
 	return nil
+}
+
+// scrollSide moves through the watched minutes or summary.
+func (s *organizerScreen) scrollSide(k tea.KeyPressMsg) {
+	last := max(s.sideLines-s.sideAvail, 0)
+	top := s.sideTop
+	if top < 0 {
+		top = last
+	}
+	page := max(s.sideAvail-1, 1)
+	switch {
+	case key.Matches(k, s.lkeys.Up):
+		top--
+	case key.Matches(k, s.lkeys.Down):
+		top++
+	case key.Matches(k, s.lkeys.PageUp):
+		top -= page
+	case key.Matches(k, s.lkeys.PageDown):
+		top += page
+	case key.Matches(k, s.lkeys.Top):
+		top = 0
+	case key.Matches(k, s.lkeys.Bottom):
+		top = last
+	}
+	s.sideTop = min(max(top, 0), last)
+	if s.sideTop == last {
+		s.sideTop = -1 // at the end: follow what is written next
+	}
 }
 
 func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
@@ -325,11 +361,22 @@ func (s *organizerScreen) watchSide(w, h int) string {
 	}
 	lines := strings.Split(ansi.Wrap(strings.ReplaceAll(t.Body, "\t", "  "), max(w-1, 10), ""), "\n")
 	avail := max(h-2, 1)
+	s.sideLines, s.sideAvail = len(lines), avail
+	status := fmt.Sprintf("version %d", t.Version)
 	if len(lines) > avail {
-		// The newest writing is at the end: show that.
-		lines = append([]string{st.Faint.Render("…")}, lines[len(lines)-avail+1:]...)
+		// The newest writing is at the end: show that, unless the
+		// organizer scrolled up.
+		top := len(lines) - avail
+		if s.sideTop >= 0 && s.sideTop < top {
+			top = s.sideTop
+		}
+		lines = lines[top : top+avail]
+		status += fmt.Sprintf(" · lines %d–%d of %d", top+1, top+avail, s.sideLines)
+		if s.width < widePanel {
+			status += " · ↑/↓ scroll"
+		}
 	}
-	return tabs + "\n" + st.Dim.Render(fmt.Sprintf("version %d", t.Version)) + "\n" + strings.Join(lines, "\n")
+	return tabs + "\n" + st.Dim.Render(ansi.Truncate(status, w, "…")) + "\n" + strings.Join(lines, "\n")
 }
 
 func (s *organizerScreen) bar() help.KeyMap {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"breakout/session"
 )
@@ -125,7 +126,7 @@ func TestParticipantAddVoteEditRetract(t *testing.T) {
 
 	// Others' ideas cannot be edited or retracted.
 	r.chair.idea("q1", "The chair's own idea", false, "")
-	d.waitView("The chair's own idea")
+	d.seeNew("The chair's own idea")
 	for d.m.scr.(*participantScreen).m.list.selected().Text != "The chair's own idea" {
 		d.press("k")
 	}
@@ -168,18 +169,29 @@ func TestParticipantSortBrowseAndLimits(t *testing.T) {
 	d.press("]")
 	d.waitView("No ideas yet. Press n to add the first.")
 
-	// A locked room refuses ideas, and the notice says why.
+	// A locked room: the person is told before typing, and the text
+	// waits in the composer instead of being sent to be refused.
 	r.chair.do(session.KindGroupLock, struct{}{})
 	d.waitView("The chair locked the room")
-	d.addIdeaRejected("Too late")
-	d.waitView("couldn't add the idea: the room is locked by the chair", "locked")
+	d.press("n")
+	d.waitView("The room is locked by the chair: write on", "room locked")
+	d.typeText("Too late")
+	d.press("enter")
+	d.waitView("your text stays here", "Too late")
+	if !d.m.scr.typing() {
+		t.Fatal("enter in a locked room closed the composer")
+	}
+	d.press("esc")
 
 	// Votes run out.
 	r.chair.do(session.KindGroupUnlock, struct{}{})
-	for _, text := range []string{"v1", "v2", "v3", "v4"} {
+	d.waitView("The room is open again")
+	d.press("n", "enter")
+	d.waitFor("Too late sent once open", func() bool { return d.idea("Too late") != nil })
+	for _, text := range []string{"v1", "v2", "v3"} {
 		r.chair.idea("q2", text, false, "")
 	}
-	d.waitView("v4")
+	d.seeNew("v3")
 	d.press("s", "g") // newest first again, so rows stay put while voting
 	d.waitView("newest first")
 	for left := 2; left >= 0; left-- {
@@ -217,4 +229,92 @@ func TestParticipantQuitAsksWhenTextIsUnsent(t *testing.T) {
 	d.waitView("Unsent text will be lost")
 	d.press("y")
 	d.waitFor("quit", d.quit.Load)
+}
+
+// An idea the relay refuses (the lock reached the relay before it, but not
+// yet the screen) comes back as the draft, with what was typed since.
+func TestParticipantRejectedIdeaIsKept(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	r.chair.do(session.KindGroupLock, struct{}{})
+	// The screen has not heard of the lock yet: nothing is pumped.
+	d.press("n")
+	d.typeText("A thought the lock overtook")
+	d.press("enter")
+	d.waitView("couldn't add the idea", "n to send it again")
+	p := d.m.scr.(*participantScreen).m
+	if !strings.Contains(p.comp.draft, "A thought the lock overtook") {
+		t.Fatalf("draft after the rejection = %q; want the rejected idea", p.comp.draft)
+	}
+	d.press("n")
+	d.waitView("A thought the lock overtook", "room locked")
+	d.press("esc")
+	r.chair.do(session.KindGroupUnlock, struct{}{})
+	d.waitView("The room is open again")
+	d.press("n", "enter")
+	d.waitFor("the kept idea sent", func() bool { return d.idea("A thought the lock overtook") != nil })
+}
+
+// The room hears when its timer runs out, and when it is paused.
+func TestParticipantHearsTimesUp(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	r.chair.do(session.KindTimerStart, session.TimerStart{Seconds: 60})
+	d.waitFor("the timer", func() bool { return !d.m.a.state.Group("Manzoni").Deadline.IsZero() })
+	r.chair.do(session.KindTimerPause, struct{}{})
+	d.waitView("The chair paused the timer", "paused")
+	r.chair.do(session.KindTimerResume, struct{}{})
+	d.waitView("The timer runs again")
+	clock := &fixedClock{t: d.m.a.state.Group("Manzoni").Deadline.Add(2 * time.Second)}
+	d.m.a.now = clock.now
+	d.send(tickMsg(clock.t))
+	d.waitView("Time's up on Q1", "time's up")
+}
+
+// seeNew waits for an idea someone else just added: in view, or announced
+// above the window, where g goes to see it.
+func (d *driver) seeNew(text string) {
+	d.t.Helper()
+	d.waitFor(text+" or its announcement", func() bool {
+		v := d.view()
+		return strings.Contains(v, text) || strings.Contains(v, "new above")
+	})
+	if !strings.Contains(d.view(), text) {
+		d.press("g")
+		d.waitView(text)
+	}
+}
+
+// In a busy room the list does not move under the person reading it: the
+// selected idea keeps its row on screen and new ideas are announced.
+func TestParticipantListStaysStill(t *testing.T) {
+	r := newRoom(t, session.Participant, 80, 24)
+	d := r.d
+	for i := range 6 {
+		r.chair.idea("q1", fmt.Sprintf("Idea number %d", i), false, "")
+	}
+	d.waitView("Idea number 5", "Idea number 0")
+	d.press("j", "j")
+	sel := d.m.scr.(*participantScreen).m.list.selected()
+	row := func() int {
+		for k, l := range strings.Split(d.view(), "\n") {
+			if strings.Contains(l, sel.Text) {
+				return k
+			}
+		}
+		return -1
+	}
+	before := row()
+	r.chair.idea("q1", "Newcomer one", false, "")
+	r.chair.idea("q1", "Newcomer two", false, "")
+	d.waitView("↑ 2 new above")
+	if got := d.m.scr.(*participantScreen).m.list.selected(); got.ID != sel.ID || row() != before {
+		t.Fatalf("after two new ideas the selection is %q on row %d; want %q still on row %d:\n%s",
+			got.Text, row(), sel.Text, before, d.view())
+	}
+	d.press("g")
+	d.waitView("Newcomer two")
+	if strings.Contains(d.view(), "new above") {
+		t.Fatalf("the announcement stayed after g:\n%s", d.view())
+	}
 }

@@ -47,7 +47,7 @@ func (p *participation) refresh() {
 		if i.Group != g.Name || i.Question != g.Current || i.Retracted {
 			continue
 		}
-		if i.Author != "" {
+		if i.Author != "" && !i.Hidden {
 			ideas[i.Author]++
 		}
 		if i.MergedInto == "" {
@@ -62,24 +62,44 @@ func (p *participation) refresh() {
 	}
 }
 
-// view renders the panel in width × height.
+// view renders the panel in width × height: per member the name (and
+// role), the background when there is room, ideas, votes and a status
+// that is never cut: not joined, offline or silent.
 func (p *participation) view(width, height int) string {
 	p.refresh()
 	st := p.a.styles
-	silent, online := 0, 0
+	silent, online, absent := 0, 0, 0
 	for _, r := range p.rows {
-		if r.silent() && r.p.Joined {
+		switch {
+		case !r.p.Joined:
+			absent++
+		case r.silent():
 			silent++
 		}
 		if r.p.Online {
 			online++
 		}
 	}
-	lines := []string{
-		st.PaneTitle.Render(ansi.Truncate(fmt.Sprintf("Who takes part · %d/%d online", online, len(p.rows)), width, "…")),
-		st.Faint.Render(fill("", "ideas votes  ", width-1)),
+	title := fmt.Sprintf("Who takes part · %d/%d online", online, len(p.rows))
+	// Fixed columns: dot and space, ideas and votes, and the status as
+	// wide as the widest one shown, never cut.
+	const numsW = 12
+	statusW := len("status")
+	if absent > 0 {
+		statusW = len("not joined")
+	} else if silent > 0 || online < len(p.rows) {
+		statusW = len("! silent")
 	}
-	nameW := max(width-16, 6)
+	textW := max(width-2-numsW-statusW, 6)
+	nameW, bgW := textW, 0
+	if textW >= 30 {
+		nameW = textW * 11 / 20
+		bgW = textW - nameW - 1
+	}
+	lines := []string{
+		st.PaneTitle.Render(ansi.Truncate(title, width, "…")),
+		st.Faint.Render(ansi.Truncate(pad(2+textW)+"ideas votes status", width, "")),
+	}
 	for _, r := range p.rows {
 		dot := st.Good.Render("●")
 		if !r.p.Online {
@@ -97,27 +117,38 @@ func (p *participation) view(width, height int) string {
 			name += " (" + strings.Join(tags, ", ") + ")"
 		}
 		name = ansi.Truncate(name, nameW, "…")
-		nums := fmt.Sprintf("%5d %5d", r.ideas, r.votes)
-		mark := "  "
-		if r.silent() && r.p.Joined {
-			mark = " !"
+		text := name + pad(nameW-ansi.StringWidth(name))
+		if bgW > 0 {
+			bg := ansi.Truncate(oneLine(r.p.Background), bgW, "…")
+			text += " " + st.Dim.Render(bg) + pad(bgW-ansi.StringWidth(bg))
 		}
-		row := name + pad(nameW-ansi.StringWidth(name)) + nums + mark
+		nums := fmt.Sprintf("%5d %5d ", r.ideas, r.votes)
+		var status string
 		switch {
 		case !r.p.Joined:
-			row = st.Faint.Render(row + " not joined")
+			status = st.Faint.Render("not joined")
 		case r.silent():
-			row = st.Warn.Bold(true).Render(row)
+			status = st.Warn.Bold(true).Render("! silent")
 		case !r.p.Online:
-			row = st.Dim.Render(row)
+			status = st.Dim.Render("offline")
 		}
-		lines = append(lines, dot+" "+row)
+		if r.silent() && r.p.Joined {
+			text = st.Warn.Bold(true).Render(name) + text[len(name):]
+		}
+		lines = append(lines, dot+" "+text+nums+status)
+		if bgW == 0 && r.p.Background != "" {
+			// No column for it: under the name, as the report counts it.
+			lines = append(lines, "    "+st.Dim.Render(ansi.Truncate(oneLine(r.p.Background), max(width-4, 1), "…")))
+		}
 	}
 	foot := []string{""}
+	if absent > 0 {
+		foot = append(foot, st.Faint.Render(plural(absent, "person on the roster has", "people on the roster have")+" not joined yet"))
+	}
 	if silent > 0 {
 		foot = append(foot, st.Warn.Render("! "+plural(silent, "member is silent", "members are silent")+" on this question"))
 	}
-	foot = append(foot, st.Faint.Render("Anonymous ideas are not counted."))
+	foot = append(foot, st.Faint.Render("Anonymous and hidden ideas are not counted."))
 	if len(lines)+len(foot) > height {
 		keep := max(height-len(foot), 2)
 		if keep < len(lines) {

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"breakout/relay"
+	"breakout/session"
 )
 
 // Options configures New and Run.
@@ -37,10 +38,17 @@ type Model struct {
 	keys     GlobalKeys
 	help     help.Model
 	showHelp bool
+	// showBcasts shows every broadcast so far, scrolled like help.
+	showBcasts bool
+	// showInfo shows Options.Extra: how others join the demo.
+	showInfo bool
 	helpTop  int
-	confirm  *confirmMsg
-	width    int
-	height   int
+	// chromeH is the height of what surrounds the body, as last given to
+	// the screen.
+	chromeH int
+	confirm *confirmMsg
+	width   int
+	height  int
 }
 
 // New returns the root model for a connected client.
@@ -68,14 +76,27 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(m.a.listen(), tea.RequestBackgroundColor)
 }
 
-// chrome is the lines around the body: two of header, one of notices, one
-// of help.
-const chrome = 4
+// chrome is the lines around the body: two of header, the notices (at
+// least one line), one of help.
+func (m Model) chrome() int { return 3 + max(len(m.noticeLines()), 1) }
 
-func (m Model) bodySize() (int, int) { return m.width, max(m.height-chrome, 1) }
+func (m Model) bodySize() (int, int) { return m.width, max(m.height-m.chrome(), 1) }
 
-// Update routes a message.
+// Update routes a message, then gives the screen its new size when the
+// notices above it grew or shrank.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	r, cmd := m.update(msg)
+	mm := r.(Model)
+	if mm.scr != nil && mm.width > 0 {
+		if c := mm.chrome(); c != mm.chromeH {
+			mm.chromeH = c
+			mm.scr.setSize(mm.bodySize())
+		}
+	}
+	return mm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -103,6 +124,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tickMsg:
 		m.a.ticking = false
+		cmds = append(cmds, m.a.timesUp())
 	case noticeGone:
 		if m.a.notice.id == int(msg) {
 			m.a.notice = notice{}
@@ -158,17 +180,19 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Interrupt) {
 		return m.quit()
 	}
-	if m.showHelp {
+	if m.showHelp || m.showBcasts || m.showInfo {
 		switch {
-		case key.Matches(msg, m.keys.Help), msg.String() == "esc":
-			m.showHelp = false
+		case key.Matches(msg, m.keys.Info) && m.a.extra != "" && !m.showInfo:
+			m.showHelp, m.showBcasts, m.showInfo, m.helpTop = false, false, true, 0
+		case key.Matches(msg, m.keys.Help), key.Matches(msg, m.keys.Broadcasts), key.Matches(msg, m.keys.Info), msg.String() == "esc":
+			m.showHelp, m.showBcasts, m.showInfo = false, false, false
 		case key.Matches(msg, m.keys.Quit):
 			return m.quit()
 		case msg.String() == "up" || msg.String() == "k":
 			m.helpTop = max(m.helpTop-1, 0)
 		case msg.String() == "down" || msg.String() == "j":
 			_, bh := m.bodySize()
-			m.helpTop = min(m.helpTop+1, max(len(strings.Split(m.helpText(m.width), "\n"))-bh, 0))
+			m.helpTop = min(m.helpTop+1, max(len(strings.Split(m.pageText(m.width), "\n"))-bh, 0))
 		}
 		return m, nil
 	}
@@ -185,6 +209,15 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.keys.Help):
 			m.showHelp, m.helpTop = true, 0
 			return m, nil
+		case key.Matches(msg, m.keys.Broadcasts):
+			m.showBcasts, m.helpTop = true, 0
+			return m, nil
+		case key.Matches(msg, m.keys.Info) && m.a.extra != "":
+			m.showInfo, m.helpTop = true, 0
+			return m, nil
+		case key.Matches(msg, m.keys.Dismiss) && m.a.bcast.Text != "":
+			m.a.bcast = session.Broadcast{}
+			return m, m.a.say(noticeInfo, "dismissed; B shows every broadcast")
 		}
 	}
 	return m, m.scr.update(msg)
@@ -223,53 +256,100 @@ func (m Model) View() tea.View {
 	bw, bh := m.bodySize()
 	var body string
 	var cur *tea.Cursor
-	if m.showHelp {
-		body = m.fullHelp(bw, bh)
+	if m.showHelp || m.showBcasts || m.showInfo {
+		body = m.fullPage(bw, bh)
 	} else {
 		body, cur = m.scr.view()
 	}
 	var b strings.Builder
 	b.WriteString(m.a.header(m.width, g, watching))
 	b.WriteByte('\n')
-	b.WriteString(m.noticeLine())
+	notes := m.noticeLines()
+	if len(notes) == 0 {
+		notes = []string{""}
+	}
+	b.WriteString(strings.Join(notes, "\n"))
 	b.WriteByte('\n')
 	b.WriteString(fitHeight(body, bw, bh))
 	b.WriteByte('\n')
 	b.WriteString(m.helpBar())
 	v.SetContent(b.String())
 	if cur != nil {
-		cur.Position.Y += 3
+		cur.Position.Y += 2 + len(notes)
 		v.Cursor = cur
 	}
 	return v
 }
 
-// noticeLine shows the pending question, else the latest notice.
-func (m Model) noticeLine() string {
+// Most lines a notice and the broadcast take, so a long one cannot push
+// the room off the screen.
+const (
+	noticeMax    = 3
+	broadcastMax = 4
+)
+
+// noticeLines are the lines under the header: the pending question, else
+// the latest broadcast (until dismissed) and the latest notice, each
+// wrapped to the width.
+func (m Model) noticeLines() []string {
 	st := m.a.styles
+	w := max(m.width, 10)
 	if m.confirm != nil {
-		return ansi.Truncate(st.Confirm.Render(m.confirm.prompt), m.width, "…")
+		return wrapLines(st.Confirm.Render(m.confirm.prompt), w, noticeMax)
+	}
+	var out []string
+	if b := m.a.bcast; b.Text != "" && m.a.state != nil {
+		head := "» From the organizer at " + b.At.Local().Format("15:04") + ": "
+		out = append(out, wrapLines(st.Broadcast.Render(head+oneLine(b.Text))+st.Faint.Render("  (D dismisses · B all)"), w, broadcastMax)...)
 	}
 	n := m.a.notice
 	if n.text == "" {
-		return ""
+		return out
 	}
 	var s string
 	switch n.kind {
 	case noticeError:
 		s = st.Error.Render("✕ " + n.text)
-	case noticeBroadcast:
-		s = st.Broadcast.Render("» " + n.text)
 	default:
 		s = st.Info.Render(n.text)
 	}
-	return ansi.Truncate(s, m.width, "…")
+	return append(out, wrapLines(s, w, noticeMax)...)
+}
+
+// wrapLines wraps styled text to width, in at most limit lines, the last
+// ending in … when cut.
+func wrapLines(s string, width, limit int) []string {
+	lines := strings.Split(ansi.Wrap(s, width, ""), "\n")
+	if len(lines) > limit {
+		lines = lines[:limit]
+		lines[limit-1] = ansi.Truncate(lines[limit-1], width-1, "") + "…"
+	}
+	return lines
+}
+
+// broadcastsText is the page of every broadcast so far, newest first.
+func (m Model) broadcastsText(width int) string {
+	st := m.a.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Broadcasts from the organizer") + "\n\n")
+	bs := m.a.state.Broadcasts
+	if len(bs) == 0 {
+		b.WriteString(st.Dim.Render("None yet."))
+		return b.String()
+	}
+	for i := len(bs) - 1; i >= 0; i-- {
+		x := bs[i]
+		b.WriteString(st.Accent.Render(x.At.Local().Format("15:04")) + "  ")
+		b.WriteString(ansi.Wrap(x.Text, max(width-7, 10), ""))
+		b.WriteString("\n\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func (m Model) helpBar() string {
-	if m.showHelp {
+	if m.showHelp || m.showBcasts || m.showInfo {
 		return m.help.ShortHelpView([]key.Binding{
-			bind([]string{"esc"}, "esc/?", "close help"),
+			bind([]string{"esc"}, "esc", "close"),
 			bind([]string{"up", "down"}, "↑/↓", "scroll"),
 		})
 	}
@@ -277,6 +357,12 @@ func (m Model) helpBar() string {
 	if !m.scr.typing() {
 		// ? and q first, so they always fit.
 		short = append([]key.Binding{m.keys.Help, m.keys.Quit}, short...)
+		if m.a.extra != "" {
+			short = append(short[:2], append([]key.Binding{m.keys.Info}, short[2:]...)...)
+		}
+		if m.a.bcast.Text != "" {
+			short = append(short, m.keys.Dismiss)
+		}
 	}
 	// Whole items only: keep what fits, leaving room for the ellipsis.
 	used, n := 0, 0

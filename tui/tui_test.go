@@ -170,3 +170,24 @@ func TestKeysDoc(t *testing.T) {
 		t.Fatalf("docs/keys.md is out of date; go test ./tui -run TestKeysDoc -update")
 	}
 }
+
+// The demo's join codes have a page of their own (i), named at the top of
+// ?, and a long data path is wrapped, not cut.
+func TestDemoInfoPage(t *testing.T) {
+	tr := startRelay(t)
+	d := newDriver(t, tr.dial("Manzoni", session.Participant, "Ada", ""), 80, 24, nil)
+	d.settled()
+	path := "/tmp/breakout-demo-1234567890/a/rather/deep/directory/that/goes/on/and/on/until/the/end-of-the-path"
+	d.m.a.extra = "breakout demo: relay at ws://127.0.0.1:7780/ws, data in " + path + "\n\nVerdi participant  abcd-efgh-ijklm\n"
+	d.press("?")
+	d.waitView("i: how others join")
+	d.press("esc")
+	d.waitView("i how others join")
+	d.press("i")
+	d.waitView("abcd-efgh-ijklm", "end-of-the-path")
+	if got := strings.ReplaceAll(strings.ReplaceAll(d.view(), "\n", ""), " ", ""); !strings.Contains(got, path) {
+		t.Fatalf("the data path is not all there:\n%s", d.view())
+	}
+	d.press("esc")
+	d.waitView("No ideas yet")
+}

@@ -29,8 +29,10 @@ func newJoinCmd() *cobra.Command {
 screen of your role: participant, chair, rapporteur or organizer. The code
 says which role and which group.
 
-Without --name you are asked for your name (and, if you like, your
-background) in a small form. breakout remembers you per relay and code under
+With a code of your own (from the organizer's roster) you join under the
+roster's name and background. With a code shared by a group, give --name or
+you are asked for your name (and, if you like, your background) in a small
+form; a wrong code or URL is told before the form. breakout remembers you per relay and code under
 $XDG_STATE_HOME/breakout (~/.local/state/breakout): joining again with the
 same code resumes as the same person, and ideas or minutes typed while the
 connection was down are sent when it is back, even after a restart.
@@ -67,53 +69,56 @@ func runJoin(ctx context.Context, rawURL, code, name, background string) error {
 	if relay.NormalizeCode(code) == "" {
 		return errors.New("the join code is empty; use the code your organizer gave you")
 	}
-	dir, err := clientStateDir(wsURL, code)
+	name = strings.TrimSpace(name)
+	dir, err := stateDirFor(wsURL, code, name)
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(filepath.Join(dir, "resume"))
-	resumable := statErr == nil
-	name, background = strings.TrimSpace(name), strings.TrimSpace(background)
-	ask := func() (string, string, error) {
-		if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
-			return "", "", errors.New("a name is needed to join; give one with --name")
-		}
-		n, b, err := tui.AskName(ctx, "Joining "+strings.TrimSuffix(wsURL, "/ws"))
-		if errors.Is(err, tui.ErrCancelled) {
-			return "", "", errors.New("not joined: no name given")
-		}
-		return n, b, err
+	cfg := relay.ClientConfig{URL: wsURL, Code: code, Name: name,
+		Background: strings.TrimSpace(background), StateDir: dir}
+	// Join first, with the name given or none: a roster person's own code
+	// needs no name, and a wrong code or URL is told before anyone types.
+	c, err := dialJoin(ctx, cfg)
+	if err == nil {
+		defer c.Close()
+		rememberName(dir, name)
+		return tui.Run(ctx, tui.Options{Client: c})
 	}
-	if name == "" && !resumable {
-		if name, background, err = ask(); err != nil {
-			return err
-		}
-	}
-	c, err := dialJoin(ctx, relay.ClientConfig{URL: wsURL, Code: code, Name: name, Background: background, StateDir: dir}, ask)
-	if err != nil {
+	if !errors.Is(err, relay.ErrNameNeeded) {
 		return err
 	}
-	defer c.Close()
-	return tui.Run(ctx, tui.Options{Client: c})
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("a name is needed to join; give one with --name")
+	}
+	err = tui.Join(ctx, tui.JoinOptions{
+		Heading: "Joining " + strings.TrimSuffix(wsURL, "/ws"),
+		Dial: func(ctx context.Context, name, background string) (*relay.Client, error) {
+			cfg.Name, cfg.Background = name, background
+			c, err := dialJoin(ctx, cfg)
+			if err == nil {
+				rememberName(dir, name)
+			}
+			return c, err
+		},
+	})
+	if errors.Is(err, tui.ErrCancelled) {
+		return errors.New("not joined: the form was left with esc; nothing was sent")
+	}
+	return err
 }
 
 // dialJoin connects to the relay. When the resume token kept from an
 // earlier join is no longer valid (the relay lost its data, or the session
-// is gone), it drops the token and joins afresh with the code, asking for
-// the name if none was given; otherwise every later join would fail the
-// same way.
-func dialJoin(ctx context.Context, cfg relay.ClientConfig, ask func() (string, string, error)) (*relay.Client, error) {
+// is gone), it drops the token and joins afresh with the code; otherwise
+// every later join would fail the same way. Without a name that join may
+// answer relay.ErrNameNeeded.
+func dialJoin(ctx context.Context, cfg relay.ClientConfig) (*relay.Client, error) {
 	c, err := dialOnce(ctx, cfg)
 	if err == nil || !errors.Is(err, relay.ErrStaleResume) {
 		return c, err
 	}
 	if err := os.Remove(filepath.Join(cfg.StateDir, "resume")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("forget the old resume token: %w", err)
-	}
-	if cfg.Name == "" {
-		if cfg.Name, cfg.Background, err = ask(); err != nil {
-			return nil, err
-		}
 	}
 	return dialOnce(ctx, cfg)
 }
@@ -127,7 +132,7 @@ func dialOnce(ctx context.Context, cfg relay.ClientConfig) (*relay.Client, error
 		return c, nil
 	case errors.Is(err, relay.ErrRefused):
 		return nil, fmt.Errorf("the relay refused to let you in: %w", err)
-	case errors.Is(err, relay.ErrStaleResume):
+	case errors.Is(err, relay.ErrStaleResume), errors.Is(err, relay.ErrNameNeeded):
 		return nil, err
 	}
 	return nil, fmt.Errorf("%w (is the relay running, and is the URL right?)", err)
@@ -149,4 +154,34 @@ func clientStateDir(wsURL, code string) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(wsURL + " " + relay.NormalizeCode(code)))
 	return filepath.Join(base, "breakout", hex.EncodeToString(sum[:])[:16]), nil
+}
+
+// stateDirFor is the state directory of a join. With --name it is the one
+// of the code unless another name joined from there: two people joining
+// with one shared code on one machine are two people, so the second gets a
+// directory of its own and the first one's token and outbox stay theirs.
+func stateDirFor(wsURL, code, name string) (string, error) {
+	base, err := clientStateDir(wsURL, code)
+	if err != nil || name == "" {
+		return base, err
+	}
+	prev, err := os.ReadFile(filepath.Join(base, "name"))
+	if err != nil || strings.TrimSpace(string(prev)) == name {
+		return base, nil
+	}
+	sum := sha256.Sum256([]byte(name))
+	return base + "-" + hex.EncodeToString(sum[:])[:8], nil
+}
+
+// rememberName notes the name a state directory joined with, for
+// stateDirFor; losing it only means a later --name is taken as the same
+// person.
+func rememberName(dir, name string) {
+	if name == "" {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(dir, "name")); err == nil {
+		return
+	}
+	os.WriteFile(filepath.Join(dir, "name"), []byte(name+"\n"), 0o600)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -89,7 +90,7 @@ func TestJoinStaleResumeToken(t *testing.T) {
 	url, code := joinTestRelay(t)
 	dir := t.TempDir()
 	cfg := relay.ClientConfig{URL: url, Code: code, Name: "Ada", StateDir: dir}
-	c, err := dialJoin(context.Background(), cfg, nil)
+	c, err := dialJoin(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("first join: %v", err)
 	}
@@ -97,18 +98,53 @@ func TestJoinStaleResumeToken(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "resume"), []byte("stale\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	asked := false
 	cfg.Name = "" // as a restart without --name
-	c, err = dialJoin(context.Background(), cfg, func() (string, string, error) { asked = true; return "Ada", "", nil })
+	if _, err := dialJoin(context.Background(), cfg); !errors.Is(err, relay.ErrNameNeeded) {
+		t.Fatalf("join with a stale token and no name = %v; want relay.ErrNameNeeded, so the form asks", err)
+	}
+	cfg.Name = "Ada" // what the form gives
+	c, err = dialJoin(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("join with a stale token: %v", err)
 	}
 	defer c.Close()
-	if !asked {
-		t.Fatal("the name was not asked for again")
-	}
 	tok, err := os.ReadFile(filepath.Join(dir, "resume"))
 	if err != nil || strings.TrimSpace(string(tok)) == "stale" {
 		t.Fatalf("resume token after rejoining = %q, %v; want a new one", tok, err)
+	}
+}
+
+// On a shared code, a second --name on the same machine is a second
+// person, not the first one resumed under the old name; the same --name
+// again resumes.
+func TestJoinAnotherNameOnSharedCode(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	url, code := joinTestRelay(t)
+	ws, err := relay.WebsocketURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := func(name string) (string, string) {
+		t.Helper()
+		dir, err := stateDirFor(ws, code, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := dialJoin(context.Background(), relay.ClientConfig{URL: ws, Code: code, Name: name, StateDir: dir})
+		if err != nil {
+			t.Fatalf("join as %s: %v", name, err)
+		}
+		defer c.Close()
+		rememberName(dir, name)
+		w := (<-c.Updates()).Welcome
+		return w.You.ID, w.You.Name
+	}
+	ada, _ := join("Ada")
+	bea, beaName := join("Bea")
+	if bea == ada || beaName != "Bea" {
+		t.Errorf("--name Bea after Ada joined as %s %q; want a new person named Bea", bea, beaName)
+	}
+	if again, _ := join("Ada"); again != ada {
+		t.Errorf("--name Ada again joined as %s; want Ada's %s resumed", again, ada)
 	}
 }
