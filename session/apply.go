@@ -771,7 +771,9 @@ func (c *ctx) reportPublish() (Event, error) {
 			texts = append(texts, tc)
 		}
 	}
-	slices.SortFunc(texts, func(a, b *Text) int { return strings.Compare(TextKey(a.Kind, a.Group, a.Question), TextKey(b.Kind, b.Group, b.Question)) })
+	slices.SortFunc(texts, func(a, b *Text) int {
+		return strings.Compare(TextKey(a.Kind, a.Group, a.Question), TextKey(b.Kind, b.Group, b.Question))
+	})
 	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}, Texts: texts}), nil
 }
 

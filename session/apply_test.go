@@ -461,9 +461,9 @@ func TestApplyTextEdits(t *testing.T) {
 		edit(session.KindMinutesEdit, b(0), "Notes\n\twith a tab", nil), // version 1
 		edit(session.KindMinutesEdit, b(1), "Notes\n\twith a tab\nMore", nil),
 		edit(session.KindMinutesEdit, b(1), "Ada: Notes\n\twith a tab", nil), // made on v1: merged, v3
-		edit(session.KindMinutesEdit, b(4), "x", session.ErrInvalid),            // no version 4 yet
-		edit(session.KindSummaryEdit, b(1), "x", session.ErrInvalid),            // summaries count on their own
-		edit(session.KindSummaryEdit, nil, "Sum", nil),                          // no base: replaces, summary v1
+		edit(session.KindMinutesEdit, b(4), "x", session.ErrInvalid),         // no version 4 yet
+		edit(session.KindSummaryEdit, b(1), "x", session.ErrInvalid),         // summaries count on their own
+		edit(session.KindSummaryEdit, nil, "Sum", nil),                       // no base: replaces, summary v1
 		{r, session.KindMinutesEdit, session.TextEdit{Question: "q9", Text: "x"}, session.ErrNotFound},
 		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Restore: 9}, session.ErrNotFound},
 		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "x", Restore: 1}, session.ErrInvalid},
