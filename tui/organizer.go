@@ -79,7 +79,8 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		return s.bcast.update(msg)
 	}
 	if !isKey {
-		if ok, cmd := s.synth.handle(msg); ok {
+		ok, cmd := s.synth.handle(msg)
+		if ok || cmd != nil {
 			return cmd
 		}
 		if s.mode == orgSynthesis && s.synthFocus && !isReplica(msg) {
@@ -88,6 +89,10 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if s.mode == orgSynthesis && s.synthFocus {
+		if s.synth.vers != nil { // browsing versions: the keys are the list's
+			_, cmd := s.synth.keys(k, s.ekeys)
+			return cmd
+		}
 		switch {
 		case key.Matches(k, s.ekeys.Leave), key.Matches(k, s.keys.NextPane):
 			s.synthFocus = false
@@ -318,9 +323,13 @@ func (s *organizerScreen) bar() help.KeyMap {
 		ik := DefaultIdeaKeys(session.Organizer)
 		return keyMap{short: []key.Binding{k.Back, k.NextPane, ik.Sort, ik.Earlier, ik.Later, k.Broadcast}}
 	case orgSynthesis:
+		if s.synthFocus && s.synth.vers != nil {
+			e, l := s.ekeys, DefaultListKeys()
+			return keyMap{short: []key.Binding{l.Up, l.Down, e.Restore, e.Back}}
+		}
 		if s.synthFocus {
 			e := s.ekeys
-			return keyMap{short: []key.Binding{e.Leave, e.Save, e.Reload}}
+			return keyMap{short: []key.Binding{e.Leave, e.Save, e.Reload, e.Versions}}
 		}
 		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
 	}
@@ -331,7 +340,7 @@ func (s *organizerScreen) typing() bool {
 	return s.bcast.open || (s.mode == orgSynthesis && s.synthFocus)
 }
 
-func (s *organizerScreen) unsent() bool { return s.bcast.unsent() || s.synth.conflict }
+func (s *organizerScreen) unsent() bool { return s.bcast.unsent() || s.synth.unsent() }
 func (s *organizerScreen) flush()       { s.synth.flush() }
 
 func (s *organizerScreen) shown() (*session.Group, bool) {
