@@ -30,7 +30,11 @@ type Group struct {
 	Group         string `json:"group"`
 	// Published is when the rapporteur last published the report; nil when
 	// never, which makes the report a draft.
-	Published   *time.Time        `json:"published"`
+	Published *time.Time `json:"published"`
+	// Draft is set when the report was never published, or when its
+	// summary or minutes changed after it was: those changes are a draft
+	// (SummaryDraft, MinutesDraft) until it is published again.
+	Draft       bool              `json:"draft"`
 	Chairs      []string          `json:"chairs"`
 	Rapporteurs []string          `json:"rapporteurs"`
 	Members     int               `json:"members"`
@@ -57,10 +61,16 @@ type BackgroundTally struct {
 
 // GroupQuestion is what a group made of one question.
 type GroupQuestion struct {
-	ID      string `json:"id"`
-	Text    string `json:"text"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Summary and Minutes are as published; as they stand when the
+	// report was never published.
 	Summary string `json:"summary"`
 	Minutes string `json:"minutes"`
+	// SummaryDraft and MinutesDraft are the texts as they stand when they
+	// changed after the report was published; empty when they did not.
+	SummaryDraft string `json:"summary_draft"`
+	MinutesDraft string `json:"minutes_draft"`
 	// Synthesis is the organizer's synthesis as the group's relay held it;
 	// group reports carry it so that merge can rebuild the conference
 	// report.
@@ -140,6 +150,12 @@ type ConferenceQuestion struct {
 type GroupText struct {
 	Group string `json:"group"`
 	Text  string `json:"text"`
+	// Draft is set when the group never published its report; Text is
+	// then a draft.
+	Draft bool `json:"draft"`
+	// Edited is set when the group's texts changed after it published;
+	// Text is what it published.
+	Edited bool `json:"edited"`
 }
 
 // SharedTheme is a cluster of similar ideas from two or more groups.
@@ -200,11 +216,15 @@ func NewGroup(s *session.State, group string) Group {
 	for _, i := range s.IdeasOf(group, "") {
 		byQuestion[i.Question] = append(byQuestion[i.Question], i)
 	}
+	r.Draft = r.Published == nil
 	for _, q := range s.Questions {
 		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{},
-			Summary:   textBody(s, session.Summary, group, q.ID),
-			Minutes:   textBody(s, session.Minutes, group, q.ID),
 			Synthesis: textBody(s, session.Synthesis, "", q.ID)}
+		gq.Summary, gq.SummaryDraft = texts(s, session.Summary, group, q.ID, r.Published != nil)
+		gq.Minutes, gq.MinutesDraft = texts(s, session.Minutes, group, q.ID, r.Published != nil)
+		if gq.SummaryDraft != "" || gq.MinutesDraft != "" {
+			r.Draft = true
+		}
 		merged := map[string][]MergedIdea{}
 		for _, i := range byQuestion[q.ID] {
 			if i.MergedInto == "" || i.Retracted || i.Hidden {
@@ -293,10 +313,11 @@ func Merge(groups []Group) Conference {
 		for _, g := range groups {
 			q := g.question(ref.ID)
 			if q == nil {
-				cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group})
+				cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Draft: g.Published == nil})
 				continue
 			}
-			cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: q.Summary})
+			cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: q.Summary,
+				Draft: g.Published == nil, Edited: g.Published != nil && g.Draft})
 			if body := strings.TrimSpace(q.Synthesis); body != "" && !slices.Contains(syntheses, body) {
 				syntheses = append(syntheses, body)
 			}
@@ -399,6 +420,26 @@ func (r *Group) question(id string) *GroupQuestion {
 		}
 	}
 	return nil
+}
+
+// texts are a group text as published and its draft since: the text as
+// it stands and no draft when the group never published.
+func texts(s *session.State, kind, group, question string, published bool) (string, string) {
+	t := s.Text(kind, group, question)
+	switch {
+	case t == nil:
+		return "", ""
+	case !published:
+		return t.Body, ""
+	case t.Published == nil: // written after publishing
+		if t.Body == "" {
+			return "", ""
+		}
+		return "", t.Body
+	case t.Published.Body == t.Body:
+		return t.Body, ""
+	}
+	return t.Published.Body, t.Body
 }
 
 func textBody(s *session.State, kind, group, question string) string {

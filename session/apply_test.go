@@ -548,7 +548,8 @@ func TestMerge3(t *testing.T) {
 		{"overlap", "the cat sat", "the dog sat", "the bird sat", "the dog⟦Rafael: bird⟧ sat", 1},
 		{"mine deleted what saved changed", "a b c", "a B c", "a c", "a B ⟦Rafael deleted this⟧c", 1},
 		{"saved deleted what mine changed", "a b c", "a c", "a B c", "a ⟦Rafael: B ⟧c", 1},
-		{"empty base", "", "saved", "mine", "savedmine", 0},
+		{"empty base", "", "saved", "mine", "saved\nmine", 0},
+		{"typing on while a line is added", "a\nw1 li", "a\nw1 li\n- bot", "a\nw1 line 3", "a\nw1 line 3\n- bot", 0},
 	}
 	for _, tt := range tests {
 		m := session.Merge3(tt.base, tt.saved, tt.mine, "Rafael")

@@ -225,7 +225,7 @@ func Merge3(base, saved, mine, who string) Merge {
 			case ts == tm:
 				out.WriteString(ts)
 			case lo == hi:
-				out.WriteString(ts + tm)
+				out.WriteString(sameSpot(ts, tm, lo == 0 || rb[lo-1] == '\n'))
 			default:
 				m.Conflicts++
 				out.WriteString(ts)
@@ -241,6 +241,29 @@ func Merge3(base, saved, mine, who string) Merge {
 	out.WriteString(string(rb[pos:]))
 	m.Text = out.String()
 	return m
+}
+
+// sameSpot orders two insertions at one place so that neither cuts the
+// other's line in two: text that goes on with the line there comes before
+// text that starts a new line, and two new lines at a line's start stay
+// two lines.
+func sameSpot(saved, mine string, lineStart bool) string {
+	sNL, mNL := strings.HasPrefix(saved, "\n"), strings.HasPrefix(mine, "\n")
+	switch {
+	case sNL && !mNL:
+		return mine + saved
+	case mNL && !sNL:
+		return saved + mine
+	case sNL && mNL:
+		return saved + mine
+	case !lineStart:
+		return saved + mine
+	case strings.HasSuffix(saved, "\n"):
+		return saved + mine
+	case strings.HasSuffix(mine, "\n"):
+		return mine + saved
+	}
+	return saved + "\n" + mine
 }
 
 // patch applies one side's hunks to base[lo:hi].

@@ -279,8 +279,7 @@ func (e *textEditor) changedBy(t *session.Text, from, to int) []string {
 func (e *textEditor) setValueKeepCursor(text string) {
 	old := e.ta.Value()
 	off := cursorOffset(old, e.ta.Line(), e.ta.Column())
-	d := dmp.New()
-	off = d.DiffXIndex(d.DiffMain(old, text, false), off)
+	off = mapOffset(dmp.New().DiffMain(old, text, false), off)
 	e.ta.SetValue(text)
 	row, col := rowCol(text, off)
 	e.moveCursor(row, col)
@@ -540,6 +539,35 @@ func (l *versionList) view(a *app, w, h int) string {
 		lines = lines[:h]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// mapOffset maps a byte offset in a diff's old text to the new text. A
+// place where text was inserted stays before the insertion: someone
+// else's line added where one types must not take the cursor past it,
+// or the rest of one's line would go after theirs.
+func mapOffset(diffs []dmp.Diff, loc int) int {
+	c1, c2 := 0, 0
+	for _, d := range diffs {
+		n := len(d.Text)
+		switch d.Type {
+		case dmp.DiffEqual:
+			if loc <= c1+n {
+				return c2 + loc - c1
+			}
+			c1, c2 = c1+n, c2+n
+		case dmp.DiffDelete:
+			if loc < c1+n {
+				return c2
+			}
+			c1 += n
+		case dmp.DiffInsert:
+			if loc == c1 {
+				return c2
+			}
+			c2 += n
+		}
+	}
+	return c2 + max(loc-c1, 0)
 }
 
 // cursorOffset is the byte offset of row, col (col in runes) in text.

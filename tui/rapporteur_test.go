@@ -129,7 +129,10 @@ func TestRapporteurReloadAsks(t *testing.T) {
 	if got := s.minutes.ta.Value(); got != "Saved. Typed" {
 		t.Fatalf("after ctrl+r, n: editor = %q; want the typing kept", got)
 	}
-	d.waitFor("the typing saved", func() bool { x := d.text(session.Minutes, "Manzoni", "q1"); return x != nil && x.Body == "Saved. Typed" })
+	d.waitFor("the typing saved", func() bool {
+		x := d.text(session.Minutes, "Manzoni", "q1")
+		return x != nil && x.Body == "Saved. Typed"
+	})
 	d.typeText(" Dropped")
 	d.press("ctrl+r")
 	d.waitView("Drop what you typed")
