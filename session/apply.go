@@ -850,13 +850,21 @@ func (t *Text) copy() *Text {
 }
 
 // eventCopy is the text as an event carries it: with only its newest
-// version, which replicas append to theirs.
+// version, which replicas append to theirs, and without that version's
+// body, which is the text's (so a long text is not sent twice).
 func (t *Text) eventCopy() *Text {
-	c := t.copy()
-	if n := len(c.Versions); n > 1 {
-		c.Versions = c.Versions[n-1:]
+	c := *t
+	c.Versions = nil
+	if n := len(t.Versions); n > 0 {
+		v := t.Versions[n-1]
+		v.Body = ""
+		c.Versions = []TextVersion{v}
 	}
-	return c
+	if t.Published != nil {
+		p := *t.Published
+		c.Published = &p
+	}
+	return &c
 }
 func (i *Idea) copy() *Idea {
 	c := *i

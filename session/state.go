@@ -130,8 +130,8 @@ type Text struct {
 	// Versions are the text's latest versions, oldest first, the current
 	// one last; at most MaxVersions of them, and older ones are dropped
 	// while their bodies hold more than MaxVersionBytes. An edit made on
-	// a version still kept is merged; in an event, Versions holds only
-	// the version the event made.
+	// a version still kept is merged. In an event, Versions holds only
+	// the version the event made, without its body (it is Body).
 	Versions []TextVersion `json:"versions,omitempty"`
 	// Published is the version the group report was last published with;
 	// nil when never.
@@ -159,7 +159,7 @@ type TextVersion struct {
 // Bounds of the versions a text keeps.
 const (
 	MaxVersions     = 64
-	MaxVersionBytes = 1 << 20
+	MaxVersionBytes = 256 << 10
 )
 
 // BodyAt returns the text's body at version v, if that version is kept.
