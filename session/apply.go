@@ -726,7 +726,7 @@ func (c *ctx) textEdit() (Event, error) {
 		if b < 0 || b > t.Version {
 			return Event{}, reject(CodeInvalid, "the %s has no version %d yet (it is at %d)", kind, b, t.Version)
 		}
-		v.Base = b
+		v.Merged, v.Base = true, b
 		if base, ok := t.BodyAt(b); ok {
 			m := Merge3(base, t.Body, text, c.actor.Name)
 			text, v.Conflicts = m.Text, m.Conflicts

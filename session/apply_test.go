@@ -488,7 +488,7 @@ func TestApplyTextEdits(t *testing.T) {
 		t.Errorf("minutes by %q at %v; want by %s at a time", tx.By, tx.At, f.id(r))
 	}
 	// Every version is kept with its author; the merged one says so.
-	if len(tx.Versions) != 3 || tx.Versions[2].Base != 1 || tx.Versions[1].Base != 0 || tx.Versions[0].Body != "Notes\n\twith a tab" {
+	if len(tx.Versions) != 3 || tx.Versions[2].Base != 1 || !tx.Versions[2].Merged || tx.Versions[1].Merged || tx.Versions[0].Body != "Notes\n\twith a tab" {
 		t.Errorf("versions = %+v; want 3, the last merged from v1", tx.Versions)
 	}
 
@@ -530,7 +530,7 @@ func TestApplyTextEditsMerge(t *testing.T) {
 		!strings.Contains(tx.Body, "started") || !strings.Contains(tx.Body, "Dario added a line.") {
 		t.Fatalf("overlapping edit = %q; want both wordings kept, the later marked", tx.Body)
 	}
-	if v := tx.VersionAt(tx.Version); v == nil || v.Conflicts != 1 || v.Base != 1 {
+	if v := tx.VersionAt(tx.Version); v == nil || v.Conflicts != 1 || v.Base != 1 || !v.Merged {
 		t.Fatalf("version = %+v; want one conflict, merged from v1", v)
 	}
 }

@@ -146,9 +146,10 @@ type TextVersion struct {
 	At      time.Time `json:"at"`
 	By      string    `json:"by,omitempty"`
 	Body    string    `json:"body"`
-	// Base is the version the edit was made on, when it was merged onto
-	// later ones; 0 when it was made on the version before it.
-	Base int `json:"base,omitempty"`
+	// Merged is set when the edit was made on an older version, Base,
+	// and merged onto the versions saved since.
+	Merged bool `json:"merged,omitempty"`
+	Base   int  `json:"base,omitempty"`
 	// Conflicts counts the places where the edit overlapped another and
 	// both were kept, marked.
 	Conflicts int `json:"conflicts,omitempty"`

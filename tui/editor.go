@@ -364,6 +364,15 @@ func (e *textEditor) versionKeys(k tea.KeyPressMsg, ek EditorKeys) tea.Cmd {
 		v.sel = max(v.sel-1, 0)
 	case key.Matches(k, l.Down):
 		v.sel = min(v.sel+1, len(v.list)-1)
+	case key.Matches(k, ek.Save), key.Matches(k, ek.Reload):
+		e.vers = nil
+		_, cmd := e.keys(k, ek)
+		return cmd
+	case k.Text != "":
+		// Typing goes on in the text: nothing typed is swallowed by the
+		// list.
+		e.vers = nil
+		return e.update(k)
 	case key.Matches(k, ek.Restore):
 		if len(v.list) == 0 {
 			return nil
@@ -519,9 +528,9 @@ func (l *versionList) view(a *app, w, h int) string {
 		case v.Restored > 0:
 			line += fmt.Sprintf(" · restored v%d", v.Restored)
 		case v.Conflicts > 0:
-			line += fmt.Sprintf(" · merged from v%d, %s marked", v.Base, plural(v.Conflicts, "overlap", "overlaps"))
-		case v.Base > 0:
-			line += fmt.Sprintf(" · merged from v%d", v.Base)
+			line += fmt.Sprintf(" · made on v%d, merged, %s marked", v.Base, plural(v.Conflicts, "overlap", "overlaps"))
+		case v.Merged:
+			line += fmt.Sprintf(" · made on v%d, merged", v.Base)
 		}
 		line = ansi.Truncate(line, w-2, "…")
 		if k == l.sel {

@@ -163,7 +163,12 @@ func TestRapporteurVersions(t *testing.T) {
 	}
 	d.press("ctrl+o")
 	d.waitView("restored v1")
-	d.press("esc")
+	// Typing while the versions show goes into the text, not lost.
+	d.typeText("!")
+	if s.minutes.vers != nil || s.minutes.ta.Value() != "First draft.!" {
+		t.Fatalf("typing in the versions: editor %q, list open %v; want the key typed and the list closed", s.minutes.ta.Value(), s.minutes.vers != nil)
+	}
+	d.press("ctrl+o", "esc")
 	if s.minutes.vers != nil || s.focus != paneMinutes {
 		t.Fatal("esc in the versions did not go back to writing")
 	}
