@@ -106,6 +106,9 @@ func (b *bot) run(ctx context.Context, d *Demo, background string) {
 			return
 		case u := <-c.Updates():
 			b.take(u)
+			if b.replaced() {
+				return // leaving closes the connection, so the person is seen alone in the seat
+			}
 		case <-next.C:
 			if b.state != nil {
 				b.act()
@@ -128,6 +131,22 @@ func (b *bot) take(u relay.Update) {
 	case u.Event != nil && b.state != nil:
 		b.state.ApplyEvent(*u.Event)
 	}
+}
+
+// replaced reports whether a person took this simulated chair's or
+// rapporteur's seat: then the bot steps back, so that two do not steer
+// the room or write over each other. There is one bot a seat, so anyone
+// else in it is a person.
+func (b *bot) replaced() bool {
+	if b.state == nil || (b.role != session.Chair && b.role != session.Rapporteur) {
+		return false
+	}
+	for _, p := range b.state.People {
+		if p.ID != b.me && p.Group == b.group && p.Role == b.role && p.Joined && p.Online {
+			return true
+		}
+	}
+	return false
 }
 
 // interval is the pause before the next action: a few seconds at a human
@@ -277,7 +296,7 @@ func (b *bot) report() {
 	switch b.turn % 4 {
 	case 0, 2:
 		i := ideas[b.rng.IntN(len(ideas))]
-		line := fmt.Sprintf(minutesLines[b.rng.IntN(len(minutesLines))], shorten(i.Text, 60))
+		line := b.minutesLine(i)
 		t := b.state.Text(session.Minutes, b.group, q)
 		body, base := "", 0
 		if t != nil {
@@ -289,7 +308,7 @@ func (b *bot) report() {
 		if body != "" {
 			body += "\n"
 		}
-		b.send(session.KindMinutesEdit, session.TextEdit{Question: q, Text: body + "- " + line, Base: base})
+		b.send(session.KindMinutesEdit, session.TextEdit{Question: q, Text: body + "- " + line, Base: session.BaseOf(base)})
 	case 1:
 		for _, i := range ideas {
 			if i.Theme == "" {
@@ -307,11 +326,17 @@ func (b *bot) report() {
 		if t != nil {
 			base = t.Version
 		}
-		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(top.Text, 80)), Base: base})
+		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(strings.Join(strings.Fields(top.Text), " "), 80)), Base: session.BaseOf(base)})
 		if b.rng.IntN(3) == 0 {
 			b.send(session.KindReportPub, struct{}{})
 		}
 	}
+}
+
+// minutesLine is a line of minutes about an idea. An idea may span lines
+// and hold quotes; the line quotes it as typed, on one line.
+func (b *bot) minutesLine(i *session.Idea) string {
+	return fmt.Sprintf(minutesLines[b.rng.IntN(len(minutesLines))], shorten(strings.Join(strings.Fields(i.Text), " "), 60))
 }
 
 func shorten(s string, n int) string {

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,4 +143,73 @@ func TestDemoRestartKeepsItsPeople(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The simulated rapporteur quotes ideas as people typed them: an idea of
+// two lines with quotes becomes one line, with no escapes such as \n.
+func TestBotMinutesLineQuotesPlainly(t *testing.T) {
+	b := &bot{rng: rand.New(rand.NewPCG(1, 2))}
+	idea := &session.Idea{Text: "Share \"open\" data\nacross partners"}
+	for range 20 {
+		line := b.minutesLine(idea)
+		if strings.ContainsAny(line, "\\\n") || !strings.Contains(line, `Share "open" data across partners`) {
+			t.Fatalf("minutesLine = %q; want the idea quoted as typed, on one line", line)
+		}
+	}
+}
+
+// A person who joins with the code of a simulated rapporteur's seat takes
+// it: the simulated one leaves and writes no more.
+func TestBotStepsBackForAPerson(t *testing.T) {
+	d, err := Start(context.Background(), Config{Dir: t.TempDir(), Bots: 3, Pace: 40})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer d.Close()
+	watch, err := relay.Dial(t.Context(), relay.ClientConfig{URL: d.URL, Code: d.Code("", session.Organizer), Name: "Watcher"})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	defer watch.Close()
+	var state *session.State
+	real := "Real Rapporteur"
+	// online reports whether the person (real) or the simulated
+	// rapporteur (!real) of Verdi is online.
+	online := func(real bool) func() bool {
+		return func() bool {
+			if state == nil {
+				return false
+			}
+			for _, p := range state.People {
+				if p.Group == "Verdi" && p.Role == session.Rapporteur && p.Online && (p.Name == "Real Rapporteur") == real {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for !cond() {
+			select {
+			case u := <-watch.Updates():
+				switch {
+				case u.Welcome != nil:
+					state = u.Welcome.Snapshot
+				case u.Event != nil && state != nil:
+					state.ApplyEvent(*u.Event)
+				}
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	until("the simulated rapporteur of Verdi", online(false))
+	c, err := relay.Dial(t.Context(), relay.ClientConfig{URL: d.URL, Code: d.Code("Verdi", session.Rapporteur), Name: real})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	defer c.Close()
+	until("the simulated rapporteur to step back", func() bool { return online(true)() && !online(false)() })
 }

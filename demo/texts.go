@@ -87,11 +87,11 @@ var themes = []string{"capacity", "governance", "trust", "funding", "evidence", 
 
 // minutesLines are phrases the simulated rapporteurs write in minutes.
 var minutesLines = []string{
-	"The group discussed %q at some length.",
-	"Several members supported %q.",
-	"Some doubts were raised about %q; it needs more detail.",
-	"A member gave an example from their own work around %q.",
-	"The chair asked the group to come back to %q later.",
+	"The group discussed “%s” at some length.",
+	"Several members supported “%s”.",
+	"Some doubts were raised about “%s”; it needs more detail.",
+	"A member gave an example from their own work around “%s”.",
+	"The chair asked the group to come back to “%s” later.",
 }
 
 // summaries the simulated rapporteurs write when a question closes.

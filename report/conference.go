@@ -68,8 +68,12 @@ type ConferenceQuestion struct {
 type GroupText struct {
 	Group string `json:"group"`
 	Text  string `json:"text"`
-	// Draft is set when the group never published its report.
+	// Draft is set when the group never published its report; Text is
+	// then a draft.
 	Draft bool `json:"draft"`
+	// Edited is set when the group's texts changed after it published;
+	// Text is what it published.
+	Edited bool `json:"edited"`
 }
 
 // Theme is a conference theme: ideas from one or more groups that say the
@@ -225,7 +229,8 @@ func mergeQuestion(groups []Group, q QuestionRef) ConferenceQuestion {
 			cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Draft: g.Published == nil})
 			continue
 		}
-		cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: gq.Summary, Draft: g.Published == nil})
+		cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: gq.Summary, Draft: g.Published == nil,
+			Edited: g.Published != nil && g.Draft})
 		syntheses = appendDistinct(syntheses, gq.Synthesis)
 		for _, name := range gq.SetAside {
 			setAside[foldTheme(name)] = true

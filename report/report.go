@@ -30,7 +30,11 @@ type Group struct {
 	Group         string `json:"group"`
 	// Published is when the rapporteur last published the report; nil when
 	// never, which makes the report a draft.
-	Published   *time.Time        `json:"published"`
+	Published *time.Time `json:"published"`
+	// Draft is set when the report was never published, or when its
+	// summary or minutes changed after it was: those changes are a draft
+	// (SummaryDraft, MinutesDraft) until it is published again.
+	Draft       bool              `json:"draft"`
 	Chairs      []string          `json:"chairs"`
 	Rapporteurs []string          `json:"rapporteurs"`
 	Members     int               `json:"members"`
@@ -76,10 +80,16 @@ type BackgroundTally struct {
 
 // GroupQuestion is what a group made of one question.
 type GroupQuestion struct {
-	ID      string `json:"id"`
-	Text    string `json:"text"`
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Summary and Minutes are as published; as they stand when the
+	// report was never published.
 	Summary string `json:"summary"`
 	Minutes string `json:"minutes"`
+	// SummaryDraft and MinutesDraft are the texts as they stand when they
+	// changed after the report was published; empty when they did not.
+	SummaryDraft string `json:"summary_draft"`
+	MinutesDraft string `json:"minutes_draft"`
 	// Synthesis is the organizer's synthesis as the group's relay held it;
 	// group reports carry it so that merge can rebuild the conference
 	// report.
@@ -169,12 +179,16 @@ func NewGroup(s *session.State, group string) Group {
 	for _, i := range s.IdeasOf(group, "") {
 		byQuestion[i.Question] = append(byQuestion[i.Question], i)
 	}
+	r.Draft = r.Published == nil
 	for _, q := range s.Questions {
 		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{}, Timebox: q.Minutes,
 			SetAside:  nonNil(slices.Clone(s.Dismissed[q.ID])),
-			Summary:   textBody(s, session.Summary, group, q.ID),
-			Minutes:   textBody(s, session.Minutes, group, q.ID),
 			Synthesis: textBody(s, session.Synthesis, "", q.ID)}
+		gq.Summary, gq.SummaryDraft = texts(s, session.Summary, group, q.ID, r.Published != nil)
+		gq.Minutes, gq.MinutesDraft = texts(s, session.Minutes, group, q.ID, r.Published != nil)
+		if gq.SummaryDraft != "" || gq.MinutesDraft != "" {
+			r.Draft = true
+		}
 		merged := map[string][]MergedIdea{}
 		for _, i := range byQuestion[q.ID] {
 			if i.MergedInto == "" || i.Retracted || i.Hidden {
@@ -217,6 +231,26 @@ func (r *Group) question(id string) *GroupQuestion {
 		}
 	}
 	return nil
+}
+
+// texts are a group text as published and its draft since: the text as
+// it stands and no draft when the group never published.
+func texts(s *session.State, kind, group, question string, published bool) (string, string) {
+	t := s.Text(kind, group, question)
+	switch {
+	case t == nil:
+		return "", ""
+	case !published:
+		return t.Body, ""
+	case t.Published == nil: // written after publishing
+		if t.Body == "" {
+			return "", ""
+		}
+		return "", t.Body
+	case t.Published.Body == t.Body:
+		return t.Body, ""
+	}
+	return t.Published.Body, t.Body
 }
 
 func textBody(s *session.State, kind, group, question string) string {

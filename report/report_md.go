@@ -94,9 +94,12 @@ func (m *mdWriter) group(r *Group, h int) {
 	m.item("Rapporteur: " + names(r.Rapporteurs))
 	m.item("Members: " + strconv.Itoa(r.Members))
 	m.item("Backgrounds: " + backgroundMix(r.Backgrounds))
-	if r.Published != nil {
+	switch {
+	case r.Published != nil && r.Draft:
+		m.item("Published: " + r.Published.UTC().Format("2006-01-02 15:04 MST") + "; edited since, the edits are a draft")
+	case r.Published != nil:
 		m.item("Published: " + r.Published.UTC().Format("2006-01-02 15:04 MST"))
-	} else {
+	default:
 		m.item("Published: not yet (draft)")
 	}
 	m.item("Source: " + source(r.Source))
@@ -104,6 +107,10 @@ func (m *mdWriter) group(r *Group, h int) {
 		m.heading(h+1, fmt.Sprintf("Question %d: %s", n+1, inline(q.Text)))
 		m.heading(h+2, "Summary")
 		m.text(q.Summary, "No summary written.", h+3)
+		if q.SummaryDraft != "" {
+			m.heading(h+2, "Summary: draft since publishing")
+			m.text(q.SummaryDraft, "", h+3)
+		}
 		var key, other []Idea
 		// Themes match case-insensitively, spelled as first tagged.
 		themes := map[string][]Idea{}
@@ -157,6 +164,10 @@ func (m *mdWriter) group(r *Group, h int) {
 		}
 		m.heading(h+2, "Minutes")
 		m.text(q.Minutes, "No minutes taken.", h+3)
+		if q.MinutesDraft != "" {
+			m.heading(h+2, "Minutes: draft since publishing")
+			m.text(q.MinutesDraft, "", h+3)
+		}
 	}
 }
 
@@ -265,9 +276,13 @@ func (m *mdWriter) conference(c *Conference) {
 		}
 		m.heading(3, "Group summaries")
 		for _, s := range q.Summaries {
-			m.heading(4, inline(s.Group))
-			if s.Draft {
-				m.para("*Draft: not yet published by the group's rapporteur.*")
+			switch {
+			case s.Draft:
+				m.heading(4, inline(s.Group)+" (draft, not published)")
+			case s.Edited:
+				m.heading(4, inline(s.Group)+" (as published; edited since)")
+			default:
+				m.heading(4, inline(s.Group))
 			}
 			m.text(s.Text, "No summary written.", 5)
 		}

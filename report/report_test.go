@@ -197,7 +197,51 @@ func reportSession(tb testing.TB) *session.State {
 	text("Bruno Conti", session.KindSummaryEdit, "q2", "Fewer, shorter reports.")
 	text("Olga Organizer", session.KindSynthesis, "q1", "All three groups ask for stable funding of young researchers.")
 	r.do("Bruno Conti", session.KindReportPub, struct{}{})
+	// Written after publishing: a draft until published again.
+	text("Bruno Conti", session.KindSummaryEdit, "q2", "Fewer, shorter reports, read by all.")
 	return r.s
+}
+
+// Publishing keeps what was published: edits made after it are a draft,
+// shown as such, and a group that never published is a draft in the body
+// of the conference report, not only in the appendix.
+func TestReportPublishedIsAVersion(t *testing.T) {
+	s := reportSession(t)
+	g := report.NewGroup(s, "Manzoni")
+	q2 := g.Questions[1]
+	if q2.Summary != "Fewer, shorter reports." || q2.SummaryDraft != "Fewer, shorter reports, read by all." || !g.Draft {
+		t.Fatalf("q2 summary = %q, draft %q, group draft %v; want the published one and the later edit as a draft",
+			q2.Summary, q2.SummaryDraft, g.Draft)
+	}
+	if q1 := g.Questions[0]; q1.SummaryDraft != "" || q1.MinutesDraft != "" {
+		t.Errorf("q1 unchanged since publishing has drafts %q, %q", q1.SummaryDraft, q1.MinutesDraft)
+	}
+	md := g.Markdown()
+	for _, want := range []string{"edited since, the edits are a draft", "Summary: draft since publishing"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("group Markdown lacks %q", want)
+		}
+	}
+	body, _, _ := strings.Cut(report.ConferenceMarkdown(s), "## Appendix")
+	for _, want := range []string{"#### Verdi (draft, not published)", "#### Rossini (draft, not published)", "#### Manzoni (as published; edited since)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("conference report body lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "read by all") {
+		t.Errorf("the conference report body shows Manzoni's unpublished edit")
+	}
+
+	// Publishing again takes the edit in.
+	r := &reportScript{tb: t, s: s, n: 1000, people: map[string]string{}}
+	for id, p := range s.People {
+		r.people[p.Name] = id
+	}
+	r.do("Bruno Conti", session.KindReportPub, struct{}{})
+	g = report.NewGroup(s, "Manzoni")
+	if q2 := g.Questions[1]; q2.Summary != "Fewer, shorter reports, read by all." || q2.SummaryDraft != "" || g.Draft {
+		t.Fatalf("after publishing again: summary %q, draft %q, group draft %v", q2.Summary, q2.SummaryDraft, g.Draft)
+	}
 }
 
 // reportGolden compares got with testdata/report/name, or rewrites it with -update.

@@ -827,12 +827,42 @@ func (c *ctx) textEdit() (Event, error) {
 	if t == nil {
 		t = &Text{Kind: kind, Group: group, Question: d.Question}
 	}
-	if d.Base != 0 && d.Base != t.Version {
-		return Event{}, reject(CodeConflict, "the %s changed since version %d (now %d); reload and edit again", kind, d.Base, t.Version)
+	text := d.Text
+	if d.Restore != 0 {
+		if d.Text != "" {
+			return Event{}, reject(CodeInvalid, "a restore takes no text")
+		}
+		body, ok := t.BodyAt(d.Restore)
+		if !ok || d.Restore < 0 {
+			return Event{}, reject(CodeNotFound, "version %d of the %s is not kept", d.Restore, kind)
+		}
+		text = body
+	}
+	v := TextVersion{Version: t.Version + 1, Seq: c.s.Seq + 1, At: c.e.At, By: c.actor.ID, Restored: d.Restore}
+	if d.Base != nil && *d.Base != t.Version {
+		b := *d.Base
+		if b < 0 || b > t.Version {
+			return Event{}, reject(CodeInvalid, "the %s has no version %d yet (it is at %d)", kind, b, t.Version)
+		}
+		v.Merged, v.Base = true, b
+		if base, ok := t.BodyAt(b); ok {
+			m := Merge3(base, t.Body, text, c.actor.Name)
+			text, v.Conflicts = m.Text, m.Conflicts
+		} else {
+			// The base is no longer kept: keep both whole, the edit
+			// marked, rather than guess what it changed.
+			text, v.Conflicts = t.Body+"\n"+MarkOpen+c.actor.Name+", edited on version "+
+				strconv.Itoa(b)+": "+text+MarkClose, 1
+		}
+		if err := CheckText(text, MaxLongText, true); err != nil {
+			return Event{}, reject(CodeInvalid, "merged with the edits saved since version %d, the %s %v; shorten it", b, kind, err)
+		}
 	}
 	c.s.Texts[key] = t
-	t.Body, t.Version, t.At, t.By = d.Text, t.Version+1, c.e.At, c.actor.ID
-	return c.event(group, EventData{Texts: []*Text{t.copy()}}), nil
+	v.Body = text
+	t.Body, t.Version, t.At, t.By = text, v.Version, c.e.At, c.actor.ID
+	t.addVersion(v)
+	return c.event(group, EventData{Texts: []*Text{t.eventCopy()}}), nil
 }
 
 func (c *ctx) reportPublish() (Event, error) {
@@ -844,7 +874,25 @@ func (c *ctx) reportPublish() (Event, error) {
 		return Event{}, err
 	}
 	g.Published, g.PublishedSeq = c.e.At, c.s.Seq+1
-	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+	// Publishing keeps what was published: later edits are a draft
+	// until the next publish.
+	var texts []*Text
+	for _, t := range c.s.Texts {
+		if t.Group == g.Name && t.Version > 0 {
+			p := TextVersion{Version: t.Version, Seq: c.s.Seq + 1, At: t.At, By: t.By, Body: t.Body}
+			if v := t.VersionAt(t.Version); v != nil {
+				p = *v
+			}
+			t.Published = &p
+			tc := t.copy()
+			tc.Versions = nil
+			texts = append(texts, tc)
+		}
+	}
+	slices.SortFunc(texts, func(a, b *Text) int {
+		return strings.Compare(TextKey(a.Kind, a.Group, a.Question), TextKey(b.Kind, b.Group, b.Question))
+	})
+	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}, Texts: texts}), nil
 }
 
 func (c *ctx) broadcast() (Event, error) {
@@ -909,7 +957,33 @@ func (c *ctx) planEdit() (Event, error) {
 
 func (g *Group) copy() *Group   { c := *g; c.Left = maps.Clone(g.Left); return &c }
 func (p *Person) copy() *Person { c := *p; return &c }
-func (t *Text) copy() *Text     { c := *t; return &c }
+func (t *Text) copy() *Text {
+	c := *t
+	c.Versions = slices.Clone(t.Versions)
+	if t.Published != nil {
+		p := *t.Published
+		c.Published = &p
+	}
+	return &c
+}
+
+// eventCopy is the text as an event carries it: with only its newest
+// version, which replicas append to theirs, and without that version's
+// body, which is the text's (so a long text is not sent twice).
+func (t *Text) eventCopy() *Text {
+	c := *t
+	c.Versions = nil
+	if n := len(t.Versions); n > 0 {
+		v := t.Versions[n-1]
+		v.Body = ""
+		c.Versions = []TextVersion{v}
+	}
+	if t.Published != nil {
+		p := *t.Published
+		c.Published = &p
+	}
+	return &c
+}
 func (i *Idea) copy() *Idea {
 	c := *i
 	c.Voters = slices.Clone(i.Voters)

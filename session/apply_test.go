@@ -624,22 +624,24 @@ func TestApplyPoseAgainKeepsTimeLeft(t *testing.T) {
 func TestApplyTextEdits(t *testing.T) {
 	f := newFixture(t)
 	r := "Manzoni/rapporteur"
-	edit := func(kind string, base int, want error) step {
-		return step{r, kind, session.TextEdit{Question: "q1", Text: "Notes\n\twith a tab", Base: base}, want}
+	b := session.BaseOf
+	edit := func(kind string, base *int, text string, want error) step {
+		return step{r, kind, session.TextEdit{Question: "q1", Text: text, Base: base}, want}
 	}
 	run(t, f, []step{
-		edit(session.KindMinutesEdit, 0, nil),                 // version 1
-		edit(session.KindMinutesEdit, 1, nil),                 // version 2
-		edit(session.KindMinutesEdit, 1, session.ErrConflict), // someone wrote version 2 meanwhile
-		edit(session.KindMinutesEdit, 3, session.ErrConflict), // no version 3 yet
-		edit(session.KindMinutesEdit, 0, nil),                 // no base: overwrite, version 3
-		edit(session.KindSummaryEdit, 1, session.ErrConflict), // summaries count on their own
-		edit(session.KindSummaryEdit, 0, nil),                 // summary version 1
+		edit(session.KindMinutesEdit, b(0), "Notes\n\twith a tab", nil), // version 1
+		edit(session.KindMinutesEdit, b(1), "Notes\n\twith a tab\nMore", nil),
+		edit(session.KindMinutesEdit, b(1), "Ada: Notes\n\twith a tab", nil), // made on v1: merged, v3
+		edit(session.KindMinutesEdit, b(4), "x", session.ErrInvalid),         // no version 4 yet
+		edit(session.KindSummaryEdit, b(1), "x", session.ErrInvalid),         // summaries count on their own
+		edit(session.KindSummaryEdit, nil, "Sum", nil),                       // no base: replaces, summary v1
 		{r, session.KindMinutesEdit, session.TextEdit{Question: "q9", Text: "x"}, session.ErrNotFound},
-		{"Verdi/rapporteur", session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "Verdi", Base: 1}, session.ErrConflict},
+		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Restore: 9}, session.ErrNotFound},
+		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "x", Restore: 1}, session.ErrInvalid},
+		{"Verdi/rapporteur", session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "Verdi", Base: b(1)}, session.ErrInvalid},
 		{"Verdi/rapporteur", session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "Verdi"}, nil},
 		{"organizer", session.KindSynthesis, session.TextEdit{Question: "q1", Text: "All of it"}, nil},
-		{"organizer", session.KindSynthesis, session.TextEdit{Question: "q1", Text: "All of it, v2", Base: 1}, nil},
+		{"organizer", session.KindSynthesis, session.TextEdit{Question: "q1", Text: "All of it, v2", Base: b(1)}, nil},
 	})
 	check := func(kind, group string, version int, body string) {
 		t.Helper()
@@ -648,12 +650,105 @@ func TestApplyTextEdits(t *testing.T) {
 			t.Errorf("Text(%s, %q, q1) = %+v; want version %d body %q", kind, group, tx, version, body)
 		}
 	}
-	check(session.Minutes, "Manzoni", 3, "Notes\n\twith a tab")
-	check(session.Summary, "Manzoni", 1, "Notes\n\twith a tab")
+	check(session.Minutes, "Manzoni", 3, "Ada: Notes\n\twith a tab\nMore")
+	check(session.Summary, "Manzoni", 1, "Sum")
 	check(session.Minutes, "Verdi", 1, "Verdi")
 	check(session.Synthesis, "", 2, "All of it, v2")
-	if tx := f.s.Text(session.Minutes, "Manzoni", "q1"); tx.By != f.id(r) || tx.At.IsZero() {
+	tx := f.s.Text(session.Minutes, "Manzoni", "q1")
+	if tx.By != f.id(r) || tx.At.IsZero() {
 		t.Errorf("minutes by %q at %v; want by %s at a time", tx.By, tx.At, f.id(r))
+	}
+	// Every version is kept with its author; the merged one says so.
+	if len(tx.Versions) != 3 || tx.Versions[2].Base != 1 || !tx.Versions[2].Merged || tx.Versions[1].Merged || tx.Versions[0].Body != "Notes\n\twith a tab" {
+		t.Errorf("versions = %+v; want 3, the last merged from v1", tx.Versions)
+	}
+
+	// A restore brings an old version back as a new one.
+	run(t, f, []step{{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Restore: 1, Base: b(3)}, nil}})
+	check(session.Minutes, "Manzoni", 4, "Notes\n\twith a tab")
+	if v := f.s.Text(session.Minutes, "Manzoni", "q1").VersionAt(4); v == nil || v.Restored != 1 {
+		t.Errorf("version 4 = %+v; want it to say it restored version 1", v)
+	}
+}
+
+// Edits of one text made on the same version by different people are all
+// kept: apart where they touch different parts, both and marked where
+// they overlap.
+func TestApplyTextEditsMerge(t *testing.T) {
+	f := newFixture(t)
+	r := "Manzoni/rapporteur"
+	b := session.BaseOf
+	base := "Ada opened.\nBruno spoke about trains.\nCarla closed."
+	run(t, f, []step{
+		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: base, Base: b(0)}, nil},
+		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Base: b(1),
+			Text: "Ada began.\nBruno spoke about trains.\nCarla closed."}, nil},
+		{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Base: b(1),
+			Text: "Ada opened.\nBruno spoke about trains.\nCarla closed.\nDario added a line."}, nil},
+		// Made on v1 too, and rewords what v2 reworded.
+		{"Manzoni/chair", session.KindMinutesEdit, session.TextEdit{Question: "q1", Base: b(1),
+			Text: "Ada opened late.\nBruno spoke about trains.\nCarla closed."}, session.ErrForbidden},
+	})
+	got := f.s.Text(session.Minutes, "Manzoni", "q1").Body
+	want := "Ada began.\nBruno spoke about trains.\nCarla closed.\nDario added a line."
+	if got != want {
+		t.Fatalf("merged minutes = %q; want %q", got, want)
+	}
+	run(t, f, []step{{r, session.KindMinutesEdit, session.TextEdit{Question: "q1", Base: b(1),
+		Text: "Ada started.\nBruno spoke about trains.\nCarla closed."}, nil}})
+	tx := f.s.Text(session.Minutes, "Manzoni", "q1")
+	if !strings.Contains(tx.Body, "began") || !strings.Contains(tx.Body, session.MarkOpen) ||
+		!strings.Contains(tx.Body, "started") || !strings.Contains(tx.Body, "Dario added a line.") {
+		t.Fatalf("overlapping edit = %q; want both wordings kept, the later marked", tx.Body)
+	}
+	if v := tx.VersionAt(tx.Version); v == nil || v.Conflicts != 1 || v.Base != 1 || !v.Merged {
+		t.Fatalf("version = %+v; want one conflict, merged from v1", v)
+	}
+}
+
+func TestMerge3(t *testing.T) {
+	tests := []struct {
+		name, base, saved, mine, want string
+		conflicts                     int
+	}{
+		{"nothing saved since", "a", "a", "ab", "ab", 0},
+		{"nothing typed", "a", "ab", "a", "ab", 0},
+		{"both append", "A\n", "A\nsaved\n", "A\nmine\n", "A\nsaved\nmine\n", 0},
+		{"apart", "one two three", "ONE two three", "one two THREE", "ONE two THREE", 0},
+		{"same change", "one", "two", "two", "two", 0},
+		{"overlap", "the cat sat", "the dog sat", "the bird sat", "the dog⟦Rafael: bird⟧ sat", 1},
+		{"mine deleted what saved changed", "a b c", "a B c", "a c", "a B ⟦Rafael deleted this⟧c", 1},
+		{"saved deleted what mine changed", "a b c", "a c", "a B c", "a ⟦Rafael: B ⟧c", 1},
+		{"empty base", "", "saved", "mine", "saved\nmine", 0},
+		{"typing on while a line is added", "a\nw1 li", "a\nw1 li\n- bot", "a\nw1 line 3", "a\nw1 line 3\n- bot", 0},
+	}
+	for _, tt := range tests {
+		m := session.Merge3(tt.base, tt.saved, tt.mine, "Rafael")
+		if m.Text != tt.want || m.Conflicts != tt.conflicts {
+			t.Errorf("%s: Merge3(%q, %q, %q) = %q, %d conflicts; want %q, %d", tt.name, tt.base, tt.saved, tt.mine, m.Text, m.Conflicts, tt.want, tt.conflicts)
+		}
+	}
+}
+
+// Large texts rewritten wholly on both sides merge in bounded time and
+// keep both: diffed by lines, and as a whole past the bound.
+func TestMerge3Large(t *testing.T) {
+	for _, lines := range []int{1500, 6000} {
+		var a, b, c strings.Builder
+		for i := range lines {
+			fmt.Fprintf(&a, "%d x\n", i)
+			fmt.Fprintf(&b, "saved %d\n", i*7)
+			fmt.Fprintf(&c, "mine %d\n", i*13)
+		}
+		start := time.Now()
+		m := session.Merge3(a.String(), b.String(), c.String(), "R")
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("Merge3 of %d rewritten lines took %v", lines, d)
+		}
+		last := lines - 1
+		if !strings.Contains(m.Text, fmt.Sprintf("saved %d", last*7)) || !strings.Contains(m.Text, fmt.Sprintf("mine %d", last*13)) {
+			t.Errorf("Merge3 of %d lines lost a side", lines)
+		}
 	}
 }
 

@@ -48,10 +48,6 @@ func flatFields(v any, buf *[4]flatField) []flatField {
 		str("question", &d.Question)
 	case *TimerStart:
 		f = append(f, flatField{name: "seconds", n: &d.Seconds})
-	case *TextEdit:
-		str("question", &d.Question)
-		str("text", &d.Text)
-		f = append(f, flatField{name: "base", n: &d.Base})
 	case *BroadcastData:
 		str("text", &d.Text)
 	case *PersonOnline:

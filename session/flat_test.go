@@ -12,7 +12,7 @@ import (
 var flatTypes = []func() any{
 	func() any { return &IdeaAdd{} }, func() any { return &IdeaEdit{} }, func() any { return &IdeaRef{} },
 	func() any { return &IdeaMerge{} }, func() any { return &IdeaTheme{} },
-	func() any { return &QuestionPose{} }, func() any { return &TimerStart{} }, func() any { return &TextEdit{} },
+	func() any { return &QuestionPose{} }, func() any { return &TimerStart{} },
 	func() any { return &BroadcastData{} }, func() any { return &PersonOnline{} }, func() any { return &struct{}{} },
 }
 

@@ -163,7 +163,14 @@ func fuzzData(s *session.State, kind, by string, p1, p2 byte) any {
 	case session.KindTimerStart, session.KindTimerExtend:
 		return session.TimerStart{Seconds: []int{0, 60, 600, -1, 86400, 86401}[int(p2)%6]}
 	case session.KindMinutesEdit, session.KindSummaryEdit, session.KindSynthesis:
-		return session.TextEdit{Question: question, Text: text, Base: int(p1 % 4)}
+		d := session.TextEdit{Question: question, Text: text}
+		if p1%5 != 4 {
+			d.Base = session.BaseOf(int(p1 % 5))
+		}
+		if p2%7 == 6 {
+			d.Text, d.Restore = "", int(p1%3)+1
+		}
+		return d
 	case session.KindBroadcast:
 		return session.BroadcastData{Text: text}
 	case session.KindPlanEdit:

@@ -57,6 +57,9 @@ type Entry struct {
 	At time.Time `json:"-"`
 }
 
+// BaseOf is a Base for TextEdit.
+func BaseOf(version int) *int { return &version }
+
 // NewOp builds an op of kind with data encoded as JSON.
 func NewOp(id, kind string, data any) Op {
 	raw, err := json.Marshal(data)
@@ -105,10 +108,16 @@ type (
 	}
 	TextEdit struct {
 		Question string `json:"question"`
-		Text     string `json:"text"`
-		// Base is the version the edit was made on; when set and the text
-		// has moved on since, the edit is rejected as a conflict.
-		Base int `json:"base,omitempty"`
+		// Text is the whole new text; empty with Restore.
+		Text string `json:"text"`
+		// Base is the version the edit was made on; when the text has
+		// moved on since, the edit is merged onto what was saved
+		// meanwhile (Merge3). Without it the edit replaces the text,
+		// whose earlier version stays among its versions.
+		Base *int `json:"base,omitempty"`
+		// Restore brings back the kept version of that number, merged
+		// like any edit when Base is older than the current version.
+		Restore int `json:"restore,omitempty"`
 	}
 	BroadcastData struct {
 		Text string `json:"text"`

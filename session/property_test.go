@@ -151,7 +151,11 @@ func (g *propGen) data(s *session.State, by, kind string) any {
 	case session.KindTimerStart, session.KindTimerExtend:
 		return session.TimerStart{Seconds: rapid.SampledFrom([]int{0, 60, 600, -1, 86400, 86401}).Draw(t, "seconds")}
 	case session.KindMinutesEdit, session.KindSummaryEdit, session.KindSynthesis:
-		return session.TextEdit{Question: g.question(s, by), Text: g.text("text"), Base: rapid.IntRange(0, 3).Draw(t, "base")}
+		d := session.TextEdit{Question: g.question(s, by), Text: g.text("text")}
+		if b := rapid.IntRange(-1, 3).Draw(t, "base"); b >= 0 {
+			d.Base = session.BaseOf(b)
+		}
+		return d
 	case session.KindBroadcast:
 		return session.BroadcastData{Text: g.text("text")}
 	case session.KindPlanEdit:

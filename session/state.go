@@ -159,6 +159,90 @@ type Text struct {
 	Version  int       `json:"version"`
 	At       time.Time `json:"at"`
 	By       string    `json:"by,omitempty"`
+	// Versions are the text's latest versions, oldest first, the current
+	// one last; at most MaxVersions of them, and older ones are dropped
+	// while their bodies hold more than MaxVersionBytes. An edit made on
+	// a version still kept is merged. In an event, Versions holds only
+	// the version the event made, without its body (it is Body).
+	Versions []TextVersion `json:"versions,omitempty"`
+	// Published is the version the group report was last published with;
+	// nil when never.
+	Published *TextVersion `json:"published,omitempty"`
+}
+
+// TextVersion is one saved version of a text: who made it, when, and
+// how.
+type TextVersion struct {
+	Version int       `json:"version"`
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	By      string    `json:"by,omitempty"`
+	Body    string    `json:"body"`
+	// Merged is set when the edit was made on an older version, Base,
+	// and merged onto the versions saved since.
+	Merged bool `json:"merged,omitempty"`
+	Base   int  `json:"base,omitempty"`
+	// Conflicts counts the places where the edit overlapped another and
+	// both were kept, marked.
+	Conflicts int `json:"conflicts,omitempty"`
+	// Restored is the version this one brought back, if it did.
+	Restored int `json:"restored,omitempty"`
+}
+
+// Bounds of the versions a text keeps.
+const (
+	MaxVersions     = 64
+	MaxVersionBytes = 256 << 10
+)
+
+// BodyAt returns the text's body at version v, if that version is kept.
+func (t *Text) BodyAt(v int) (string, bool) {
+	if t == nil || v == 0 {
+		return "", v == 0
+	}
+	if v == t.Version {
+		return t.Body, true
+	}
+	for _, x := range t.Versions {
+		if x.Version == v {
+			return x.Body, true
+		}
+	}
+	return "", false
+}
+
+// VersionAt returns the kept version v, or nil.
+func (t *Text) VersionAt(v int) *TextVersion {
+	if t == nil {
+		return nil
+	}
+	for k := range t.Versions {
+		if t.Versions[k].Version == v {
+			return &t.Versions[k]
+		}
+	}
+	return nil
+}
+
+// addVersion appends a version and drops the oldest beyond the bounds;
+// the newest is always kept.
+func (t *Text) addVersion(v TextVersion) {
+	t.Versions = append(t.Versions, v)
+	t.trimVersions()
+}
+
+func (t *Text) trimVersions() {
+	n, size := 0, 0
+	for k := len(t.Versions) - 1; k >= 0; k-- {
+		size += len(t.Versions[k].Body)
+		if n > 0 && (n >= MaxVersions || size > MaxVersionBytes) {
+			break
+		}
+		n++
+	}
+	if drop := len(t.Versions) - n; drop > 0 {
+		t.Versions = slices.Clone(t.Versions[drop:])
+	}
 }
 
 // TextKey is the key of a text in State.Texts.

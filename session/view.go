@@ -97,7 +97,25 @@ func (s *State) ApplyEvent(e Event) {
 		s.Ideas[i.ID] = i.copy()
 	}
 	for _, t := range d.Texts {
-		s.Texts[TextKey(t.Kind, t.Group, t.Question)] = t.copy()
+		key := TextKey(t.Kind, t.Group, t.Question)
+		c := t.copy()
+		// An event carries only the version it made: add it to those
+		// the replica keeps.
+		var vs []TextVersion
+		if old := s.Texts[key]; old != nil {
+			vs = slices.Clone(old.Versions)
+		}
+		for _, v := range t.Versions {
+			if v.Version == t.Version {
+				v.Body = t.Body // left out of events: it is the text's
+			}
+			if len(vs) == 0 || v.Version > vs[len(vs)-1].Version {
+				vs = append(vs, v)
+			}
+		}
+		c.Versions = vs
+		c.trimVersions()
+		s.Texts[key] = c
 	}
 	if d.Broadcast != nil {
 		s.Broadcasts = append(s.Broadcasts, *d.Broadcast)

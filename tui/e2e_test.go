@@ -56,7 +56,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("after tab the minutes editor has no focus; screen:\n%s", rap.view())
 	}
 	rap.typeText("Calendars: everyone agrees.")
-	rap.waitView("saved · v1")
+	rap.waitView("saved v1")
 	org.press("tab") // minutes beside the watched ideas
 	org.waitView("Minutes", "Calendars: everyone agrees.")
 	if tx := org.m.a.state.Text(session.Minutes, "Manzoni", "q2"); tx == nil || tx.Body != "Calendars: everyone agrees." {

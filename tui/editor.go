@@ -2,11 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	dmp "github.com/sergi/go-diff/diffmatchpatch"
 
 	"breakout/relay"
 	"breakout/session"
@@ -18,9 +21,11 @@ const saveDelay = 800 * time.Millisecond
 // textEditor edits one long text (a group's minutes or summary for a
 // question, or the synthesis) and saves it a little after each pause.
 // Saved edits go through the client's outbox, so they survive a lost
-// connection and a restart. Each edit names the version it was based on;
-// when someone else changed the text meanwhile the relay refuses it as a
-// conflict, and the person chooses to reload theirs or to keep their own.
+// connection and a restart. Each edit names the version it was made on;
+// the relay merges it onto whatever was saved meanwhile, and the editor
+// does the same with what arrives while the person types: the text typed
+// here is rebased onto the newly saved version, so nothing anyone typed
+// is lost, and a notice says who changed the text.
 type textEditor struct {
 	a        *app
 	kind     string // session.Minutes, Summary or Synthesis
@@ -28,20 +33,34 @@ type textEditor struct {
 	what     string // "the minutes", for messages
 	group    string // "" for the synthesis
 	question string
+	named    bool // the view names the question above the text
 	ta       textarea.Model
 
-	sent     string          // the text last sent, or loaded
-	nextBase int             // the version the next edit builds on
-	inflight map[string]bool // edits sent and not yet answered
-	gen      int             // which pause a save tick belongs to
-	conflict bool
+	shadow   string            // the saved body the text here builds on
+	shadowV  int               // its version
+	inflight map[string]string // edits sent and not yet answered: op id → text sent
+	sentText string            // the text of the newest edit in flight
+	again    bool              // typed while an edit was in flight: save on its answer
+	failed   bool              // the last save was refused; the text waits here
+	holding  bool              // asking whether to drop the typing: nothing is saved
+	gen      int               // which pause a save tick belongs to
 	loaded   bool
+	vers     *versionList // the versions being browsed, or nil
+	width    int
+	height   int
 }
 
 // saveTickMsg fires a pause after an edit; only the latest one saves.
 type saveTickMsg struct {
 	ed  *textEditor
 	gen int
+}
+
+// reloadMsg is sent once the person confirmed dropping what they typed.
+// keep is set when they said no.
+type reloadMsg struct {
+	ed   *textEditor
+	keep bool
 }
 
 func newTextEditor(a *app, kind, group string) *textEditor {
@@ -52,7 +71,7 @@ func newTextEditor(a *app, kind, group string) *textEditor {
 	ta.SetVirtualCursor(false)
 	ta.SetStyles(a.styles.Textarea)
 	ta.KeyMap.TransposeCharacterBackward = key.NewBinding(key.WithDisabled())
-	e := &textEditor{a: a, kind: kind, group: group, ta: ta, inflight: map[string]bool{}}
+	e := &textEditor{a: a, kind: kind, group: group, ta: ta, inflight: map[string]string{}}
 	switch kind {
 	case session.Minutes:
 		e.opKind, e.what = session.KindMinutesEdit, "the minutes"
@@ -67,18 +86,20 @@ func newTextEditor(a *app, kind, group string) *textEditor {
 	return e
 }
 
+func (e *textEditor) text() *session.Text { return e.a.state.Text(e.kind, e.group, e.question) }
+
 // load shows the question's text as the replica holds it, dropping what
 // was typed and not saved (flush first to keep it).
 func (e *textEditor) load(question string) {
 	e.question, e.loaded = question, true
-	e.conflict = false
+	e.failed, e.again, e.vers, e.holding = false, false, nil, false
 	clear(e.inflight)
-	body, version := "", 0
-	if t := e.a.state.Text(e.kind, e.group, question); t != nil {
-		body, version = t.Body, t.Version
+	e.shadow, e.shadowV = "", 0
+	if t := e.text(); t != nil {
+		e.shadow, e.shadowV = t.Body, t.Version
 	}
-	e.ta.SetValue(body)
-	e.sent, e.nextBase = body, version
+	e.ta.SetValue(e.shadow)
+	e.relayout()
 }
 
 // follow switches to another question, saving what is pending first.
@@ -92,16 +113,28 @@ func (e *textEditor) follow(question string) {
 	e.load(question)
 }
 
-func (e *textEditor) dirty() bool { return e.ta.Value() != e.sent }
+// saved is the text as it will stand once the edits in flight are in.
+func (e *textEditor) saved() string {
+	if len(e.inflight) > 0 {
+		return e.sentText
+	}
+	return e.shadow
+}
+
+func (e *textEditor) dirty() bool { return e.ta.Value() != e.saved() }
 
 // update handles a key or message while the editor has the focus.
 func (e *textEditor) update(msg tea.Msg) tea.Cmd {
+	if e.vers != nil {
+		return nil
+	}
 	before := e.ta.Value()
 	var cmd tea.Cmd
 	e.ta, cmd = e.ta.Update(msg)
 	if e.ta.Value() == before {
 		return cmd
 	}
+	e.failed = false
 	e.gen++
 	gen := e.gen
 	return tea.Batch(cmd, tea.Tick(saveDelay, func(time.Time) tea.Msg { return saveTickMsg{ed: e, gen: gen} }))
@@ -115,105 +148,261 @@ func (e *textEditor) handle(msg tea.Msg) (bool, tea.Cmd) {
 		if msg.ed != e {
 			return false, nil
 		}
-		if msg.gen == e.gen && e.dirty() && !e.conflict {
-			return true, e.save(false)
+		if msg.gen == e.gen && e.dirty() && !e.failed && !e.holding {
+			return true, e.save()
 		}
 		return true, nil
+	case reloadMsg:
+		if msg.ed != e {
+			return false, nil
+		}
+		e.holding = false
+		if msg.keep {
+			return true, e.save()
+		}
+		e.load(e.question)
+		return true, e.a.say(noticeInfo, "reloaded "+e.what+" as saved")
 	case opResultMsg:
-		if !e.inflight[msg.id] {
+		sent, ok := e.inflight[msg.id]
+		if !ok {
 			return false, nil
 		}
 		delete(e.inflight, msg.id)
 		if msg.reject != nil {
-			// What the relay holds is what the replica says now.
-			t := e.a.state.Text(e.kind, e.group, e.question)
-			e.sent, e.nextBase = "", 0
-			if t != nil {
-				e.sent, e.nextBase = t.Body, t.Version
-			}
-			if msg.reject.Code == session.CodeConflict {
-				e.conflict = true
-			}
+			// The text stays here, unsaved, until the person changes it.
+			e.failed = true
+			return true, nil
 		}
-		return true, nil
+		return true, e.acked(msg.seq, sent)
 	case replicaMsg:
-		e.replicaChanged()
+		return false, e.replicaChanged()
 	}
 	return false, nil
 }
 
-// replicaChanged takes over a newer text when nothing typed here waits.
-func (e *textEditor) replicaChanged() {
-	if !e.loaded || len(e.inflight) > 0 {
-		return
+// acked takes the answer to an edit: the version it made, merged by the
+// relay onto what others saved, becomes the base of the text here, and
+// what was typed since it was sent is rebased onto it.
+func (e *textEditor) acked(seq int64, sent string) tea.Cmd {
+	t := e.text()
+	if t == nil {
+		return nil
 	}
-	t := e.a.state.Text(e.kind, e.group, e.question)
-	if t == nil || t.Version < e.nextBase {
-		return
-	}
-	if !e.dirty() {
-		if t.Body != e.ta.Value() {
-			e.ta.SetValue(t.Body)
+	v := t.Version
+	body := t.Body
+	var made *session.TextVersion
+	for k := range t.Versions {
+		if t.Versions[k].Seq == seq {
+			made = &t.Versions[k]
+			v, body = made.Version, made.Body
 		}
-		e.sent, e.nextBase, e.conflict = t.Body, t.Version, false
 	}
+	var cmds []tea.Cmd
+	from := e.shadowV
+	if v >= e.shadowV {
+		e.rebase(sent, body, v)
+	}
+	// The relay merged the edit onto what others saved since it was
+	// made: say who.
+	if who := e.changedBy(t, from, v); len(who) > 0 {
+		msg := fmt.Sprintf("%s changed %s (v%d); yours is merged in", andNames(who), e.what, v)
+		if made != nil && made.Conflicts > 0 {
+			msg = fmt.Sprintf("%s changed %s (v%d); where yours overlapped both are kept, yours marked %s…%s",
+				andNames(who), e.what, v, session.MarkOpen, session.MarkClose)
+		}
+		cmds = append(cmds, e.a.say(noticeInfo, msg))
+	}
+	cmds = append(cmds, e.replicaChanged())
+	if len(e.inflight) == 0 && (e.again || e.dirty()) && !e.failed && !e.holding {
+		e.again = false
+		cmds = append(cmds, e.save())
+	}
+	return tea.Batch(cmds...)
 }
 
-// save sends the text. force bases it on the newest version known, so it
-// replaces what someone else wrote.
-func (e *textEditor) save(force bool) tea.Cmd {
-	if force {
-		if t := e.a.state.Text(e.kind, e.group, e.question); t != nil {
-			e.nextBase = t.Version
-		}
-		e.conflict = false
+// rebase moves the text here onto body, version v, of which base was
+// the saved text it built on: what was typed since base is kept, made
+// again on body.
+func (e *textEditor) rebase(base, body string, v int) session.Merge {
+	local := e.ta.Value()
+	m := session.Merge3(base, body, local, e.a.me.Name)
+	e.shadow, e.shadowV = body, v
+	if m.Text != local {
+		e.setValueKeepCursor(m.Text)
 	}
+	return m
+}
+
+// replicaChanged takes over a newer saved text, rebasing what is typed
+// here onto it, and says who changed it.
+func (e *textEditor) replicaChanged() tea.Cmd {
+	if !e.loaded || len(e.inflight) > 0 {
+		return nil // the answer to the edit in flight rebases
+	}
+	t := e.text()
+	if t == nil || t.Version <= e.shadowV {
+		return nil
+	}
+	from := e.shadowV
+	m := e.rebase(e.shadow, t.Body, t.Version)
+	if e.vers != nil {
+		e.vers.refresh(t)
+	}
+	who := e.changedBy(t, from, t.Version)
+	if len(who) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%s changed %s (v%d)", andNames(who), e.what, t.Version)
+	if m.Conflicts > 0 {
+		msg += fmt.Sprintf("; where you typed over it both are kept, yours marked %s…%s", session.MarkOpen, session.MarkClose)
+	} else if e.dirty() {
+		msg += "; what you typed is kept"
+	}
+	return e.a.say(noticeInfo, msg)
+}
+
+// changedBy names the others who made the versions after from, up to to.
+func (e *textEditor) changedBy(t *session.Text, from, to int) []string {
+	var who []string
+	for _, v := range t.Versions {
+		if v.Version > from && v.Version <= to && v.By != e.a.me.ID {
+			if n := e.a.name(v.By); !contains(who, n) {
+				who = append(who, n)
+			}
+		}
+	}
+	return who
+}
+
+// setValueKeepCursor replaces the text and puts the cursor where the
+// same place is in the new text.
+func (e *textEditor) setValueKeepCursor(text string) {
+	old := e.ta.Value()
+	off := cursorOffset(old, e.ta.Line(), e.ta.Column())
+	off = mapOffset(dmp.New().DiffMain(old, text, false), off)
+	e.ta.SetValue(text)
+	row, col := rowCol(text, off)
+	e.moveCursor(row, col)
+}
+
+// save sends the text, made on the saved version it builds on.
+func (e *textEditor) save() tea.Cmd {
 	text := e.ta.Value()
 	if err := session.CheckText(text, session.MaxLongText, true); err != nil {
 		return e.a.say(noticeError, "couldn't save "+e.what+": the text "+err.Error())
 	}
-	id, cmd := e.a.send(e.opKind, session.TextEdit{Question: e.question, Text: text, Base: e.nextBase}, "save "+e.what)
+	if len(e.inflight) > 0 {
+		e.again = true // sent when the edit in flight is answered
+		return nil
+	}
+	return e.send(text)
+}
+
+func (e *textEditor) send(text string) tea.Cmd {
+	id, cmd := e.a.send(e.opKind, session.TextEdit{Question: e.question, Text: text, Base: session.BaseOf(e.shadowV)}, "save "+e.what)
 	if id == "" {
 		return cmd // not queued: the text stays unsaved
 	}
-	e.inflight[id] = true
-	e.sent = text
-	e.nextBase++
+	e.inflight[id] = text
+	e.sentText = text
 	return cmd
 }
 
-// flush saves now what is waiting for a pause.
+// flush saves now what is waiting for a pause, also while an edit is in
+// flight (the relay merges the two).
 func (e *textEditor) flush() {
-	if e.loaded && e.dirty() && !e.conflict {
-		e.save(false)
+	if e.loaded && e.dirty() && !e.failed {
+		e.send(e.ta.Value())
 	}
 }
 
-// reload drops what was typed for the saved text.
-func (e *textEditor) reload() { e.load(e.question) }
-
 // keys handles the editor's own keys; it reports whether it used k.
 func (e *textEditor) keys(k tea.KeyPressMsg, ek EditorKeys) (bool, tea.Cmd) {
+	if e.vers != nil {
+		return true, e.versionKeys(k, ek)
+	}
 	switch {
 	case key.Matches(k, ek.Save):
-		if !e.dirty() && !e.conflict {
-			return true, e.a.say(noticeInfo, e.what+" are saved")
+		if !e.dirty() && !e.failed {
+			return true, e.a.say(noticeInfo, capital(e.what)+" are saved")
 		}
-		return true, e.save(true)
+		e.failed = false
+		return true, e.save()
 	case key.Matches(k, ek.Reload):
-		e.reload()
-		return true, e.a.say(noticeInfo, "reloaded "+e.what+" as saved")
+		if !e.dirty() {
+			e.load(e.question)
+			return true, e.a.say(noticeInfo, "reloaded "+e.what+" as saved")
+		}
+		// Nothing is saved while the question is open, so a yes drops
+		// just what the person saw unsaved.
+		e.holding = true
+		return true, func() tea.Msg {
+			return confirmMsg{prompt: "Drop what you typed in " + e.what + " since the last save? (y/n)",
+				yes: reloadMsg{ed: e}, no: reloadMsg{ed: e, keep: true}}
+		}
+	case key.Matches(k, ek.Versions):
+		t := e.text()
+		if t == nil || len(t.Versions) == 0 {
+			return true, e.a.say(noticeInfo, capital(e.what)+" have no saved versions yet")
+		}
+		e.vers = &versionList{}
+		e.vers.refresh(t)
+		return true, nil
 	}
 	return false, nil
 }
 
-// status says how the text stands: saved, saving, waiting to go out, or
-// in conflict.
+// versionKeys browse the versions: up and down choose, enter restores
+// the chosen one, esc goes back to writing.
+func (e *textEditor) versionKeys(k tea.KeyPressMsg, ek EditorKeys) tea.Cmd {
+	l := DefaultListKeys()
+	v := e.vers
+	switch {
+	case key.Matches(k, ek.Back), key.Matches(k, ek.Versions):
+		e.vers = nil
+	case key.Matches(k, l.Up):
+		v.sel = max(v.sel-1, 0)
+	case key.Matches(k, l.Down):
+		v.sel = min(v.sel+1, len(v.list)-1)
+	case key.Matches(k, ek.Save), key.Matches(k, ek.Reload):
+		e.vers = nil
+		_, cmd := e.keys(k, ek)
+		return cmd
+	case k.Text != "":
+		// Typing goes on in the text: nothing typed is swallowed by the
+		// list.
+		e.vers = nil
+		return e.update(k)
+	case key.Matches(k, ek.Restore):
+		if len(v.list) == 0 {
+			return nil
+		}
+		pick := v.list[v.sel]
+		e.vers = nil
+		if pick.Version == e.shadowV && !e.dirty() {
+			return e.a.say(noticeInfo, fmt.Sprintf("v%d is the saved version already", pick.Version))
+		}
+		// Typed text not yet saved goes out first, so the restore
+		// replaces it as a version of its own that can be restored too.
+		e.flush()
+		id, cmd := e.a.send(e.opKind, session.TextEdit{Question: e.question, Restore: pick.Version, Base: session.BaseOf(e.shadowV)},
+			"restore "+e.what)
+		if id != "" {
+			e.ta.SetValue(pick.Body)
+			e.inflight[id], e.sentText = pick.Body, pick.Body
+		}
+		return tea.Batch(cmd, e.a.say(noticeInfo, fmt.Sprintf("restoring v%d of %s; the text it replaces stays a version", pick.Version, e.what)))
+	}
+	return nil
+}
+
+// status says how the text stands: saved (which version, by whom, when),
+// saving, waiting to go out, or refused.
 func (e *textEditor) status() string {
 	st := e.a.styles
 	switch {
-	case e.conflict:
-		return st.Bad.Render("changed elsewhere: ctrl+r takes theirs, ctrl+s keeps yours")
+	case e.failed && e.dirty():
+		return st.Bad.Render("not saved: ctrl+s tries again")
 	case e.dirty():
 		return st.Dim.Render("editing…")
 	case len(e.inflight) > 0 && e.a.status().State != relay.Live:
@@ -221,18 +410,218 @@ func (e *textEditor) status() string {
 	case len(e.inflight) > 0:
 		return st.Dim.Render("saving…")
 	}
-	if t := e.a.state.Text(e.kind, e.group, e.question); t != nil {
-		return st.Good.Render(fmt.Sprintf("saved · v%d", t.Version))
+	if t := e.text(); t != nil {
+		return st.Good.Render(fmt.Sprintf("saved v%d · %s", t.Version, ansi.Truncate(e.a.name(t.By), 14, "…")))
 	}
 	return st.Dim.Render("empty")
 }
 
 func (e *textEditor) setSize(w, h int) {
+	e.width, e.height = w, h
+	if e.named {
+		h--
+	}
+	h = max(h, 1)
+	if e.ta.Width() == w && e.ta.Height() == h {
+		return
+	}
 	e.ta.SetWidth(w)
-	e.ta.SetHeight(max(h, 1))
+	e.ta.SetHeight(h)
+	e.relayout()
 }
 
-func (e *textEditor) view() string { return e.ta.View() }
+// relayout scrolls the text so it fills the editor: the textarea only
+// scrolls to keep the cursor in view, so after it grew it would show one
+// line at the top and blank rows under it.
+func (e *textEditor) relayout() {
+	e.moveCursor(e.ta.Line(), e.ta.Column())
+}
+
+// moveCursor puts the cursor on row, col, scrolled into view from the
+// top, so the view shows as much text as fits.
+func (e *textEditor) moveCursor(row, col int) {
+	e.ta.MoveToBegin()
+	for range e.ta.LineCount() + e.ta.Length() {
+		if e.ta.Line() >= row {
+			break
+		}
+		before, info := e.ta.Line(), e.ta.LineInfo()
+		e.ta.CursorDown()
+		if e.ta.Line() == before && e.ta.LineInfo().RowOffset == info.RowOffset {
+			break
+		}
+	}
+	e.ta.SetCursorColumn(col)
+}
+
+func (e *textEditor) view() string {
+	st := e.a.styles
+	head := ""
+	if e.named {
+		if q, qi := e.a.state.Question(e.question); qi >= 0 {
+			label := fmt.Sprintf("%s · Q%d ", capital(strings.TrimPrefix(e.what, "the ")), qi+1)
+			head = st.Accent.Render(label) + st.Dim.Render(ansi.Truncate(oneLine(q.Text), max(e.width-len(label), 1), "…")) + "\n"
+		}
+	}
+	if e.vers != nil {
+		h := e.height
+		if e.named {
+			h--
+		}
+		return head + e.vers.view(e.a, e.width, max(h, 1))
+	}
+	return head + e.ta.View()
+}
+
+// cursor is the real cursor's place within view, or nil.
+func (e *textEditor) cursor() *tea.Cursor {
+	if e.vers != nil {
+		return nil
+	}
+	c := e.ta.Cursor()
+	if c != nil && e.named {
+		c.Position.Y++
+	}
+	return c
+}
+
+// unsent reports whether text typed here could not be saved.
+func (e *textEditor) unsent() bool { return e.failed && e.dirty() }
 
 func (e *textEditor) focus() tea.Cmd { return e.ta.Focus() }
-func (e *textEditor) blur()          { e.ta.Blur() }
+func (e *textEditor) blur()          { e.ta.Blur(); e.vers = nil }
+
+// versionList is the versions of a text, newest first, as browsed.
+type versionList struct {
+	list []session.TextVersion
+	sel  int
+}
+
+func (l *versionList) refresh(t *session.Text) {
+	var keep int
+	if len(l.list) > 0 {
+		keep = l.list[l.sel].Version
+	}
+	l.list = l.list[:0]
+	for k := len(t.Versions) - 1; k >= 0; k-- {
+		l.list = append(l.list, t.Versions[k])
+	}
+	l.sel = 0
+	for k, v := range l.list {
+		if v.Version == keep {
+			l.sel = k
+		}
+	}
+}
+
+// view lists the versions, who made each and how, above the chosen one's
+// text.
+func (l *versionList) view(a *app, w, h int) string {
+	st := a.styles
+	rows := min(len(l.list), max(h/3, 3))
+	top := min(max(l.sel-rows+1, 0), max(len(l.list)-rows, 0))
+	lines := []string{st.Dim.Render(ansi.Truncate("Versions · ↑/↓ choose · enter restores · esc back", w, "…"))}
+	for k := top; k < top+rows && k < len(l.list); k++ {
+		v := l.list[k]
+		line := fmt.Sprintf("v%d  %s  %s", v.Version, v.At.Local().Format("15:04:05"), a.name(v.By))
+		switch {
+		case v.Restored > 0:
+			line += fmt.Sprintf(" · restored v%d", v.Restored)
+		case v.Conflicts > 0:
+			line += fmt.Sprintf(" · made on v%d, merged, %s marked", v.Base, plural(v.Conflicts, "overlap", "overlaps"))
+		case v.Merged:
+			line += fmt.Sprintf(" · made on v%d, merged", v.Base)
+		}
+		line = ansi.Truncate(line, w-2, "…")
+		if k == l.sel {
+			lines = append(lines, st.Accent.Render("> "+line))
+		} else {
+			lines = append(lines, "  "+line)
+		}
+	}
+	if len(l.list) > 0 {
+		body := ansi.Wrap(strings.ReplaceAll(l.list[l.sel].Body, "\t", "  "), max(w-1, 10), "")
+		lines = append(lines, st.Faint.Render(strings.Repeat("─", max(w, 1))))
+		lines = append(lines, strings.Split(body, "\n")...)
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mapOffset maps a byte offset in a diff's old text to the new text. A
+// place where text was inserted stays before the insertion: someone
+// else's line added where one types must not take the cursor past it,
+// or the rest of one's line would go after theirs.
+func mapOffset(diffs []dmp.Diff, loc int) int {
+	c1, c2 := 0, 0
+	for _, d := range diffs {
+		n := len(d.Text)
+		switch d.Type {
+		case dmp.DiffEqual:
+			if loc <= c1+n {
+				return c2 + loc - c1
+			}
+			c1, c2 = c1+n, c2+n
+		case dmp.DiffDelete:
+			if loc < c1+n {
+				return c2
+			}
+			c1 += n
+		case dmp.DiffInsert:
+			if loc == c1 {
+				return c2
+			}
+			c2 += n
+		}
+	}
+	return c2 + max(loc-c1, 0)
+}
+
+// cursorOffset is the byte offset of row, col (col in runes) in text.
+func cursorOffset(text string, row, col int) int {
+	off := 0
+	for r, line := range strings.Split(text, "\n") {
+		if r == row {
+			rs := []rune(line)
+			return off + len(string(rs[:min(col, len(rs))]))
+		}
+		off += len(line) + 1
+	}
+	return len(text)
+}
+
+// rowCol is the row and rune column of a byte offset in text.
+func rowCol(text string, off int) (int, int) {
+	off = min(max(off, 0), len(text))
+	before := text[:off]
+	row := strings.Count(before, "\n")
+	line := before[strings.LastIndex(before, "\n")+1:]
+	return row, len([]rune(line))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// andNames is "Rita", "Rita and Ugo", "Rita, Ugo and you".
+func andNames(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// capital makes the first letter upper case.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

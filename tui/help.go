@@ -37,14 +37,16 @@ func roleHelp(role session.Role) []helpGroup {
 		r := DefaultRapporteurKeys()
 		e := DefaultEditorKeys()
 		return []helpGroup{ideas, {"The record", []key.Binding{r.NextPane, r.PrevPane, r.Theme, r.KeyIdea, r.Publish, r.Export}},
-			{"In minutes and summary", []key.Binding{e.Leave, e.NextPane, e.Save, e.Reload}}, writing, move, global}
+			{"In minutes and summary", []key.Binding{e.Leave, e.NextPane, e.Save, e.Reload, e.Versions}},
+			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}}, writing, move, global}
 	case session.Organizer:
 		o := DefaultOrganizerKeys()
 		e := DefaultEditorKeys()
 		ro := DefaultIdeaKeys(session.Organizer)
 		return []helpGroup{{"All groups", []key.Binding{o.Open, o.Back, o.Broadcast, o.Synthesis, o.Board, o.Export}},
 			{"Watching a group", []key.Binding{o.NextPane, ro.Sort, ro.Earlier, ro.Later, o.Back}},
-			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, o.Back}},
+			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, e.Versions, o.Back}},
+			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}},
 			{"Merge board", DefaultBoardKeys().all()}, move, global}
 	}
 	return []helpGroup{ideas, writing, move, global}

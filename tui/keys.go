@@ -140,7 +140,9 @@ func DefaultRapporteurKeys() RapporteurKeys {
 // EditorKeys work while a long text (minutes, summary, synthesis) has the
 // focus; all other keys type.
 type EditorKeys struct {
-	Leave, NextPane, Save, Reload key.Binding
+	Leave, NextPane, Save, Reload, Versions key.Binding
+	// Restore and Back work while the versions are shown.
+	Restore, Back key.Binding
 }
 
 // DefaultEditorKeys returns the keys of the long-text editors.
@@ -148,8 +150,11 @@ func DefaultEditorKeys() EditorKeys {
 	return EditorKeys{
 		Leave:    bind([]string{"esc"}, "esc", "stop editing"),
 		NextPane: bind([]string{"tab"}, "tab", "next pane"),
-		Save:     bind([]string{"ctrl+s"}, "ctrl+s", "save now, keep mine"),
-		Reload:   bind([]string{"ctrl+r"}, "ctrl+r", "reload saved"),
+		Save:     bind([]string{"ctrl+s"}, "ctrl+s", "save now"),
+		Reload:   bind([]string{"ctrl+r"}, "ctrl+r", "drop typing, reload saved"),
+		Versions: bind([]string{"ctrl+o"}, "ctrl+o", "versions: who changed what"),
+		Restore:  bind([]string{"enter"}, "enter", "restore the chosen version"),
+		Back:     bind([]string{"esc"}, "esc", "back to writing"),
 	}
 }
 

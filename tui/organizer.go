@@ -90,7 +90,8 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		return s.bcast.update(msg)
 	}
 	if !isKey {
-		if ok, cmd := s.synth.handle(msg); ok {
+		ok, cmd := s.synth.handle(msg)
+		if ok || cmd != nil {
 			return cmd
 		}
 		if s.mode == orgSynthesis && s.synthFocus && !isReplica(msg) {
@@ -106,6 +107,10 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if s.mode == orgSynthesis && s.synthFocus {
+		if s.synth.vers != nil { // browsing versions: the keys are the list's
+			_, cmd := s.synth.keys(k, s.ekeys)
+			return cmd
+		}
 		switch {
 		case key.Matches(k, s.ekeys.Leave), key.Matches(k, s.keys.NextPane):
 			s.synthFocus = false
@@ -395,9 +400,13 @@ func (s *organizerScreen) bar() help.KeyMap {
 		bk := s.board.keys
 		return keyMap{short: []key.Binding{bk.NextPane, bk.Accept, bk.New, bk.Merge, bk.Add, bk.Dismiss, bk.Earlier, bk.Later, bk.Back}}
 	case orgSynthesis:
+		if s.synthFocus && s.synth.vers != nil {
+			e, l := s.ekeys, DefaultListKeys()
+			return keyMap{short: []key.Binding{l.Up, l.Down, e.Restore, e.Back}}
+		}
 		if s.synthFocus {
 			e := s.ekeys
-			return keyMap{short: []key.Binding{e.Leave, e.Save, e.Reload}}
+			return keyMap{short: []key.Binding{e.Leave, e.Save, e.Reload, e.Versions}}
 		}
 		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
 	}
@@ -409,7 +418,7 @@ func (s *organizerScreen) typing() bool {
 }
 
 func (s *organizerScreen) unsent() bool {
-	return s.bcast.unsent() || s.synth.conflict || s.board.unsent()
+	return s.bcast.unsent() || s.synth.unsent() || s.board.unsent()
 }
 func (s *organizerScreen) flush() { s.synth.flush() }
 

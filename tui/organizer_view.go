@@ -166,11 +166,11 @@ func (s *organizerScreen) synthView(w, h int) (string, *tea.Cursor) {
 		s.synth.setSize(lw, bodyH)
 		s.refreshSums(w-lw-1, bodyH)
 		body = joinColumns(s.synth.view(), s.sums.View(), lw, bodyH, st)
-		cur = s.synth.ta.Cursor()
+		cur = s.synth.cursor()
 	} else if s.synthFocus {
 		s.synth.setSize(w, bodyH)
 		body = s.synth.view()
-		cur = s.synth.ta.Cursor()
+		cur = s.synth.cursor()
 	} else {
 		s.refreshSums(w, bodyH-1)
 		body = st.Dim.Render("Every group's summary · tab writes the synthesis") + "\n" + s.sums.View()

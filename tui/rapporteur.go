@@ -53,6 +53,7 @@ func newRapporteurScreen(a *app) *rapporteurScreen {
 		right: paneMinutes, theme: newLineInput(a, session.MaxTheme)}
 	s.minutes = newTextEditor(a, session.Minutes, a.me.Group)
 	s.summary = newTextEditor(a, session.Summary, a.me.Group)
+	s.minutes.named, s.summary.named = true, true
 	s.prev = newPreview(a, func() string { return report.GroupMarkdown(a.state, a.me.Group) })
 	s.follow()
 	return s
@@ -111,10 +112,16 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if !isKey {
+		var edCmds []tea.Cmd
 		for _, ed := range []*textEditor{s.minutes, s.summary} {
-			if ok, cmd := ed.handle(msg); ok {
+			ok, cmd := ed.handle(msg)
+			if ok {
 				return cmd
 			}
+			edCmds = append(edCmds, cmd)
+		}
+		if _, ok := msg.(replicaMsg); ok {
+			return tea.Batch(append(edCmds, s.m.handleMsg(msg))...)
 		}
 		switch msg := msg.(type) {
 		case publishMsg:
@@ -144,6 +151,10 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 		return s.setFocus((s.focus + paneCount - 1) % paneCount)
 	}
 	if ed := s.editor(); ed != nil {
+		if ed.vers != nil { // browsing versions: the keys are the list's
+			_, cmd := ed.keys(k, s.ekeys)
+			return cmd
+		}
 		if key.Matches(k, s.ekeys.Leave) {
 			return s.setFocus(paneIdeas)
 		}
@@ -299,8 +310,8 @@ func (s *rapporteurScreen) pane(p rapPane, h int) (string, *tea.Cursor) {
 		if p == paneSummary {
 			ed = s.summary
 		}
-		ed.ta.SetHeight(max(h, 1))
-		return ed.view(), ed.ta.Cursor()
+		ed.setSize(ed.width, h)
+		return ed.view(), ed.cursor()
 	case panePreview:
 		return s.prev.view(), nil
 	}
@@ -313,9 +324,12 @@ func (s *rapporteurScreen) bar() help.KeyMap {
 		return keyMap{short: s.theme.shortKeys()}
 	case s.m.comp.open:
 		return keyMap{short: s.m.shortKeys()}
+	case s.editor() != nil && s.editor().vers != nil:
+		e, l := s.ekeys, DefaultListKeys()
+		return keyMap{short: []key.Binding{l.Up, l.Down, e.Restore, e.Back}}
 	case s.editor() != nil:
 		e := s.ekeys
-		return keyMap{short: []key.Binding{e.Leave, e.NextPane, e.Save, e.Reload}}
+		return keyMap{short: []key.Binding{e.Leave, e.NextPane, e.Save, e.Reload, e.Versions}}
 	case s.focus == panePreview:
 		l := DefaultListKeys()
 		return keyMap{short: []key.Binding{s.keys.NextPane, l.Up, l.Down, s.keys.Publish, s.keys.Export}}
@@ -329,7 +343,7 @@ func (s *rapporteurScreen) typing() bool {
 }
 
 func (s *rapporteurScreen) unsent() bool {
-	return s.m.comp.unsent() || s.theme.unsent() || s.minutes.conflict || s.summary.conflict
+	return s.m.comp.unsent() || s.theme.unsent() || s.minutes.unsent() || s.summary.unsent()
 }
 
 func (s *rapporteurScreen) flush() {

@@ -51,6 +51,7 @@ type (
 	confirmMsg struct {
 		prompt string
 		yes    tea.Msg
+		no     tea.Msg // sent to the screen on any other answer, if set
 	}
 	// quitMsg quits without asking again.
 	quitMsg struct{}

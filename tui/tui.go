@@ -173,7 +173,11 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m.Update(quitMsg{})
 		default:
 			m.confirm = nil
-			return m, m.a.say(noticeInfo, "left as it was")
+			say := m.a.say(noticeInfo, "left as it was")
+			if c.no != nil && m.scr != nil {
+				return m, tea.Batch(say, m.scr.update(c.no))
+			}
+			return m, say
 		}
 		return m, nil
 	}
