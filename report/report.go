@@ -3,6 +3,7 @@ package report
 import (
 	"breakout/session"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -310,8 +311,9 @@ func Merge(groups []Group) Conference {
 	return c
 }
 
-// sharedThemes clusters the ideas of every group on question id by text
-// similarity and keeps the clusters that span two or more groups.
+// sharedThemes is what Suggest proposes for the ideas of every group on
+// question id: ideas tagged alike, then clusters of similar ideas, that
+// span two or more groups.
 func sharedThemes(groups []Group, id string) []SharedTheme {
 	type doc struct {
 		group int
@@ -339,12 +341,29 @@ func sharedThemes(groups []Group, id string) []SharedTheme {
 		return themes
 	}
 	c := newCorpus(texts)
+	sug := make([]SuggestIdea, len(docs))
+	byID := map[string]int{}
+	for d := len(docs) - 1; d >= 0; d-- {
+		byID[docs[d].idea.ID] = d
+	}
+	for d, doc := range docs {
+		sug[d] = SuggestIdea{ID: strconv.Itoa(d), Group: strconv.Itoa(doc.group), Text: texts[d],
+			Tag: doc.idea.Theme, Votes: doc.idea.Votes, Key: doc.idea.Key}
+		if on, ok := byID[doc.idea.BuildsOn]; ok && doc.idea.BuildsOn != "" {
+			sug[d].BuildsOn = strconv.Itoa(on)
+		}
+	}
 	type ranked struct {
 		theme SharedTheme
 		first int
 	}
 	var all []ranked
-	for _, members := range c.clusters(SimilarityThreshold) {
+	for _, cand := range Suggest(sug) {
+		var members []int
+		for _, id := range cand.Ideas {
+			d, _ := strconv.Atoi(id)
+			members = append(members, d)
+		}
 		seen := map[int]bool{}
 		for _, m := range members {
 			seen[docs[m].group] = true
@@ -359,7 +378,7 @@ func sharedThemes(groups []Group, id string) []SharedTheme {
 			return docs[b].idea.Votes - docs[a].idea.Votes
 		})
 		terms := c.label(members)
-		t := SharedTheme{Label: strings.Join(terms, ", "), Terms: terms, Groups: []string{},
+		t := SharedTheme{Label: cand.Name, Terms: terms, Groups: []string{},
 			Of: len(groups), Ideas: []ThemeIdea{}}
 		for gi := range groups {
 			if seen[gi] {
