@@ -110,7 +110,7 @@ type Methodology struct {
 	Backgrounds  []BackgroundTally `json:"backgrounds"`
 	Groups       []GroupSize       `json:"groups"`
 	Questions    []QuestionRef     `json:"questions"`
-	// Similarity is the cosine threshold themes were matched with.
+	// Similarity is the score (Similar) themes were matched with.
 	Similarity float64 `json:"similarity"`
 }
 
@@ -145,7 +145,8 @@ type GroupText struct {
 
 // SharedTheme is a cluster of similar ideas from two or more groups.
 type SharedTheme struct {
-	// Terms are the words that weigh most in the cluster; Label joins them.
+	// Label names the theme: its tag, or the start of its most
+	// representative idea. Terms are the words that weigh most in it.
 	Label  string   `json:"label"`
 	Terms  []string `json:"terms"`
 	Groups []string `json:"groups"` // the groups that raised it
