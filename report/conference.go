@@ -108,12 +108,9 @@ type GroupPoints struct {
 	Points []Point `json:"points"`
 }
 
-// Theme origins.
-const (
-	FromOrganizer = "organizer"
-	FromTag       = "tag"
-	FromSimilar   = "similar"
-)
+// FromOrganizer marks a conference theme the organizer made; FromTag and
+// FromSimilar mark suggestions.
+const FromOrganizer = "organizer"
 
 // singlesPerGroup is how many of a group's most voted points outside any
 // theme the body cites, besides its key and pinned ideas.

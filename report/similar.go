@@ -10,15 +10,6 @@ import (
 	"github.com/kljensen/snowball/english"
 )
 
-// SimilarityThreshold is the cosine similarity at or above which two
-// ideas, or two clusters of ideas, count as saying the same thing. It was
-// chosen on paraphrases that share their key words ("better funding for
-// young researchers", "young researchers need more funding"), which score
-// 0.6 to 1, against unrelated ideas that share one word ("open the data",
-// "open the meetings"), which score below 0.5 once that word is down-weighted
-// for being common.
-const SimilarityThreshold = 0.5
-
 // themeTerms is how many words label a shared theme.
 const themeTerms = 3
 
@@ -160,101 +151,6 @@ func newCorpus(texts []string) *corpus {
 		c.docs[d] = v
 	}
 	return c
-}
-
-type simEdge struct {
-	a, b int // a < b
-	sim  float64
-}
-
-// clusters groups the texts that say much the same thing. Pairs are taken
-// from the most similar down, as long as their cosine reaches threshold;
-// a pair joins its two clusters only if the clusters' centroids are
-// themselves that similar, so a chain of near neighbours does not drag
-// unrelated ideas together. It returns the clusters of two or more, each
-// ascending, ordered by their first member.
-func (c *corpus) clusters(threshold float64) [][]int {
-	n := len(c.docs)
-	type posting struct {
-		doc int
-		w   float64
-	}
-	postings := make([][]posting, len(c.stems))
-	acc := make([]float64, n)
-	var touched []int
-	var edges []simEdge
-	for i, v := range c.docs {
-		// Dot products with earlier documents through the shared terms.
-		for k, t := range v.terms {
-			for _, p := range postings[t] {
-				if acc[p.doc] == 0 {
-					touched = append(touched, p.doc)
-				}
-				acc[p.doc] += v.w[k] * p.w
-			}
-		}
-		for _, j := range touched {
-			if acc[j] >= threshold {
-				edges = append(edges, simEdge{a: j, b: i, sim: acc[j]})
-			}
-			acc[j] = 0
-		}
-		touched = touched[:0]
-		for k, t := range v.terms {
-			postings[t] = append(postings[t], posting{i, v.w[k]})
-		}
-	}
-	slices.SortFunc(edges, func(x, y simEdge) int {
-		switch {
-		case x.sim > y.sim:
-			return -1
-		case x.sim < y.sim:
-			return 1
-		case x.a != y.a:
-			return x.a - y.a
-		}
-		return x.b - y.b
-	})
-	parent := make([]int, n)
-	sum := make([]termVec, n)
-	for i := range parent {
-		parent[i] = i
-		sum[i] = c.docs[i]
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	for _, e := range edges {
-		ra, rb := find(e.a), find(e.b)
-		if ra == rb || cosine(sum[ra], sum[rb]) < threshold {
-			continue
-		}
-		r, o := min(ra, rb), max(ra, rb)
-		parent[o] = r
-		sum[r] = sum[r].add(sum[o])
-		sum[o] = termVec{}
-	}
-	members := map[int][]int{}
-	var roots []int
-	for i := range n {
-		r := find(i)
-		if len(members[r]) == 0 {
-			roots = append(roots, r)
-		}
-		members[r] = append(members[r], i)
-	}
-	var out [][]int
-	for _, r := range roots {
-		if len(members[r]) > 1 {
-			out = append(out, members[r])
-		}
-	}
-	return out
 }
 
 // label names a cluster by its heaviest terms, each shown as the word
