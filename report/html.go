@@ -181,13 +181,14 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
   --mono: ui-monospace, "SF Mono", Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace;
 }
 html { background: #fff; color: var(--text); }
-body { font: 11.5pt/1.5 var(--serif); max-width: 44em; margin: 0 auto; padding: 2.5em 1.5em 3em; }
+body { font: 12pt/1.5 var(--serif); max-width: 44em; margin: 0 auto; padding: 2.5em 1.5em 3em; }
 h1, h2, h3, h4, h5, h6 { font-family: var(--sans); line-height: 1.25; margin: 1.6em 0 0.5em; break-after: avoid; page-break-after: avoid; }
 h1 { font-size: 1.9em; margin-top: 0; color: var(--accent); }
 h2 { font-size: 1.45em; padding-bottom: 0.2em; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 1.2em; }
 h4 { font-size: 1.05em; }
-h5, h6 { font-size: 1em; color: var(--muted); }
+h5 { font-size: 1em; color: var(--muted); }
+h6 { font-size: 1em; font-style: italic; font-weight: normal; color: var(--muted); }
 p, ul, ol, pre, blockquote, table { margin: 0 0 0.8em; }
 ul, ol { padding-left: 1.5em; }
 li { margin: 0.2em 0; break-inside: avoid; page-break-inside: avoid; }
@@ -208,12 +209,20 @@ nav.toc ol ol { list-style: none; padding-left: 1em; color: var(--muted); font-s
 nav.toc a { color: inherit; text-decoration: none; }
 nav.toc a:hover { text-decoration: underline; }
 footer { font-family: var(--sans); font-size: 0.85em; color: var(--muted); margin-top: 3em; padding-top: 0.6em; border-top: 1px solid var(--rule); }
-@page { size: A4; margin: 2cm 1.8cm 2.2cm; @bottom-center { content: counter(page) " / " counter(pages); font: 9pt var(--sans); color: #5d5d5d; } }
+@page {
+  size: A4; margin: 2cm 1.8cm 2.2cm;
+  @bottom-left { content: "{{.Footer}}"; font: 8pt var(--sans); color: #5d5d5d; }
+  @bottom-right { content: counter(page) " / " counter(pages); font: 8pt var(--sans); color: #5d5d5d; }
+}
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
   main > h2 { break-before: page; page-break-before: always; }
+  /* Each group report of the appendix on a page of its own. */
+  #appendix-group-reports ~ h3 ~ h3 { break-before: page; page-break-before: always; }
   a { color: inherit; text-decoration: none; }
   nav.toc { border: 0; padding: 0; }
+  /* The footer line is at the foot of every page instead. */
+  footer { display: none; }
   pre, code { background: none; }
   pre { border: 1px solid var(--rule); }
   h2, h3, h4 { orphans: 3; widows: 3; }
