@@ -105,18 +105,18 @@ type GroupQuestion struct {
 
 // Idea is one visible idea of a group report.
 type Idea struct {
-	ID       string    `json:"id"`
-	Text     string    `json:"text"`
-	Author   string    `json:"author"` // a name, or AnonymousAuthor
-	Votes    int       `json:"votes"`
-	Theme    string    `json:"theme"`
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	Author string `json:"author"` // a name, or AnonymousAuthor
+	Votes  int    `json:"votes"`
+	Theme  string `json:"theme"`
 	// ConferenceTheme is the organizer's conference theme that holds the
 	// idea; "" when none.
-	ConferenceTheme string `json:"conference_theme"`
-	Key             bool   `json:"key"`
-	Pinned   bool      `json:"pinned"`
-	Created  time.Time `json:"created"`
-	BuildsOn string    `json:"builds_on"`
+	ConferenceTheme string    `json:"conference_theme"`
+	Key             bool      `json:"key"`
+	Pinned          bool      `json:"pinned"`
+	Created         time.Time `json:"created"`
+	BuildsOn        string    `json:"builds_on"`
 	// Merged are the ideas the chair merged into this one, oldest first.
 	Merged []MergedIdea `json:"merged"`
 }

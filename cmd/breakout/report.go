@@ -21,9 +21,10 @@ type document interface {
 	WriteMarkdown(io.Writer) error
 	WriteJSON(io.Writer) error
 	WriteCSV(io.Writer) error
+	WriteHTML(io.Writer) error
 }
 
-const formatHelp = "output format: md (Markdown), json or csv (one row per idea)"
+const formatHelp = "output format: md (Markdown), html (one page to mail or print), json or csv (one row per idea)"
 
 func newReportCmd() *cobra.Command {
 	var group, format, output string
@@ -31,7 +32,7 @@ func newReportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report URL CODE",
 		Short: "Export a group report or the conference report from a relay, without a screen",
-		Long: `Export a report from a running relay, as Markdown, JSON or CSV.
+		Long: `Export a report from a running relay, as Markdown, HTML, JSON or CSV.
 
 With an organizer's code the report is the conference report: the cover, the
 organizer's executive summary and recommendations, the purpose and method in
@@ -51,6 +52,10 @@ minutes. Only visible ideas count: retracted and hidden ones are left out, and
 merged ones are listed under the idea they were merged into. The author of an
 anonymous idea is never shown, to anyone.
 
+HTML is the Markdown's document as one self-contained page, with a table of
+contents, styled for screen and print, with no script and nothing loaded from
+elsewhere: the file to mail, or to print to PDF from a browser.
+
 JSON group reports hold everything 'breakout merge' needs, so groups that ran
 on separate relays can still make one conference report. docs/reports.md
 describes every format.
@@ -58,6 +63,7 @@ describes every format.
 URL is the relay's address as given to 'breakout join' (ws://, wss://, http://
 or https://).`,
 		Example: `  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE -o conference.md
+  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --format html -o conference.html
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --group Verdi --format json -o verdi.json
   breakout report wss://relay.example.org RAPPORTEUR-CODE --format csv > ideas.csv
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE | glow -`,
@@ -111,6 +117,7 @@ groups.
 
 A group may appear only once: two files with the same group name are an error.`,
 		Example: `  breakout merge manzoni.json verdi.json rossini.json -o conference.md
+  breakout merge reports/*.json --format html -o conference.html
   breakout merge reports/*.json --format json -o conference.json
   breakout merge reports/*.json --format csv > ideas.csv`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -140,10 +147,10 @@ A group may appear only once: two files with the same group name are an error.`,
 
 func checkFormat(format string) error {
 	switch format {
-	case "md", "json", "csv":
+	case "md", "html", "json", "csv":
 		return nil
 	}
-	return fmt.Errorf("--format %q is not known; use md, json or csv", format)
+	return fmt.Errorf("--format %q is not known; use md, html, json or csv", format)
 }
 
 // fetchExport asks the relay for the state as the code's holder sees it.
@@ -239,7 +246,7 @@ func readGroupReports(paths []string) ([]report.Group, error) {
 // writeDocument writes the report in format to -o FILE or standard output.
 func writeDocument(cmd *cobra.Command, doc document, format, output string) error {
 	write := map[string]func(io.Writer) error{
-		"md": doc.WriteMarkdown, "json": doc.WriteJSON, "csv": doc.WriteCSV,
+		"md": doc.WriteMarkdown, "html": doc.WriteHTML, "json": doc.WriteJSON, "csv": doc.WriteCSV,
 	}[format]
 	if output == "" {
 		return write(cmd.OutOrStdout())

@@ -236,13 +236,38 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 		t.Errorf("CSV has %d anonymous rows; want 3", anonymous)
 	}
 
+	// HTML: one page, from the relay or merged, written to a file.
+	htmlFile := filepath.Join(dir, "conference.html")
+	if _, err := runCmd(t, newReportCmd, url, orgCode, "--format", "html", "-o", htmlFile); err != nil {
+		t.Fatalf("report --format html = %v", err)
+	}
+	data, err := os.ReadFile(htmlFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htmlOut := string(data)
+	mergedHTML, err := runCmd(t, newMergeCmd, append(files, "--format", "html")...)
+	if err != nil {
+		t.Fatalf("merge --format html = %v", err)
+	}
+	for name, page := range map[string]string{"report": htmlOut, "merge": mergedHTML} {
+		for _, want := range []string{"<!DOCTYPE html>", "<title>Report test</title>", `<nav class="toc"`,
+			`<h2 id="methodology">Methodology</h2>`, "Raised in 3 of 3 groups (Manzoni, Verdi and Rossini)",
+			`<h3 id="group-report-rossini">Group report: Rossini</h3>`, "Every group asks for funding."} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s --format html lacks %q:\n%s", name, want, page)
+			}
+		}
+	}
+
 	// The anonymous ideas' author never shows, in any format.
 	jsonOut, _ := runCmd(t, newReportCmd, url, orgCode, "--format", "json")
 	mergedJSON, _ := runCmd(t, newMergeCmd, append(files, "--format", "json")...)
 	if strings.Contains(body, "Secret Author") {
 		t.Errorf("the conference report names the author of an anonymous idea")
 	}
-	outputs := map[string]string{"md": conference, "csv": csvOut, "json": jsonOut, "merged md": merged, "merged json": mergedJSON}
+	outputs := map[string]string{"md": conference, "csv": csvOut, "json": jsonOut, "merged md": merged, "merged json": mergedJSON,
+		"html": htmlOut, "merged html": mergedHTML}
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		outputs[f] = string(data)
@@ -307,7 +332,7 @@ func TestMergeErrors(t *testing.T) {
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "no such file"},
 		{"not a report", []string{notReport}, "not a breakout report"},
 		{"same group twice", []string{a, b}, "group verdi is in both"},
-		{"bad format", []string{a, "--format", "html"}, `--format "html" is not known`},
+		{"bad format", []string{a, "--format", "docx"}, `--format "docx" is not known; use md, html, json or csv`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := runCmd(t, newMergeCmd, tc.args...)
