@@ -186,7 +186,7 @@ func (s *State) apply(e Entry) (Event, error) {
 		return c.timerPause()
 	case KindTimerResume:
 		return c.timerResume()
-	case KindMinutesEdit, KindSummaryEdit, KindSynthesis:
+	case KindMinutesEdit, KindSummaryEdit, KindSynthesis, KindExecutiveEdit, KindRecommendationsEdit:
 		return c.textEdit()
 	case KindReportPub:
 		return c.reportPublish()
@@ -806,20 +806,29 @@ func (c *ctx) textEdit() (Event, error) {
 	if err := decode(c.e.Op.Data, &d); err != nil {
 		return Event{}, err
 	}
-	if _, qi := c.s.Question(d.Question); qi < 0 {
-		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
-	}
-	if err := CheckText(d.Text, MaxLongText, true); err != nil {
-		return Event{}, reject(CodeInvalid, "text %v", err)
-	}
 	kind, group := Minutes, c.actor.Group
 	switch c.e.Op.Kind {
 	case KindSummaryEdit:
 		kind = Summary
 	case KindSynthesis:
 		kind, group = Synthesis, ""
+	case KindExecutiveEdit:
+		kind, group = Executive, ""
+	case KindRecommendationsEdit:
+		kind, group = Recommendations, ""
 	}
-	if group == "" && kind != Synthesis {
+	if kind == Executive || kind == Recommendations {
+		// Texts of the whole conference: no question.
+		if d.Question != "" {
+			return Event{}, reject(CodeInvalid, "the %s belongs to no question; leave question out", kind)
+		}
+	} else if _, qi := c.s.Question(d.Question); qi < 0 {
+		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
+	}
+	if err := CheckText(d.Text, MaxLongText, true); err != nil {
+		return Event{}, reject(CodeInvalid, "text %v", err)
+	}
+	if group == "" && (kind == Minutes || kind == Summary) {
 		return Event{}, reject(CodeForbidden, "you are in no group")
 	}
 	key := TextKey(kind, group, d.Question)

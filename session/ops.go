@@ -31,7 +31,11 @@ const (
 	KindReportPub    = "report.publish"
 	KindBroadcast    = "broadcast"
 	KindSynthesis    = "synthesis.edit"
-	KindPlanEdit     = "plan.edit"
+	// KindExecutiveEdit and KindRecommendationsEdit write the organizer's
+	// executive summary and recommendations of the whole conference.
+	KindExecutiveEdit       = "executive.edit"
+	KindRecommendationsEdit = "recommendations.edit"
+	KindPlanEdit            = "plan.edit"
 )
 
 // System op kinds: only the relay appends them (By is empty).

@@ -249,7 +249,7 @@ func checkOpData(kind string, raw json.RawMessage) error {
 		v = &struct{}{}
 	case KindTimerStart, KindTimerExtend:
 		v = &TimerStart{}
-	case KindMinutesEdit, KindSummaryEdit, KindSynthesis:
+	case KindMinutesEdit, KindSummaryEdit, KindSynthesis, KindExecutiveEdit, KindRecommendationsEdit:
 		v = &TextEdit{}
 	case KindBroadcast:
 		v = &BroadcastData{}

@@ -69,13 +69,15 @@ var permissions = map[string]grant{
 	KindSynthesis:    {roles: []Role{Organizer}, scope: session},
 	KindPlanEdit:     {roles: []Role{Organizer}, scope: session},
 
-	KindThemeCreate:       {roles: []Role{Organizer}, scope: session},
-	KindThemeRename:       {roles: []Role{Organizer}, scope: session},
-	KindThemeMerge:        {roles: []Role{Organizer}, scope: session},
-	KindThemeSplit:        {roles: []Role{Organizer}, scope: session},
-	KindThemeDismiss:      {roles: []Role{Organizer}, scope: session},
-	KindThemeMove:         {roles: []Role{Organizer}, scope: session},
-	KindSuggestionDismiss: {roles: []Role{Organizer}, scope: session},
+	KindExecutiveEdit:       {roles: []Role{Organizer}, scope: session},
+	KindRecommendationsEdit: {roles: []Role{Organizer}, scope: session},
+	KindThemeCreate:         {roles: []Role{Organizer}, scope: session},
+	KindThemeRename:         {roles: []Role{Organizer}, scope: session},
+	KindThemeMerge:          {roles: []Role{Organizer}, scope: session},
+	KindThemeSplit:          {roles: []Role{Organizer}, scope: session},
+	KindThemeDismiss:        {roles: []Role{Organizer}, scope: session},
+	KindThemeMove:           {roles: []Role{Organizer}, scope: session},
+	KindSuggestionDismiss:   {roles: []Role{Organizer}, scope: session},
 }
 
 // Allowed reports whether a person of role r may send ops of kind. It does
@@ -102,6 +104,7 @@ func Kinds() []string {
 		KindTimerStart, KindTimerExtend, KindTimerStop, KindTimerPause, KindTimerResume,
 		KindMinutesEdit, KindSummaryEdit, KindReportPub,
 		KindBroadcast, KindSynthesis, KindPlanEdit,
+		KindExecutiveEdit, KindRecommendationsEdit,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,
 	}

@@ -45,6 +45,8 @@ func init() {
 			return session.SuggestionDismiss{Question: "q1", Name: "Trains"}
 		},
 	}
+	cases[session.KindExecutiveEdit] = func(f *fixture) any { return session.TextEdit{Text: "Three groups, one message: trains."} }
+	cases[session.KindRecommendationsEdit] = func(f *fixture) any { return session.TextEdit{Text: "- Fund night trains"} }
 	for kind, build := range cases {
 		allowedRoles[kind] = org
 		opCases[kind] = themeCase(build)
@@ -171,5 +173,25 @@ func TestThemeOpsRefused(t *testing.T) {
 		if f.s.Seq != seq || len(f.s.Themes) != before {
 			t.Errorf("refused %s changed the state", c.kind)
 		}
+	}
+}
+
+// TestConferenceTexts: the organizer's executive summary and
+// recommendations belong to no group and no question, keep versions like
+// every text, and reach every viewer.
+func TestConferenceTexts(t *testing.T) {
+	f := newFixture(t)
+	f.must("organizer", session.KindExecutiveEdit, session.TextEdit{Text: "Trains, first."})
+	f.must("organizer", session.KindExecutiveEdit, session.TextEdit{Text: "Trains, first. Then data.", Base: session.BaseOf(1)})
+	f.must("organizer", session.KindRecommendationsEdit, session.TextEdit{Text: "- Fund night trains"})
+	if x := f.s.Text(session.Executive, "", ""); x == nil || x.Body != "Trains, first. Then data." || x.Version != 2 {
+		t.Fatalf("executive summary = %+v; want version 2", x)
+	}
+	if _, err := f.apply("organizer", session.KindRecommendationsEdit, session.TextEdit{Question: "q1", Text: "x"}); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("recommendations.edit with a question = %v; want invalid", err)
+	}
+	v := f.s.View(f.viewer("Verdi/participant"))
+	if x := v.Text(session.Recommendations, "", ""); x == nil || x.Body != "- Fund night trains" {
+		t.Errorf("a participant's view holds recommendations %+v; want them", x)
 	}
 }

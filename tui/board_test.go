@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"breakout/report"
 	"breakout/session"
 )
 
@@ -110,4 +111,37 @@ func (d *driver) selectRow(text string) {
 		d.press("j")
 	}
 	d.t.Fatalf("no row %q to select:\n%s", text, d.view())
+}
+
+// TestOrganizerWritesExecutiveSummary: before the first question's
+// synthesis come the executive summary and the recommendations; what the
+// organizer writes there opens the conference report.
+func TestOrganizerWritesExecutiveSummary(t *testing.T) {
+	tr := startRelay(t)
+	d := newDriver(t, tr.dial("", session.Organizer, "Olga", ""), 80, 24, nil)
+	d.settled()
+	d.press("S")
+	d.waitView("Synthesis · Q1/3")
+	d.press("[")
+	d.waitView("Recommendations", "of the whole conference")
+	d.press("tab")
+	d.typeText("- Fund night trains")
+	d.press("esc", "[")
+	d.waitView("Executive summary", "of the whole conference")
+	d.press("tab")
+	d.typeText("Every group asked for trains.")
+	d.press("esc")
+	d.waitFor("both saved", func() bool {
+		e := d.m.a.state.Text(session.Executive, "", "")
+		r := d.m.a.state.Text(session.Recommendations, "", "")
+		return e != nil && e.Body == "Every group asked for trains." && r != nil && r.Body == "- Fund night trains"
+	})
+	md := report.ConferenceMarkdown(d.m.a.state)
+	exec, recs, method := strings.Index(md, "## Executive summary\n\nEvery group asked for trains."),
+		strings.Index(md, "## Recommendations\n\n- Fund night trains"), strings.Index(md, "## Purpose and method")
+	if exec < 0 || recs < exec || method < recs {
+		t.Errorf("the conference report does not open with the executive summary, then the recommendations:\n%s", md)
+	}
+	d.press("]", "]")
+	d.waitView("Synthesis · Q1/3")
 }

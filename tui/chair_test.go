@@ -215,7 +215,9 @@ func TestChairTimer(t *testing.T) {
 		t.Fatalf("Q2 posed again with %v on its timer; want what was left of 2 minutes", left)
 	}
 
-	// Time's up, told to the chair, with the bell.
+	// Time's up, told to the chair, with the bell. The pose's own notice
+	// comes with its ack; wait for it so it cannot replace the one tested.
+	d.waitView("Q2 is posed")
 	clock := &fixedClock{t: group().Deadline.Add(time.Second)}
 	d.m.a.now = clock.now
 	d.send(tickMsg(clock.t))

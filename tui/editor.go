@@ -79,6 +79,12 @@ func newTextEditor(a *app, kind, group string) *textEditor {
 	case session.Summary:
 		e.opKind, e.what = session.KindSummaryEdit, "the summary"
 		e.ta.Placeholder = "A short summary of the group's answer for the report…"
+	case session.Executive:
+		e.opKind, e.what = session.KindExecutiveEdit, "the executive summary"
+		e.ta.Placeholder = "The conference in a few paragraphs, for readers who read nothing else…"
+	case session.Recommendations:
+		e.opKind, e.what = session.KindRecommendationsEdit, "the recommendations"
+		e.ta.Placeholder = "What the conference recommends, one point per line…"
 	default:
 		e.opKind, e.what = session.KindSynthesis, "the synthesis"
 		e.ta.Placeholder = "The synthesis of every group's answer to this question…"

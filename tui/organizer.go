@@ -45,8 +45,11 @@ type organizerScreen struct {
 	// are its length and room when last drawn.
 	sideTop, sideLines, sideAvail int
 
-	synth      *textEditor
-	synthQ     int  // index of the synthesis's question
+	synth *textEditor // the editor on screen: one of editors
+	// editors write the synthesis of a question, the executive summary
+	// and the recommendations.
+	editors    [3]*textEditor
+	synthQ     int  // index of the synthesis's question; -2 the executive summary, -1 the recommendations
 	synthFocus bool // the editor has the keys
 	sums       viewport.Model
 	sumsKey    string // what the summaries were built for
@@ -61,6 +64,7 @@ func newOrganizerScreen(a *app) *organizerScreen {
 	s := &organizerScreen{a: a, keys: DefaultOrganizerKeys(), lkeys: DefaultListKeys(), ekeys: DefaultEditorKeys(),
 		table: &groupTable{a: a}, synth: newTextEditor(a, session.Synthesis, ""),
 		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a), sideTop: -1}
+	s.editors = [3]*textEditor{s.synth, newTextEditor(a, session.Executive, ""), newTextEditor(a, session.Recommendations, "")}
 	s.panel = &participation{a: a, group: s.watched}
 	return s
 }
@@ -76,7 +80,9 @@ func (s *organizerScreen) watched() *session.Group {
 func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 	a := s.a
 	if _, ok := msg.(stylesMsg); ok {
-		s.synth.ta.SetStyles(a.styles.Textarea)
+		for _, e := range s.editors {
+			e.ta.SetStyles(a.styles.Textarea)
+		}
 		s.bcast.ti.SetStyles(a.styles.Input)
 		s.board.input.ti.SetStyles(a.styles.Input)
 		return nil
@@ -90,9 +96,10 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		return s.bcast.update(msg)
 	}
 	if !isKey {
-		ok, cmd := s.synth.handle(msg)
-		if ok || cmd != nil {
-			return cmd
+		for _, e := range s.editors {
+			if ok, cmd := e.handle(msg); ok || cmd != nil {
+				return cmd
+			}
 		}
 		if s.mode == orgSynthesis && s.synthFocus && !isReplica(msg) {
 			return s.synth.update(msg)
@@ -245,13 +252,13 @@ func (s *organizerScreen) scrollSide(k tea.KeyPressMsg) {
 func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, s.keys.Back):
-		s.synth.flush()
+		s.flush()
 		s.mode = orgTable
 	case key.Matches(k, s.keys.NextPane):
 		s.synthFocus = true
 		return s.synth.focus()
 	case key.Matches(k, s.keys.Earlier):
-		if s.synthQ > 0 {
+		if s.synthQ > -2 {
 			s.synthQ--
 			s.followSynth()
 		}
@@ -268,14 +275,23 @@ func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// followSynth points the synthesis editor at the chosen question.
+// followSynth points the editor at the chosen page: a question's
+// synthesis, or before the first question the recommendations and the
+// executive summary.
 func (s *organizerScreen) followSynth() {
 	qs := s.a.state.Questions
-	if len(qs) == 0 {
-		return
+	s.synthQ = min(max(s.synthQ, -2), len(qs)-1)
+	switch {
+	case s.synthQ >= 0:
+		s.synth = s.editors[0]
+		s.synth.follow(qs[s.synthQ].ID)
+	case s.synthQ == -2:
+		s.synth = s.editors[1]
+		s.synth.follow("")
+	default:
+		s.synth = s.editors[2]
+		s.synth.follow("")
 	}
-	s.synthQ = min(max(s.synthQ, 0), len(qs)-1)
-	s.synth.follow(qs[s.synthQ].ID)
 	s.sums.GotoTop()
 }
 
@@ -418,9 +434,19 @@ func (s *organizerScreen) typing() bool {
 }
 
 func (s *organizerScreen) unsent() bool {
-	return s.bcast.unsent() || s.synth.unsent() || s.board.unsent()
+	for _, e := range s.editors {
+		if e.unsent() {
+			return true
+		}
+	}
+	return s.bcast.unsent() || s.board.unsent()
 }
-func (s *organizerScreen) flush() { s.synth.flush() }
+
+func (s *organizerScreen) flush() {
+	for _, e := range s.editors {
+		e.flush()
+	}
+}
 
 func (s *organizerScreen) shown() (*session.Group, bool) {
 	if s.mode == orgWatch {

@@ -154,10 +154,17 @@ func (s *organizerScreen) synthView(w, h int) (string, *tea.Cursor) {
 	if len(qs) == 0 {
 		return st.Dim.Render("The session has no questions."), nil
 	}
-	q := qs[s.synthQ]
 	status := s.synth.status()
-	label := st.Accent.Render(fmt.Sprintf("Synthesis · Q%d/%d ", s.synthQ+1, len(qs)))
-	title := fill(label+ansi.Truncate(oneLine(q.Text), max(w-lipgloss.Width(label)-lipgloss.Width(status)-2, 1), "…"), status, w)
+	var label, about string
+	switch {
+	case s.synthQ == -2:
+		label, about = st.Accent.Render("Executive summary "), "of the whole conference · ] recommendations"
+	case s.synthQ == -1:
+		label, about = st.Accent.Render("Recommendations "), "of the whole conference · [ executive summary · ] Q1"
+	default:
+		label, about = st.Accent.Render(fmt.Sprintf("Synthesis · Q%d/%d ", s.synthQ+1, len(qs))), oneLine(qs[s.synthQ].Text)
+	}
+	title := fill(label+ansi.Truncate(about, max(w-lipgloss.Width(label)-lipgloss.Width(status)-2, 1), "…"), status, w)
 	bodyH := max(h-1, 1)
 	var body string
 	var cur *tea.Cursor
@@ -173,7 +180,11 @@ func (s *organizerScreen) synthView(w, h int) (string, *tea.Cursor) {
 		cur = s.synth.cursor()
 	} else {
 		s.refreshSums(w, bodyH-1)
-		body = st.Dim.Render("Every group's summary · tab writes the synthesis") + "\n" + s.sums.View()
+		hint := "Every group's summary · tab writes the synthesis"
+		if s.synthQ < 0 {
+			hint = "Every question's synthesis · tab writes"
+		}
+		body = st.Dim.Render(hint) + "\n" + s.sums.View()
 	}
 	if cur != nil {
 		cur.Position.Y++
@@ -186,6 +197,10 @@ func (s *organizerScreen) refreshSums(w, h int) {
 	s.sums.SetWidth(w)
 	s.sums.SetHeight(max(h, 1))
 	a := s.a
+	if s.synthQ < 0 {
+		s.refreshSyntheses(w)
+		return
+	}
 	q := a.state.Questions[s.synthQ]
 	k := fmt.Sprintf("%d/%d/%s/%v", a.rev, w, q.ID, a.styles.IsDark)
 	if k == s.sumsKey {
@@ -209,6 +224,32 @@ func (s *organizerScreen) refreshSums(w, h int) {
 			continue
 		}
 		b.WriteString(ansi.Wrap(strings.ReplaceAll(t.Body, "\t", "  "), max(w-1, 10), ""))
+	}
+	s.sums.SetContent(b.String())
+}
+
+// refreshSyntheses fills the viewport beside the executive summary and
+// the recommendations with every question's synthesis, to write from.
+func (s *organizerScreen) refreshSyntheses(w int) {
+	a := s.a
+	k := fmt.Sprintf("%d/%d/syntheses/%v", a.rev, w, a.styles.IsDark)
+	if k == s.sumsKey {
+		return
+	}
+	s.sumsKey = k
+	st := a.styles
+	var b strings.Builder
+	for n, q := range a.state.Questions {
+		if n > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(st.Strong.Render(fmt.Sprintf("Q%d %s", n+1, oneLine(q.Text))) + "\n")
+		t := a.state.Text(session.Synthesis, "", q.ID)
+		if t == nil || strings.TrimSpace(t.Body) == "" {
+			b.WriteString(st.Faint.Render("no synthesis yet"))
+			continue
+		}
+		b.WriteString(ansi.Wrap(t.Body, max(w-1, 10), ""))
 	}
 	s.sums.SetContent(b.String())
 }

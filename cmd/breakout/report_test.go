@@ -238,7 +238,7 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 
 	// HTML: one page, from the relay or merged, written to a file.
 	htmlFile := filepath.Join(dir, "conference.html")
-	if _, err := runCmd(t, newReportCmd, url, orgCode, "--format", "html", "-o", htmlFile); err != nil {
+	if _, err := runCmd(t, newReportCmd, url, orgCode, "--format", "html", "--appendix", "-o", htmlFile); err != nil {
 		t.Fatalf("report --format html = %v", err)
 	}
 	data, err := os.ReadFile(htmlFile)
@@ -246,13 +246,13 @@ func TestReportAndMergeAgainstRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	htmlOut := string(data)
-	mergedHTML, err := runCmd(t, newMergeCmd, append(files, "--format", "html")...)
+	mergedHTML, err := runCmd(t, newMergeCmd, append(files, "--format", "html", "--appendix")...)
 	if err != nil {
 		t.Fatalf("merge --format html = %v", err)
 	}
 	for name, page := range map[string]string{"report": htmlOut, "merge": mergedHTML} {
 		for _, want := range []string{"<!DOCTYPE html>", "<title>Report test</title>", `<nav class="toc"`,
-			`<h2 id="methodology">Methodology</h2>`, "Raised in 3 of 3 groups (Manzoni, Verdi and Rossini)",
+			`<h2 id="purpose-and-method">Purpose and method</h2>`, "Raised in 3 of 3 groups (Manzoni, Verdi and Rossini)",
 			`<h3 id="group-report-rossini">Group report: Rossini</h3>`, "Every group asks for funding."} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s --format html lacks %q:\n%s", name, want, page)
