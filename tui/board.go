@@ -530,16 +530,16 @@ func (b *mergeBoard) listView(p boardPane, title string, items []boardItem, empt
 func (b *mergeBoard) itemText(it boardItem) string {
 	st := b.a.styles
 	switch {
+	// The figures come first, so a long name is what a narrow pane cuts.
 	case it.theme != nil:
-		return st.Strong.Render(it.theme.Name) + st.Dim.Render(fmt.Sprintf("  %d of %d groups · %s · %s",
-			len(it.groups), b.groupCnt, plural(it.votes, "vote", "votes"), plural(it.nIdeas, "idea", "ideas")))
+		return st.Dim.Render(fmt.Sprintf("%d/%d groups · %s · ", len(it.groups), b.groupCnt,
+			plural(it.nIdeas, "idea", "ideas"))) + st.Strong.Render(it.theme.Name)
 	case it.cand != nil:
-		from := "tags"
+		from := "tag"
 		if it.cand.From == report.FromSimilar {
-			from = "wording"
+			from = "alike"
 		}
-		return it.cand.Name + st.Dim.Render(fmt.Sprintf("  %d of %d groups · %s · by %s",
-			len(it.groups), b.groupCnt, plural(it.votes, "vote", "votes"), from))
+		return st.Dim.Render(fmt.Sprintf("%d/%d groups · %s · ", len(it.groups), b.groupCnt, from)) + it.cand.Name
 	case it.idea != nil:
 		i := it.idea
 		notes := []string{plural(i.Votes(), "vote", "votes")}

@@ -37,13 +37,13 @@ func TestMergeBoard(t *testing.T) {
 	vr.do(session.KindIdeaTheme, session.IdeaTheme{Idea: sleep, Theme: "rails"})
 	vr.do(session.KindIdeaTheme, session.IdeaTheme{Idea: pass, Theme: "Passes"})
 	d.press("tab")
-	d.waitView("Suggestions", "2 of 2 groups", "by tags", "by wording")
+	d.waitView("Suggestions", "2/2 groups · tag · Rail", "2/2 groups · alike · Publish")
 
 	// x sets the wording suggestion aside; it does not come back.
 	d.selectRow("Publish")
 	d.press("x")
 	d.waitFor("set aside", func() bool { return len(d.m.a.state.Dismissed["q1"]) == 1 })
-	d.waitFor("gone", func() bool { return !strings.Contains(d.view(), "by wording") })
+	d.waitFor("gone", func() bool { return !strings.Contains(d.view(), "alike · Publish") })
 
 	// r accepts the tag suggestion under a name of one's own.
 	d.press("g", "r")
@@ -99,14 +99,16 @@ func TestMergeBoard(t *testing.T) {
 	d.waitView("Group", "Manzoni", "Verdi")
 }
 
-// selectRow moves the selection of the focused list to the row that starts
-// with text.
+// selectRow moves the selection of the focused list to the row that holds
+// text.
 func (d *driver) selectRow(text string) {
 	d.t.Helper()
 	d.press("g")
 	for range 30 {
-		if strings.Contains(d.view(), "▌  "+text) {
-			return
+		for _, line := range strings.Split(d.view(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "▌") && strings.Contains(line, text) {
+				return
+			}
 		}
 		d.press("j")
 	}
