@@ -15,13 +15,14 @@ import (
 
 // BoardKeys build the conference themes on the merge board.
 type BoardKeys struct {
-	NextPane, Accept, New, Rename, Merge, Split, Dismiss, Add, Out, Mark, Earlier, Later, Back key.Binding
+	NextPane, PrevPane, Accept, New, Rename, Merge, Split, Dismiss, Add, Out, Mark, Earlier, Later, Back key.Binding
 }
 
 // DefaultBoardKeys returns the merge board's keys.
 func DefaultBoardKeys() BoardKeys {
 	return BoardKeys{
 		NextPane: bind([]string{"tab"}, "tab", "themes/suggestions/ideas"),
+		PrevPane: bind([]string{"shift+tab"}, "shift+tab", "previous pane"),
 		Accept:   bind([]string{"a"}, "a", "accept suggestion"),
 		New:      bind([]string{"n"}, "n", "new theme"),
 		Rename:   bind([]string{"r"}, "r", "rename"),
@@ -38,7 +39,7 @@ func DefaultBoardKeys() BoardKeys {
 }
 
 func (k BoardKeys) all() []key.Binding {
-	return []key.Binding{k.NextPane, k.Accept, k.New, k.Rename, k.Merge, k.Split, k.Dismiss, k.Add, k.Out,
+	return []key.Binding{k.NextPane, k.PrevPane, k.Accept, k.New, k.Rename, k.Merge, k.Split, k.Dismiss, k.Add, k.Out,
 		k.Mark, k.Earlier, k.Later, k.Back}
 }
 
@@ -245,9 +246,13 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 			return a.say(noticeInfo, "merge cancelled"), false
 		}
 		return nil, true
-	case key.Matches(k, b.keys.NextPane):
+	case key.Matches(k, b.keys.NextPane), key.Matches(k, b.keys.PrevPane):
 		if b.pane != boardPick {
-			b.pane = (b.pane + 1) % boardPick
+			step := boardPane(1)
+			if key.Matches(k, b.keys.PrevPane) {
+				step = boardPick - 1
+			}
+			b.pane = (b.pane + step) % boardPick
 			clear(b.marked)
 		}
 	case key.Matches(k, b.keys.Earlier), key.Matches(k, b.keys.Later):

@@ -87,7 +87,7 @@ func TestMergeBoard(t *testing.T) {
 	})
 
 	// o takes an idea out; x, confirmed, dismisses the theme.
-	d.press("tab", "tab") // ideas
+	d.press("shift+tab") // ideas, the pane before the themes
 	d.press("g", "o")
 	d.waitFor("out", func() bool { return len(d.m.a.state.Themes[theme.ID].Ideas) == 2 })
 	d.press("tab") // themes
