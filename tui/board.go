@@ -459,8 +459,8 @@ func (b *mergeBoard) view() (string, *tea.Cursor) {
 	top := max((h-1)/2, 3)
 	bottom := max(h-1-top, 2)
 
-	themes := b.listView(boardThemes, "Conference themes", b.themes, "no conference theme yet: n makes one, a accepts a suggestion")
-	sugg := b.listView(boardSuggest, "Suggestions", b.suggest, "no suggestion: ideas tagged alike or worded alike in two groups appear here")
+	themes := b.listView(boardThemes, fmt.Sprintf("Conference themes (%d) · suggestions (%d): tab", len(b.themes), len(b.suggest)), b.themes, "no conference theme yet: n makes one, a accepts a suggestion")
+	sugg := b.listView(boardSuggest, fmt.Sprintf("Suggestions (%d)", len(b.suggest)), b.suggest, "no suggestion: ideas tagged alike or worded alike in two groups appear here")
 	if w >= 100 {
 		lw := w / 2
 		lines = append(lines, joinColumns(renderList(themes, lw, top), renderList(sugg, w-lw-1, top), lw, top, st))
