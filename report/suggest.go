@@ -57,6 +57,7 @@ type matcher struct {
 	negation  bool // one text is negated (not, no, without…) and the other is not
 	roles     bool // the subject of one text's "should" is in the other's predicate, and not its subject
 	oneSided  bool // one text takes a side of an axis of opposites, the other none
+	soft      bool // terms spelled alike count as partly the same term
 	modifiers bool // both take the same side of an axis, about different terms ("longer breaks" / "longer sessions")
 	heads     bool // both start with the same verb, on different objects
 	strict    bool // with heads: objects differ even when one is in the other text
@@ -163,6 +164,32 @@ type ideaVec struct {
 	// often a title and then more words, and two titles that say the
 	// same thing make two ideas alike whatever follows them.
 	first *ideaVec
+	// termGrams are the n-grams of each distinct term, for soft matching.
+	termGrams []hvec
+}
+
+// softCos is the cosine of the term sets where a term that is not in the
+// other text counts for its likeness in spelling to the most alike term
+// there, when that is at least one half ("steward" / "stewardship").
+func softCos(a, b ideaVec) float64 {
+	best := func(x, y ideaVec) float64 {
+		var sum float64
+		for _, g := range x.termGrams {
+			var m float64
+			for _, h := range y.termGrams {
+				m = max(m, g.dot(h))
+			}
+			if m >= 0.5 {
+				sum += m
+			}
+		}
+		return sum
+	}
+	n, k := len(a.termGrams), len(b.termGrams)
+	if n == 0 || k == 0 {
+		return 0
+	}
+	return (best(a, b) + best(b, a)) / (2 * math.Sqrt(float64(n*k)))
 }
 
 // similarity is the higher of the scores of the whole texts and of their
@@ -186,6 +213,9 @@ func (m matcher) score(a, b ideaVec) float64 {
 	t := a.terms.dot(b.terms)
 	if t < m.minTerm || t == 0 || m.differs(a.shape, b.shape) {
 		return 0
+	}
+	if m.soft {
+		t = softCos(a, b)
 	}
 	return m.termW*t + m.gramW*a.grams.dot(b.grams) + m.pairW*a.pairs.dot(b.pairs)
 }
@@ -320,6 +350,16 @@ func (an *analyzer) lineVec(text string) ideaVec {
 		gk = grams(gk, t)
 	}
 	tv := unit(tk)
+	var tg []hvec
+	if an.m.soft {
+		seen := map[string]bool{}
+		for _, t := range terms {
+			if !seen[t] {
+				seen[t] = true
+				tg = append(tg, unit(grams(nil, t)))
+			}
+		}
+	}
 	if an.idf != nil {
 		var norm float64
 		for k, key := range tv.keys {
@@ -334,7 +374,7 @@ func (an *analyzer) lineVec(text string) ideaVec {
 			tv.w[k] /= math.Sqrt(norm)
 		}
 	}
-	return ideaVec{terms: tv, grams: unit(gk), pairs: unit(pk), shape: an.shapeOf(ws, terms, at)}
+	return ideaVec{terms: tv, grams: unit(gk), pairs: unit(pk), shape: an.shapeOf(ws, terms, at), termGrams: tg}
 }
 
 // learn sets the analyzer's term weights to the smoothed inverse document

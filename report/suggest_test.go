@@ -161,6 +161,7 @@ func TestSimilarMethods(t *testing.T) {
 		{"broad lexicon + every check", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true}},
 		{"broad lexicon + checks, lenient heads", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true}},
 		{"broad lexicon + every check + modifiers", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true, modifiers: true}},
+		{"broad lexicon + every check + modifiers + soft terms", matcher{lexicon: true, broad: true, soft: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true, modifiers: true}},
 		{"broad lexicon + checks but heads", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true}},
 		{"idf", matcher{termW: 1}},
 		{"idf + all", matcher{lexicon: true, gramW: 1, pairW: 1}},
@@ -195,7 +196,11 @@ func TestSimilarMethods(t *testing.T) {
 		var ss []scored
 		for _, p := range pairs {
 			a, b := an.vec(p.a), an.vec(p.b)
-			ss = append(ss, scored{p, a.terms.dot(b.terms), a.grams.dot(b.grams), a.pairs.dot(b.pairs),
+			tc := a.terms.dot(b.terms)
+			if me.m.soft && tc > 0 {
+				tc = softCos(a, b)
+			}
+			ss = append(ss, scored{p, tc, a.grams.dot(b.grams), a.pairs.dot(b.pairs),
 				me.m.differs(a.shape, b.shape)})
 		}
 		eval := func(m matcher, heldOut bool) tally {
