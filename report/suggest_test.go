@@ -89,8 +89,8 @@ func (t tally) String() string {
 }
 
 // TestSimilarPairs measures Similar on the labelled pairs, per half and on
-// the whole set, and holds it to recall 0.95 on close wording and to
-// today's figures elsewhere.
+// the whole set, and holds it to the target recall of 0.95 on close
+// wording and to today's figures where the targets are not met.
 func TestSimilarPairs(t *testing.T) {
 	pairs := readPairs(t)
 	all, tuning, held := newTally(), newTally(), newTally()
@@ -114,25 +114,28 @@ func TestSimilarPairs(t *testing.T) {
 	if n := all.n["close"] + all.n["partly"] + all.n["other"]; n < 80 || all.n["lookalike"] < 30 {
 		t.Fatalf("pairs.tsv has %d same-meaning and %d look-alike pairs; want at least 80 and 30", n, all.n["lookalike"])
 	}
+	// The target recall on close wording, 0.95, is met on the whole set.
 	if r := all.recall("close"); r < 0.95 {
 		t.Errorf("recall on close wording = %.2f; want at least 0.95", r)
 	}
-	// The targets are 0.8 recall on partly reworded pairs and 0.95
-	// precision; the matcher does not reach them on this set (see
-	// docs/reports.md), so what it reaches today is held as a floor.
+	// The targets of 0.8 recall on partly reworded pairs and 0.95
+	// precision are not met (recall 0.84 and precision 0.92 on the tuning
+	// half, 0.16 and 0.63 held out; see docs/reports.md), so what the
+	// matcher reaches today on the whole set is held as a floor.
 	if r := all.recall("partly"); r < 0.5 {
 		t.Errorf("recall on partly reworded = %.2f; want at least 0.5 (target 0.8)", r)
 	}
-	if p := all.precision(); p < 0.74 {
-		t.Errorf("precision = %.3f; want at least 0.74 (target 0.95)", p)
+	if p := all.precision(); p < 0.79 {
+		t.Errorf("precision = %.3f; want at least 0.79 (target 0.95)", p)
 	}
 }
 
 // TestSimilarMethods measures what each part of the matcher brings: for
-// each method the weights and threshold are chosen on the tuning half
-// (highest recall of same-meaning pairs with precision at least 0.95 there)
-// and the figures of both halves are logged. It asserts that the chosen
-// matcher is no worse on the tuning half than any simpler method.
+// each method the weights and threshold are chosen on the tuning half (the
+// highest precision among the settings that reach recall 0.95 on close and
+// 0.8 on partly reworded pairs there) and the figures of both halves are
+// logged. It asserts that the shipped matcher reaches those recalls on the
+// tuning half with a precision there no lower than any method's.
 func TestSimilarMethods(t *testing.T) {
 	pairs := readPairs(t)
 	type method struct {
@@ -147,6 +150,24 @@ func TestSimilarMethods(t *testing.T) {
 		{"stems + n-grams + lexicon", matcher{lexicon: true, gramW: 1}},
 		{"stems + n-grams + pairs", matcher{gramW: 1, pairW: 1}},
 		{"all", matcher{lexicon: true, gramW: 1, pairW: 1}},
+		{"all + opposites", matcher{lexicon: true, gramW: 1, pairW: 1, opposites: true}},
+		{"all + negation", matcher{lexicon: true, gramW: 1, pairW: 1, negation: true}},
+		{"all + roles", matcher{lexicon: true, gramW: 1, pairW: 1, roles: true}},
+		{"all + heads", matcher{lexicon: true, gramW: 1, pairW: 1, heads: true}},
+		{"all + one-sided", matcher{lexicon: true, gramW: 1, pairW: 1, oneSided: true}},
+		{"all + strict heads", matcher{lexicon: true, gramW: 1, pairW: 1, heads: true, strict: true}},
+		{"all + every check", matcher{lexicon: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true}},
+		{"broad lexicon", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1}},
+		{"broad lexicon + every check", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true}},
+		{"broad lexicon + checks, lenient heads", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true}},
+		{"broad lexicon + every check + modifiers", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true, modifiers: true}},
+		{"broad lexicon + every check + modifiers + soft terms", matcher{lexicon: true, broad: true, soft: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true, modifiers: true}},
+		{"broad lexicon + checks but heads", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true}},
+		{"idf", matcher{termW: 1}},
+		{"idf + all", matcher{lexicon: true, gramW: 1, pairW: 1}},
+		{"idf + broad + every check", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true}},
+		{"idf + broad + every check + modifiers", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true, strict: true, modifiers: true}},
+		{"idf + broad + checks, lenient heads", matcher{lexicon: true, broad: true, gramW: 1, pairW: 1, opposites: true, negation: true, roles: true, heads: true}},
 	}
 	// Today's TF-IDF cosine over the two texts alone, for comparison.
 	base := [2]tally{newTally(), newTally()}
@@ -156,23 +177,37 @@ func TestSimilarMethods(t *testing.T) {
 	}
 	t.Logf("%-28s tuning:   %v", "TF-IDF cosine 0.5", base[0])
 	t.Logf("%-28s held-out: %v", "", base[1])
-	bestRecall := map[string]float64{}
+	bestPrecision := map[string]float64{}
 	for _, me := range methods {
 		an := newAnalyzer(me.m)
+		if strings.HasPrefix(me.name, "idf") {
+			// Term weights from all the texts of the set, labels unseen.
+			var texts []string
+			for _, p := range pairs {
+				texts = append(texts, p.a, p.b)
+			}
+			an.learn(texts)
+		}
 		type scored struct {
 			p               pair
 			terms, gms, prs float64
+			differs         bool
 		}
 		var ss []scored
 		for _, p := range pairs {
 			a, b := an.vec(p.a), an.vec(p.b)
-			ss = append(ss, scored{p, a.terms.dot(b.terms), a.grams.dot(b.grams), a.pairs.dot(b.pairs)})
+			tc := a.terms.dot(b.terms)
+			if me.m.soft && tc > 0 {
+				tc = softCos(a, b)
+			}
+			ss = append(ss, scored{p, tc, a.grams.dot(b.grams), a.pairs.dot(b.pairs),
+				me.m.differs(a.shape, b.shape)})
 		}
 		eval := func(m matcher, heldOut bool) tally {
 			tl := newTally()
 			for _, s := range ss {
 				if s.p.heldOut == heldOut {
-					tl.add(s.p.kind, m.termW*s.terms+m.gramW*s.gms+m.pairW*s.prs >= m.threshold)
+					tl.add(s.p.kind, !s.differs && m.termW*s.terms+m.gramW*s.gms+m.pairW*s.prs >= m.threshold)
 				}
 			}
 			return tl
@@ -212,7 +247,11 @@ func TestSimilarMethods(t *testing.T) {
 				}
 			}
 		}
-		bestRecall[me.name] = bestR
+		bestPrecision[me.name] = bestP
+		if bestP < 0 {
+			t.Logf("%-28s no weights reach the recall targets on the tuning half", me.name)
+			continue
+		}
 		t.Logf("%-28s tuning:   %v", fmt.Sprintf("%s t=%.2f g=%.2f p=%.2f >= %.2f", me.name, best.termW, best.gramW, best.pairW, best.threshold), eval(best, false))
 		t.Logf("%-28s held-out: %v", "", eval(best, true))
 	}
@@ -223,11 +262,12 @@ func TestSimilarMethods(t *testing.T) {
 			chosen.add(p.kind, ok)
 		}
 	}
-	r := float64(chosen.hit["close"]+chosen.hit["partly"]+chosen.hit["other"]) /
-		float64(chosen.n["close"]+chosen.n["partly"]+chosen.n["other"])
-	for name, br := range bestRecall {
-		if r < br-1e-9 && name != "all" {
-			t.Errorf("the chosen matcher finds %.2f of the tuning pairs, %s %.2f", r, name, br)
+	if chosen.recall("close") < 0.95 || chosen.recall("partly") < 0.8 {
+		t.Errorf("the chosen matcher on the tuning half: %v; want recall 0.95 close, 0.8 partly", chosen)
+	}
+	for name, bp := range bestPrecision {
+		if p := chosen.precision(); p < bp-1e-9 {
+			t.Errorf("the chosen matcher's precision on the tuning half is %.3f, %s reaches %.3f", p, name, bp)
 		}
 	}
 }
@@ -242,6 +282,13 @@ func TestSimilarEdgeCases(t *testing.T) {
 		{"Open data", "open  DATA!", true},
 		{"Open the data", "Open the meetings", false},
 		{"Better funding for young researchers", "More money for junior scientists", true},
+		// A title that says the same thing, and then more words.
+		{"Open all project data to the public", "Publish the project data openly\nGive the open project data a catalogue", true},
+		{"More funding for conferences", "Less funding for conferences", false},
+		{"Young researchers should mentor students", "Students should mentor young researchers", false},
+		{"No more paper reports", "More paper reports", false},
+		{"Open the data", "Open the meetings to everyone", false},
+		{"Longer breaks between sessions", "Longer sessions, fewer breaks", false},
 	} {
 		if got, score := Similar(tc.a, tc.b); got != tc.want {
 			t.Errorf("Similar(%q, %q) = %v (%.2f); want %v", tc.a, tc.b, got, score, tc.want)
@@ -418,5 +465,17 @@ func BenchmarkSuggest(b *testing.B) {
 		if len(Suggest(ideas)) == 0 {
 			b.Fatal("no candidates")
 		}
+	}
+}
+
+// TestSuggestTiesByID: ideas that are equally like the others in their
+// candidate come in order of votes then id, however the sums round.
+func TestSuggestTiesByID(t *testing.T) {
+	got := Suggest([]SuggestIdea{
+		{ID: "n", Group: "Manzoni", Text: "Night trains to every capital", Tag: "Rail"},
+		{ID: "s", Group: "Verdi", Text: "Bring back the sleeper cars", Tag: "rails"},
+	})
+	if len(got) != 1 || !slices.Equal(got[0].Ideas, []string{"n", "s"}) {
+		t.Errorf("Suggest = %+v; want one candidate with ideas [n s]", got)
 	}
 }
