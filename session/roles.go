@@ -54,9 +54,10 @@ var permissions = map[string]grant{
 	KindIdeaHide:     members(Chair),
 	KindIdeaTheme:    members(Rapporteur),
 	KindIdeaKey:      members(Rapporteur),
-	KindQuestionPose: members(Chair),
-	KindGroupLock:    members(Chair),
-	KindGroupUnlock:  members(Chair),
+	// The organizer poses, locks and unlocks in one group or in all.
+	KindQuestionPose: {roles: []Role{Chair, Organizer}, scope: ownGroup},
+	KindGroupLock:    {roles: []Role{Chair, Organizer}, scope: ownGroup},
+	KindGroupUnlock:  {roles: []Role{Chair, Organizer}, scope: ownGroup},
 	KindTimerStart:   members(Chair),
 	KindTimerExtend:  members(Chair),
 	KindTimerStop:    members(Chair),
@@ -76,6 +77,17 @@ var permissions = map[string]grant{
 	KindThemeDismiss:      {roles: []Role{Organizer}, scope: session},
 	KindThemeMove:         {roles: []Role{Organizer}, scope: session},
 	KindSuggestionDismiss: {roles: []Role{Organizer}, scope: session},
+
+	KindPhaseSet:       {roles: []Role{Organizer}, scope: session},
+	KindPlenaryPresent: {roles: []Role{Organizer}, scope: session},
+	KindPlenaryFloor:   {roles: []Role{Organizer}, scope: session},
+	KindPriorityVote:   {roles: everyMember.roles, scope: session},
+	KindPriorityUnvote: {roles: everyMember.roles, scope: session},
+	KindClockStart:     {roles: []Role{Organizer}, scope: session},
+	KindClockStop:      {roles: []Role{Organizer}, scope: session},
+	KindSurveyOpen:     {roles: []Role{Organizer}, scope: session},
+	KindSurveyClose:    {roles: []Role{Organizer}, scope: session},
+	KindSurveyAnswer:   {roles: everyMember.roles, scope: session},
 }
 
 // Allowed reports whether a person of role r may send ops of kind. It does
@@ -104,5 +116,7 @@ func Kinds() []string {
 		KindBroadcast, KindSynthesis, KindPlanEdit,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,
+		KindPhaseSet, KindPlenaryPresent, KindPlenaryFloor, KindPriorityVote, KindPriorityUnvote,
+		KindClockStart, KindClockStop, KindSurveyOpen, KindSurveyClose, KindSurveyAnswer,
 	}
 }
