@@ -44,16 +44,16 @@ var everyMember = members(Participant, Chair, Rapporteur)
 // permissions is the role table of DESIGN.md: which roles may send each
 // op kind, and where. System ops are sent by the relay only.
 var permissions = map[string]grant{
-	KindIdeaAdd:      everyMember,
-	KindIdeaEdit:     everyMember,
-	KindIdeaRetract:  everyMember,
-	KindIdeaVote:     everyMember,
-	KindIdeaUnvote:   everyMember,
-	KindIdeaPin:      members(Chair),
-	KindIdeaMerge:    members(Chair),
-	KindIdeaHide:     members(Chair),
-	KindIdeaTheme:    members(Rapporteur),
-	KindIdeaKey:      members(Rapporteur),
+	KindIdeaAdd:     everyMember,
+	KindIdeaEdit:    everyMember,
+	KindIdeaRetract: everyMember,
+	KindIdeaVote:    everyMember,
+	KindIdeaUnvote:  everyMember,
+	KindIdeaPin:     members(Chair),
+	KindIdeaMerge:   members(Chair),
+	KindIdeaHide:    members(Chair),
+	KindIdeaTheme:   members(Rapporteur),
+	KindIdeaKey:     members(Rapporteur),
 	// The organizer poses, locks and unlocks in one group or in all.
 	KindQuestionPose: {roles: []Role{Chair, Organizer}, scope: ownGroup},
 	KindGroupLock:    {roles: []Role{Chair, Organizer}, scope: ownGroup},
