@@ -222,6 +222,12 @@ func TestOrganizerRoomControls(t *testing.T) {
 	if _, err := f.apply("Manzoni/chair", session.KindGroupLock, session.GroupRef{Group: "Verdi"}); !errors.Is(err, session.ErrForbidden) {
 		t.Errorf("Apply(group.lock Verdi by Manzoni's chair) = %v; want forbidden", err)
 	}
+	if _, err := f.apply("Manzoni/chair", session.KindQuestionPose, session.QuestionPose{Question: "q3", Group: "Verdi"}); !errors.Is(err, session.ErrForbidden) {
+		t.Errorf("Apply(question.pose in Verdi by Manzoni's chair) = %v; want forbidden", err)
+	}
+	if ev := f.must("Manzoni/chair", session.KindQuestionPose, session.QuestionPose{Question: "q3", Group: "Manzoni"}); ev.Data.Group != "Manzoni" {
+		t.Errorf("a chair's pose naming their own group = event of %q; want Manzoni's", ev.Data.Group)
+	}
 	if _, err := f.apply("organizer", session.KindQuestionPose, session.QuestionPose{Question: "q1", Group: "Nowhere"}); !errors.Is(err, session.ErrNotFound) {
 		t.Errorf("Apply(question.pose Nowhere) = %v; want not_found", err)
 	}
