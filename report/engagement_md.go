@@ -207,14 +207,18 @@ func maxOf(xs []int) int {
 
 func decimal(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
-// duration writes seconds as people read them: "45 s", "3 min 5 s", "1 h 2 min".
+// duration writes seconds as people read them: "45 s", "3 min 5 s", "4 min", "1 h 2 min".
 func duration(secs int) string {
 	d := time.Duration(secs) * time.Second
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%d s", secs)
+	case d < time.Hour && secs%60 == 0:
+		return fmt.Sprintf("%d min", secs/60)
 	case d < time.Hour:
 		return fmt.Sprintf("%d min %d s", secs/60, secs%60)
+	case secs%3600/60 == 0:
+		return fmt.Sprintf("%d h", secs/3600)
 	}
 	return fmt.Sprintf("%d h %d min", secs/3600, secs%3600/60)
 }
