@@ -158,6 +158,9 @@ func (s *State) apply(e Entry) (Event, error) {
 	if !Allowed(actor.Role, kind) {
 		return Event{}, reject(CodeForbidden, "a %s may not %s", actor.Role, describe(kind))
 	}
+	if s.PhaseOf() == PhaseClosed && kind != KindPhaseSet {
+		return Event{}, reject(CodeClosed, "the session is closed: its reports are final")
+	}
 	c := &ctx{s: s, e: e, actor: actor, scope: g.scope}
 	switch kind {
 	case KindIdeaAdd:
@@ -197,6 +200,22 @@ func (s *State) apply(e Entry) (Event, error) {
 	case KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss:
 		return c.themeOp()
+	case KindPhaseSet:
+		return c.phaseSet()
+	case KindPlenaryPresent:
+		return c.plenaryPresent()
+	case KindPlenaryFloor:
+		return c.plenaryFloor()
+	case KindPriorityVote, KindPriorityUnvote:
+		return c.priorityVote(kind == KindPriorityVote)
+	case KindClockStart:
+		return c.clockStart()
+	case KindClockStop:
+		return c.clockStop()
+	case KindSurveyOpen, KindSurveyClose:
+		return c.surveyOpen(kind == KindSurveyOpen)
+	case KindSurveyAnswer:
+		return c.surveyAnswer()
 	}
 	return Event{}, reject(CodeInvalid, "unknown op kind %q", kind)
 }
@@ -234,6 +253,7 @@ type ctx struct {
 func (c *ctx) event(group string, data EventData) Event {
 	c.s.Seq++
 	data.Group = group
+	data.Public = c.s.public()
 	return Event{Seq: c.s.Seq, At: c.e.At, By: c.e.By, Kind: c.e.Op.Kind, Data: data}
 }
 
@@ -303,6 +323,11 @@ func (s *State) create(e Entry) (Event, error) {
 		return Event{}, reject(CodeInvalid, "%v", err)
 	}
 	s.ID, s.Title, s.VotesPerPerson, s.Created, s.Cover = d.ID, p.Title, p.VotesPerPerson, e.At, p.Cover()
+	s.PriorityVotes = p.PriorityVotes
+	for _, it := range p.Survey {
+		s.Survey = append(s.Survey, &SurveyItem{ID: it.ID, Kind: it.Kind, Text: it.Text,
+			Options: slices.Clone(it.Options), Labels: slices.Clone(it.Labels)})
+	}
 	for _, q := range p.Questions {
 		s.Questions = append(s.Questions, Question(q))
 	}
@@ -324,12 +349,12 @@ func (s *State) create(e Entry) (Event, error) {
 	}
 	s.Seq++
 	return Event{Seq: s.Seq, At: e.At, Kind: KindSessionCreate,
-		Data: EventData{Session: s.header(), Groups: groups, People: people}}, nil
+		Data: EventData{Session: s.header(), Groups: groups, People: people, Survey: s.surveyCopy()}}, nil
 }
 
 func (s *State) header() *Header {
 	return &Header{ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson,
-		Questions: slices.Clone(s.Questions), Created: s.Created, Cover: s.Cover.clone()}
+		Questions: slices.Clone(s.Questions), Created: s.Created, Cover: s.Cover.clone(), PriorityVotes: s.PriorityVotes}
 }
 
 func (s *State) join(e Entry) (Event, error) {
@@ -349,7 +374,7 @@ func (s *State) join(e Entry) (Event, error) {
 		if err := checkName(cmp.Or(d.Name, p.Name), d.Background); err != nil {
 			return Event{}, err
 		}
-		p.Joined, p.TokenHash = true, d.TokenHash
+		p.Joined, p.JoinedAt, p.TokenHash = true, e.At, d.TokenHash
 		if d.Name != "" {
 			p.Name = d.Name
 		}
@@ -370,7 +395,7 @@ func (s *State) join(e Entry) (Event, error) {
 			return Event{}, err
 		}
 		p = &Person{ID: "p" + strconv.FormatInt(s.Seq+1, 10), Name: d.Name, Background: d.Background,
-			Role: d.Role, Group: d.Group, Joined: true, TokenHash: d.TokenHash}
+			Role: d.Role, Group: d.Group, Joined: true, JoinedAt: e.At, TokenHash: d.TokenHash}
 		s.People[p.ID] = p
 	}
 	s.Seq++
@@ -664,18 +689,25 @@ func (c *ctx) questionPose() (Event, error) {
 	if qi < 0 {
 		return Event{}, reject(CodeNotFound, "no question %q", d.Question)
 	}
-	g, err := c.group(false)
+	groups, err := c.targetGroups(d.Group)
 	if err != nil {
 		return Event{}, err
 	}
+	for _, g := range groups {
+		g.pose(q, c.e.At)
+	}
+	return c.groupsEvent(groups, d.Group == "" && c.actor.Role == Organizer), nil
+}
+
+// pose makes q the group's current question at t.
+func (g *Group) pose(q Question, t time.Time) {
 	if q.ID == g.Current {
-		// Posed again: the timer goes on as it is.
-		return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+		return // posed again: the timer goes on as it is
 	}
 	// The question left keeps the time its timer had; posing a question
 	// for the first time starts its timebox, if it has one, and posing it
 	// again runs its timer on from what was left.
-	left := g.timeLeft(c.e.At)
+	left := g.timeLeft(t)
 	g.Left = maps.Clone(g.Left)
 	if g.Left == nil {
 		g.Left = map[string]int{}
@@ -684,24 +716,26 @@ func (c *ctx) questionPose() (Event, error) {
 	g.Current, g.Deadline, g.Paused = q.ID, time.Time{}, 0
 	if secs, ok := g.Left[q.ID]; ok {
 		if secs > 0 {
-			g.Deadline = c.e.At.Add(time.Duration(secs) * time.Second)
+			g.Deadline = t.Add(time.Duration(secs) * time.Second)
 		}
 	} else if q.Minutes > 0 {
-		g.Deadline = c.e.At.Add(time.Duration(q.Minutes) * time.Minute)
+		g.Deadline = t.Add(time.Duration(q.Minutes) * time.Minute)
 	}
-	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
 }
 
 func (c *ctx) groupLock(lock bool) (Event, error) {
-	if err := decode(c.e.Op.Data, &struct{}{}); err != nil {
+	var d GroupRef
+	if err := decode(c.e.Op.Data, &d); err != nil {
 		return Event{}, err
 	}
-	g, err := c.group(false)
+	groups, err := c.targetGroups(d.Group)
 	if err != nil {
 		return Event{}, err
 	}
-	g.Locked = lock
-	return c.event(g.Name, EventData{Groups: []*Group{g.copy()}}), nil
+	for _, g := range groups {
+		g.Locked = lock
+	}
+	return c.groupsEvent(groups, d.Group == "" && c.actor.Role == Organizer), nil
 }
 
 // MaxTimer is the longest timer a chair can set.
@@ -915,9 +949,12 @@ func (c *ctx) broadcast() (Event, error) {
 	if err := CheckText(d.Text, MaxBroadcast, true); err != nil {
 		return Event{}, reject(CodeInvalid, "broadcast %v", err)
 	}
-	b := Broadcast{Seq: c.s.Seq + 1, At: c.e.At, By: c.actor.ID, Text: d.Text}
+	if d.Group != "" && c.s.Group(d.Group) == nil {
+		return Event{}, reject(CodeNotFound, "no group %q", d.Group)
+	}
+	b := Broadcast{Seq: c.s.Seq + 1, At: c.e.At, By: c.actor.ID, Text: d.Text, Group: d.Group}
 	c.s.Broadcasts = append(c.s.Broadcasts, b)
-	return c.event("", EventData{Broadcast: &b}), nil
+	return c.event(d.Group, EventData{Broadcast: &b}), nil
 }
 
 func (c *ctx) planEdit() (Event, error) {

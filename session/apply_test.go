@@ -26,9 +26,9 @@ var allowedRoles = map[string][]session.Role{
 	session.KindIdeaHide:     {session.Chair},
 	session.KindIdeaTheme:    {session.Rapporteur},
 	session.KindIdeaKey:      {session.Rapporteur},
-	session.KindQuestionPose: {session.Chair},
-	session.KindGroupLock:    {session.Chair},
-	session.KindGroupUnlock:  {session.Chair},
+	session.KindQuestionPose: {session.Chair, session.Organizer},
+	session.KindGroupLock:    {session.Chair, session.Organizer},
+	session.KindGroupUnlock:  {session.Chair, session.Organizer},
 	session.KindTimerStart:   {session.Chair},
 	session.KindTimerExtend:  {session.Chair},
 	session.KindTimerStop:    {session.Chair},
@@ -40,6 +40,17 @@ var allowedRoles = map[string][]session.Role{
 	session.KindBroadcast:    {session.Organizer},
 	session.KindSynthesis:    {session.Organizer},
 	session.KindPlanEdit:     {session.Organizer},
+
+	session.KindPhaseSet:       {session.Organizer},
+	session.KindPlenaryPresent: {session.Organizer},
+	session.KindPlenaryFloor:   {session.Organizer},
+	session.KindPriorityVote:   {session.Participant, session.Chair, session.Rapporteur},
+	session.KindPriorityUnvote: {session.Participant, session.Chair, session.Rapporteur},
+	session.KindClockStart:     {session.Organizer},
+	session.KindClockStop:      {session.Organizer},
+	session.KindSurveyOpen:     {session.Organizer},
+	session.KindSurveyClose:    {session.Organizer},
+	session.KindSurveyAnswer:   {session.Participant, session.Chair, session.Rapporteur},
 }
 
 // opData builds valid data for an op of kind by actor that targets group:
@@ -124,6 +135,46 @@ var opCases = map[string]struct {
 	}},
 	session.KindPlanEdit: {data: func(f *fixture, actor, group string) any {
 		return session.PlanEdit{Title: "The partnership in 2030"}
+	}},
+	session.KindPhaseSet: {data: func(f *fixture, actor, group string) any {
+		return session.PhaseSet{Phase: session.PhasePlenary}
+	}},
+	session.KindPlenaryPresent: {data: func(f *fixture, actor, group string) any {
+		f.plenary()
+		return session.PlenaryPresent{Group: "Verdi", Question: "q1"}
+	}},
+	session.KindPlenaryFloor: {data: func(f *fixture, actor, group string) any {
+		f.plenary()
+		return session.PlenaryFloor{Group: "Verdi"}
+	}},
+	session.KindPriorityVote: {data: func(f *fixture, actor, group string) any {
+		theme := f.theme("q1", "Night trains")
+		f.plenary()
+		return session.PriorityRef{Theme: theme}
+	}},
+	session.KindPriorityUnvote: {data: func(f *fixture, actor, group string) any {
+		theme := f.theme("q1", "Night trains")
+		f.plenary()
+		f.apply(actor, session.KindPriorityVote, session.PriorityRef{Theme: theme}) // refused where the unvote is too
+		return session.PriorityRef{Theme: theme}
+	}},
+	session.KindClockStart: {data: func(f *fixture, actor, group string) any {
+		return session.ClockStart{Seconds: 900, Label: "Coffee break"}
+	}},
+	session.KindClockStop: {data: func(f *fixture, actor, group string) any {
+		f.must("organizer", session.KindClockStart, session.ClockStart{Seconds: 900})
+		return struct{}{}
+	}},
+	session.KindSurveyOpen: {data: func(f *fixture, actor, group string) any {
+		return session.SurveyRef{Items: []string{"s1"}}
+	}},
+	session.KindSurveyClose: {data: func(f *fixture, actor, group string) any {
+		f.must("organizer", session.KindSurveyOpen, session.SurveyRef{})
+		return session.SurveyRef{}
+	}},
+	session.KindSurveyAnswer: {data: func(f *fixture, actor, group string) any {
+		f.must("organizer", session.KindSurveyOpen, session.SurveyRef{})
+		return session.Answer{Item: "s1", Value: 4}
 	}},
 }
 

@@ -41,7 +41,28 @@ func samplePlan() session.Plan {
 			{ID: "q5", Text: "What is the first step on Monday?", Minutes: 5},
 		},
 		Groups: []session.PlanGroup{{Name: "Manzoni"}, {Name: "Verdi"}, {Name: "Rossini"}},
+		Survey: []session.PlanSurveyItem{
+			{ID: "s1", Kind: session.SurveyScale, Text: "How useful was the day?", Labels: []string{"Not at all", "Very"}},
+			{ID: "s2", Kind: session.SurveySingle, Text: "Which format next time?", Options: []string{"Same", "Longer", "Online"}},
+			{ID: "s3", Kind: session.SurveyMultiple, Text: "What helped?", Options: []string{"Chairs", "Votes", "Themes"}},
+			{ID: "s4", Kind: session.SurveyText, Text: "What should change?"},
+		},
 	}
+}
+
+// plenary starts the plenary.
+func (f *fixture) plenary() {
+	f.tb.Helper()
+	f.must("organizer", session.KindPhaseSet, session.PhaseSet{Phase: session.PhasePlenary})
+}
+
+// theme makes a conference theme on a question from a fresh idea of
+// Manzoni's and returns its id.
+func (f *fixture) theme(question, name string) string {
+	f.tb.Helper()
+	idea := f.idea("Manzoni/participant2", name+" (idea)")
+	ev := f.must("organizer", session.KindThemeCreate, session.ThemeCreate{Question: question, Name: name, Ideas: []string{idea}})
+	return ev.Data.Themes[0].ID
 }
 
 // fixture is a created session with a cast: "organizer", and

@@ -104,8 +104,11 @@ type (
 		Idea  string `json:"idea"`
 		Theme string `json:"theme"`
 	}
+	// QuestionPose poses a question in the sender's group; the organizer
+	// poses it in Group, or in every group when Group is empty.
 	QuestionPose struct {
 		Question string `json:"question"`
+		Group    string `json:"group,omitempty"`
 	}
 	TimerStart struct {
 		Seconds int `json:"seconds"`
@@ -123,8 +126,10 @@ type (
 		// like any edit when Base is older than the current version.
 		Restore int `json:"restore,omitempty"`
 	}
+	// BroadcastData is a message to every group, or to Group alone.
 	BroadcastData struct {
-		Text string `json:"text"`
+		Text  string `json:"text"`
+		Group string `json:"group,omitempty"`
 	}
 	PlanEdit struct {
 		Title     string         `json:"title,omitempty"`

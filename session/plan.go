@@ -15,6 +15,9 @@ import (
 type Plan struct {
 	Title          string `toml:"title" json:"title"`
 	VotesPerPerson int    `toml:"votes_per_person,omitempty" json:"votes_per_person,omitempty"`
+	// PriorityVotes is each person's priority votes per question in the
+	// plenary.
+	PriorityVotes int `toml:"priority_votes,omitempty" json:"priority_votes,omitempty"`
 	// The cover of the conference report; all optional.
 	Subtitle   string         `toml:"subtitle,omitempty" json:"subtitle,omitempty"`
 	Dates      string         `toml:"dates,omitempty" json:"dates,omitempty"`
@@ -24,6 +27,8 @@ type Plan struct {
 	Questions  []PlanQuestion `toml:"question" json:"questions"`
 	Groups     []PlanGroup    `toml:"group" json:"groups"`
 	People     []PlanPerson   `toml:"person,omitempty" json:"people,omitempty"`
+	// Survey is the questionnaire the organizer opens and closes.
+	Survey []PlanSurveyItem `toml:"survey,omitempty" json:"survey,omitempty"`
 }
 
 // PlanQuestion is one agenda question of a plan.
@@ -140,6 +145,10 @@ func (p *Plan) Normalize() {
 	if p.VotesPerPerson == 0 {
 		p.VotesPerPerson = DefaultVotesPerPerson
 	}
+	if p.PriorityVotes == 0 {
+		p.PriorityVotes = DefaultPriorityVotes
+	}
+	normalizeSurvey(p.Survey)
 	for i := range p.Questions {
 		q := &p.Questions[i]
 		q.ID = strings.TrimSpace(q.ID)
@@ -199,6 +208,12 @@ func (p *Plan) Validate() error {
 	}
 	if p.VotesPerPerson < 0 || p.VotesPerPerson > 100 {
 		return bad("votes_per_person", "%d is out of range; use 1 to 100", p.VotesPerPerson)
+	}
+	if p.PriorityVotes < 0 || p.PriorityVotes > 100 {
+		return bad("priority_votes", "%d is out of range; use 1 to 100", p.PriorityVotes)
+	}
+	if err := validateSurvey(p.Survey, bad); err != nil {
+		return err
 	}
 	if len(p.Questions) == 0 {
 		return bad("question", "no questions; add at least one [[question]] with a text")

@@ -44,19 +44,20 @@ var everyMember = members(Participant, Chair, Rapporteur)
 // permissions is the role table of DESIGN.md: which roles may send each
 // op kind, and where. System ops are sent by the relay only.
 var permissions = map[string]grant{
-	KindIdeaAdd:      everyMember,
-	KindIdeaEdit:     everyMember,
-	KindIdeaRetract:  everyMember,
-	KindIdeaVote:     everyMember,
-	KindIdeaUnvote:   everyMember,
-	KindIdeaPin:      members(Chair),
-	KindIdeaMerge:    members(Chair),
-	KindIdeaHide:     members(Chair),
-	KindIdeaTheme:    members(Rapporteur),
-	KindIdeaKey:      members(Rapporteur),
-	KindQuestionPose: members(Chair),
-	KindGroupLock:    members(Chair),
-	KindGroupUnlock:  members(Chair),
+	KindIdeaAdd:     everyMember,
+	KindIdeaEdit:    everyMember,
+	KindIdeaRetract: everyMember,
+	KindIdeaVote:    everyMember,
+	KindIdeaUnvote:  everyMember,
+	KindIdeaPin:     members(Chair),
+	KindIdeaMerge:   members(Chair),
+	KindIdeaHide:    members(Chair),
+	KindIdeaTheme:   members(Rapporteur),
+	KindIdeaKey:     members(Rapporteur),
+	// The organizer poses, locks and unlocks in one group or in all.
+	KindQuestionPose: {roles: []Role{Chair, Organizer}, scope: ownGroup},
+	KindGroupLock:    {roles: []Role{Chair, Organizer}, scope: ownGroup},
+	KindGroupUnlock:  {roles: []Role{Chair, Organizer}, scope: ownGroup},
 	KindTimerStart:   members(Chair),
 	KindTimerExtend:  members(Chair),
 	KindTimerStop:    members(Chair),
@@ -78,6 +79,17 @@ var permissions = map[string]grant{
 	KindThemeDismiss:        {roles: []Role{Organizer}, scope: session},
 	KindThemeMove:           {roles: []Role{Organizer}, scope: session},
 	KindSuggestionDismiss:   {roles: []Role{Organizer}, scope: session},
+
+	KindPhaseSet:       {roles: []Role{Organizer}, scope: session},
+	KindPlenaryPresent: {roles: []Role{Organizer}, scope: session},
+	KindPlenaryFloor:   {roles: []Role{Organizer}, scope: session},
+	KindPriorityVote:   {roles: everyMember.roles, scope: session},
+	KindPriorityUnvote: {roles: everyMember.roles, scope: session},
+	KindClockStart:     {roles: []Role{Organizer}, scope: session},
+	KindClockStop:      {roles: []Role{Organizer}, scope: session},
+	KindSurveyOpen:     {roles: []Role{Organizer}, scope: session},
+	KindSurveyClose:    {roles: []Role{Organizer}, scope: session},
+	KindSurveyAnswer:   {roles: everyMember.roles, scope: session},
 }
 
 // Allowed reports whether a person of role r may send ops of kind. It does
@@ -107,5 +119,7 @@ func Kinds() []string {
 		KindExecutiveEdit, KindRecommendationsEdit,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,
+		KindPhaseSet, KindPlenaryPresent, KindPlenaryFloor, KindPriorityVote, KindPriorityUnvote,
+		KindClockStart, KindClockStop, KindSurveyOpen, KindSurveyClose, KindSurveyAnswer,
 	}
 }

@@ -29,6 +29,25 @@ type State struct {
 	// the organizer set aside; organizers only.
 	Dismissed map[string][]string `json:"dismissed,omitempty"`
 
+	// Plenary is the phase, what the organizer presents and who has the
+	// floor; Clock the session-wide timer, nil when none runs.
+	Plenary Plenary `json:"plenary,omitzero"`
+	Clock   *Clock  `json:"clock,omitempty"`
+	// PriorityVotes is each person's budget of priority votes per
+	// question in the plenary.
+	PriorityVotes int `json:"priority_votes,omitempty"`
+	// Priorities counts the priority votes per theme; organizers only.
+	Priorities map[string]int `json:"priorities,omitempty"`
+	// PriorityBy holds, per person, the themes they gave a priority vote
+	// to, sorted. The relay holds everyone's; a view only the viewer's.
+	PriorityBy map[string][]string `json:"priority_by,omitempty"`
+	// Survey is the plan's questionnaire with its results.
+	Survey []*SurveyItem `json:"survey,omitempty"`
+	// Answers holds, per person and survey item, the answer given. The
+	// relay holds everyone's; a view only the viewer's, so no answer
+	// reaches anyone but its author.
+	Answers map[string]map[string]Answer `json:"answers,omitempty"`
+
 	// Codes maps the hash of each join code to what it grants. Only the
 	// relay holds it; views leave it out.
 	Codes map[string]Grant `json:"codes,omitempty"`
@@ -96,8 +115,10 @@ type Person struct {
 	Role         Role   `json:"role"`
 	Group        string `json:"group,omitempty"` // empty for organizers
 	Online       bool   `json:"online,omitempty"`
-	// Joined is false for roster people who have not yet joined.
-	Joined bool `json:"joined,omitempty"`
+	// Joined is false for roster people who have not yet joined;
+	// JoinedAt is when they joined.
+	Joined   bool      `json:"joined,omitempty"`
+	JoinedAt time.Time `json:"joined_at,omitzero"`
 	// TokenHash is the hash of the person's resume secret; relay only.
 	TokenHash string `json:"token_hash,omitempty"`
 }
@@ -250,12 +271,14 @@ func TextKey(kind, group, question string) string {
 	return kind + "/" + group + "/" + question
 }
 
-// Broadcast is a message from the organizer to every group.
+// Broadcast is a message from the organizer to every group, or to one.
 type Broadcast struct {
 	Seq  int64     `json:"seq"`
 	At   time.Time `json:"at"`
 	By   string    `json:"by,omitempty"`
 	Text string    `json:"text"`
+	// Group is the one group it went to; empty when it went to all.
+	Group string `json:"group,omitempty"`
 }
 
 // Grant is what a join code gives: a role in a group, or one roster

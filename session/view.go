@@ -13,13 +13,17 @@ import (
 func (s *State) View(v Viewer) *State {
 	out := &State{
 		ID: s.ID, Title: s.Title, VotesPerPerson: s.VotesPerPerson, Seq: s.Seq, Created: s.Created, Cover: s.Cover.clone(),
+		PriorityVotes: s.PriorityVotes, Plenary: s.Plenary.clone(),
 		Questions: slices.Clone(s.Questions),
 		People:    map[string]*Person{},
 		Ideas:     map[string]*Idea{},
 		Texts:     map[string]*Text{},
 	}
+	// In the plenary and after it, everyone is shown every group, its
+	// key ideas, its published summary and the conference themes.
+	public := s.public()
 	for _, g := range s.Groups {
-		if v.Sees(g.Name) {
+		if v.Sees(g.Name) || public {
 			out.Groups = append(out.Groups, g.copy())
 		}
 	}
@@ -29,7 +33,7 @@ func (s *State) View(v Viewer) *State {
 		}
 	}
 	for id, i := range s.Ideas {
-		if v.Sees(i.Group) {
+		if v.Sees(i.Group) || public && i.Key && i.Visible() {
 			c := i.forViewer(v)
 			c.Voters = slices.Clone(i.Voters)
 			out.Ideas[id] = c
@@ -38,11 +42,49 @@ func (s *State) View(v Viewer) *State {
 	for k, t := range s.Texts {
 		if v.Sees(t.Group) {
 			out.Texts[k] = t.copy()
+		} else if public && t.publicSummary() {
+			out.Texts[k] = t.published()
 		}
 	}
 	// Empty lists go out as [], not null: a client may index them
 	// without a check (one crashed on "broadcasts": null).
-	out.Broadcasts = append([]Broadcast{}, s.Broadcasts...)
+	out.Broadcasts = []Broadcast{}
+	for _, b := range s.Broadcasts {
+		if v.Sees(b.Group) {
+			out.Broadcasts = append(out.Broadcasts, b)
+		}
+	}
+	if s.Clock != nil {
+		c := *s.Clock
+		out.Clock = &c
+	}
+	for _, it := range s.Survey {
+		out.Survey = append(out.Survey, it.forViewer(v))
+	}
+	// Of the answers and priority votes, a viewer holds only their own.
+	if mine := s.Answers[v.ID]; len(mine) > 0 {
+		out.Answers = map[string]map[string]Answer{v.ID: {}}
+		for k, a := range mine {
+			out.Answers[v.ID][k] = a.clone()
+		}
+	}
+	var mine []string
+	for _, id := range s.PriorityBy[v.ID] {
+		if s.Themes[id] != nil {
+			mine = append(mine, id)
+		}
+	}
+	if len(mine) > 0 {
+		out.PriorityBy = map[string][]string{v.ID: mine}
+	}
+	if public {
+		for id, t := range s.Themes {
+			if out.Themes == nil {
+				out.Themes = map[string]*Theme{}
+			}
+			out.Themes[id] = t.copy()
+		}
+	}
 	if out.Groups == nil {
 		out.Groups = []*Group{}
 	}
@@ -50,6 +92,15 @@ func (s *State) View(v Viewer) *State {
 		out.Questions = []Question{}
 	}
 	if v.Role == Organizer {
+		for id, n := range s.Priorities {
+			if s.Themes[id] == nil {
+				continue
+			}
+			if out.Priorities == nil {
+				out.Priorities = map[string]int{}
+			}
+			out.Priorities[id] = n
+		}
 		for id, t := range s.Themes {
 			if out.Themes == nil {
 				out.Themes = map[string]*Theme{}
@@ -81,7 +132,13 @@ func (s *State) ApplyEvent(e Event) {
 	d := e.Data
 	if h := d.Session; h != nil {
 		s.ID, s.Title, s.VotesPerPerson, s.Created, s.Cover = h.ID, h.Title, h.VotesPerPerson, h.Created, h.Cover.clone()
+		s.PriorityVotes = h.PriorityVotes
 		s.Questions = slices.Clone(h.Questions)
+	}
+	if s.holdsGroups(d.Groups) {
+		// The event carries every group the replica holds and more, in
+		// the plan's order (the plenary shows them all): take it over.
+		s.Groups = nil
 	}
 	for _, g := range d.Groups {
 		if old := s.Group(g.Name); old != nil {
@@ -120,6 +177,7 @@ func (s *State) ApplyEvent(e Event) {
 	if d.Broadcast != nil {
 		s.Broadcasts = append(s.Broadcasts, *d.Broadcast)
 	}
+	s.applyPlenary(e)
 	for _, t := range d.Themes {
 		if t.Dismissed {
 			delete(s.Themes, t.ID)
@@ -183,4 +241,17 @@ func UnmarshalSnapshot(data []byte) (*State, error) {
 		s.Done = map[string]Outcome{}
 	}
 	return s, nil
+}
+
+// holdsGroups reports whether groups hold every group of s and more.
+func (s *State) holdsGroups(groups []*Group) bool {
+	if len(groups) <= len(s.Groups) {
+		return false
+	}
+	for _, g := range s.Groups {
+		if !slices.ContainsFunc(groups, func(x *Group) bool { return x.Name == g.Name }) {
+			return false
+		}
+	}
+	return true
 }
