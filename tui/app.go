@@ -91,6 +91,9 @@ func (a *app) listen() tea.Cmd {
 // take applies one relay update to the replica and says what the active
 // screen should hear of it.
 func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
+	scrub(u.Welcome)
+	scrub(u.Event)
+	scrub(u.Reject)
 	switch {
 	case u.Welcome != nil:
 		w := u.Welcome
@@ -295,6 +298,7 @@ type notice struct {
 // say shows a notice and returns the command that clears it later.
 func (a *app) say(kind noticeKind, text string) tea.Cmd {
 	a.nextID++
+	text = clean(text) // may quote the relay (a fatal error's message)
 	a.notice = notice{id: a.nextID, kind: kind, text: text}
 	// Long enough to read: a second for every few words, at least 8.
 	ttl := max(8*time.Second, time.Duration(len(strings.Fields(text)))*400*time.Millisecond)
