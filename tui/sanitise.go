@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
 )
 
 // Everything the relay sends is text someone else typed, or text a fake
@@ -94,4 +95,52 @@ func scrubValue(v reflect.Value) {
 			v.SetMapIndex(nk, val)
 		}
 	}
+}
+
+// steady returns s as the screen draws it, with every emoji sequence
+// whose width terminals disagree on (👩‍💻, ❤️, 👍🏽, 🏳️‍🌈) drawn as its
+// parts. Bubble Tea counts cells per code point unless the terminal
+// reports grapheme clustering (mode 2027), while the layout measures
+// grapheme clusters; a sequence that is two cells one way and four the
+// other pushes the rest of its line, and the side panel with it, out of
+// line. The parts have the same width both ways. Only what is drawn
+// changes: the text itself, in the replica and in editors, keeps its
+// sequences.
+func steady(s string) string {
+	if printable(s) {
+		return s
+	}
+	var b strings.Builder
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		c := g.Str()
+		if ansi.StringWidth(c) == ansi.StringWidthWc(c) || !emojiCluster(c) {
+			b.WriteString(c)
+			continue
+		}
+		for _, r := range c {
+			switch r {
+			case '\u200d', '\ufe0f', '\ufe0e', '\u20e3': // joiner, presentation selectors, keycap
+				continue
+			}
+			if r >= 0x1f3fb && r <= 0x1f3ff {
+				continue // a skin tone would join the part before it again
+			}
+			if p := string(r); ansi.StringWidth(p) == ansi.StringWidthWc(p) {
+				b.WriteString(p)
+			}
+		}
+	}
+	return b.String()
+}
+
+// emojiCluster reports whether a grapheme cluster is an emoji sequence:
+// it holds a joiner, a presentation selector, a skin tone or a keycap.
+func emojiCluster(c string) bool {
+	for _, r := range c {
+		if r == '\u200d' || r == '\ufe0f' || r == '\u20e3' || (r >= 0x1f3fb && r <= 0x1f3ff) {
+			return true
+		}
+	}
+	return false
 }
