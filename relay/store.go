@@ -54,7 +54,17 @@ type Store struct {
 	meta      jetstream.KeyValue
 
 	lost atomic.Pointer[func()] // called when the connection to NATS drops
+
+	// heartbeat is how often a log consumer hears from its server; zero
+	// leaves the client library's default.
+	heartbeat time.Duration
 }
+
+// clusterHeartbeat lets a relay on a cluster notice within about two
+// seconds that the node serving its log consumer is gone (the library's
+// default takes ten), so that its clients' ops are acknowledged again soon
+// after a node fails.
+const clusterHeartbeat = time.Second
 
 // OpenStore starts the embedded NATS server (or connects to cfg.URL) and
 // makes sure the stream and buckets exist.
@@ -103,6 +113,7 @@ func OpenStore(ctx context.Context, cfg StoreConfig) (*Store, error) {
 			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 		}
 		st.nc = nc
+		st.heartbeat = clusterHeartbeat
 	}
 	if cfg.Replicas < 1 {
 		cfg.Replicas = 1
@@ -241,13 +252,17 @@ func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, app
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
 	}
+	opts := []jetstream.PullConsumeOpt{jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { log(err) })}
+	if st.heartbeat > 0 {
+		opts = append(opts, jetstream.PullHeartbeat(st.heartbeat))
+	}
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
 		md, err := msg.Metadata()
 		if err != nil {
 			return
 		}
 		apply(md.Sequence.Stream, msg.Data())
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { log(err) }))
+	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
 	}
