@@ -191,7 +191,35 @@ func subject(sessionID string) string { return subjectPrefix + sessionID }
 // Append publishes one log message to a session's subject and returns its
 // stream sequence once the log holds it.
 func (st *Store) Append(ctx context.Context, sessionID string, data []byte) (uint64, error) {
-	return st.publish(ctx, sessionID, data)
+	if st.heartbeat == 0 {
+		return st.publish(ctx, sessionID, data)
+	}
+	// On a cluster, a publish in flight when the stream's leader goes
+	// down is never answered. Rather than wait for the caller's deadline
+	// (its clients would be cut off and send again), ask again every
+	// couple of seconds, under one message id, so the new leader stores
+	// the message once however many of the tries reached the log.
+	id := jetstream.WithMsgID(newSecret())
+	for {
+		actx, cancel := context.WithTimeout(ctx, clusterPublishTry)
+		seq, err := st.publish(actx, sessionID, data, id)
+		cancel()
+		if err == nil || ctx.Err() != nil || !retryable(err) {
+			return seq, err
+		}
+	}
+}
+
+// clusterPublishTry is how long one try of an append waits on a cluster:
+// well over a healthy cluster's answer, about what electing a new stream
+// leader takes.
+const clusterPublishTry = 2 * time.Second
+
+// retryable is a publish error that a later try may not meet: no answer
+// in time, or no stream leader to answer yet.
+func retryable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 // AppendAfter appends as Append does, only if the session's last message
