@@ -54,7 +54,17 @@ type Store struct {
 	meta      jetstream.KeyValue
 
 	lost atomic.Pointer[func()] // called when the connection to NATS drops
+
+	// heartbeat is how often a log consumer hears from its server; zero
+	// leaves the client library's default.
+	heartbeat time.Duration
 }
+
+// clusterHeartbeat lets a relay on a cluster notice within about two
+// seconds that the node serving its log consumer is gone (the library's
+// default takes ten), so that its clients' ops are acknowledged again soon
+// after a node fails.
+const clusterHeartbeat = time.Second
 
 // OpenStore starts the embedded NATS server (or connects to cfg.URL) and
 // makes sure the stream and buckets exist.
@@ -103,6 +113,7 @@ func OpenStore(ctx context.Context, cfg StoreConfig) (*Store, error) {
 			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.URL, err)
 		}
 		st.nc = nc
+		st.heartbeat = clusterHeartbeat
 	}
 	if cfg.Replicas < 1 {
 		cfg.Replicas = 1
@@ -180,7 +191,35 @@ func subject(sessionID string) string { return subjectPrefix + sessionID }
 // Append publishes one log message to a session's subject and returns its
 // stream sequence once the log holds it.
 func (st *Store) Append(ctx context.Context, sessionID string, data []byte) (uint64, error) {
-	return st.publish(ctx, sessionID, data)
+	if st.heartbeat == 0 {
+		return st.publish(ctx, sessionID, data)
+	}
+	// On a cluster, a publish in flight when the stream's leader goes
+	// down is never answered. Rather than wait for the caller's deadline
+	// (its clients would be cut off and send again), ask again every
+	// couple of seconds, under one message id, so the new leader stores
+	// the message once however many of the tries reached the log.
+	id := jetstream.WithMsgID(newSecret())
+	for {
+		actx, cancel := context.WithTimeout(ctx, clusterPublishTry)
+		seq, err := st.publish(actx, sessionID, data, id)
+		cancel()
+		if err == nil || ctx.Err() != nil || !retryable(err) {
+			return seq, err
+		}
+	}
+}
+
+// clusterPublishTry is how long one try of an append waits on a cluster:
+// well over a healthy cluster's answer, about what electing a new stream
+// leader takes.
+const clusterPublishTry = 2 * time.Second
+
+// retryable is a publish error that a later try may not meet: no answer
+// in time, or no stream leader to answer yet.
+func retryable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 // AppendAfter appends as Append does, only if the session's last message
@@ -241,13 +280,17 @@ func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, app
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
 	}
+	opts := []jetstream.PullConsumeOpt{jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { log(err) })}
+	if st.heartbeat > 0 {
+		opts = append(opts, jetstream.PullHeartbeat(st.heartbeat))
+	}
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
 		md, err := msg.Metadata()
 		if err != nil {
 			return
 		}
 		apply(md.Sequence.Stream, msg.Data())
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { log(err) }))
+	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
 	}

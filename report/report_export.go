@@ -72,13 +72,33 @@ func writeCSV(w io.Writer, groups []Group, themes map[string]string) error {
 }
 
 // cell defuses text a spreadsheet would run as a formula (OWASP's advice
-// on CSV injection): a leading =, +, -, @, tab or carriage return gets a
-// quote in front.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+// on CSV injection): a leading tab or carriage return, and an =, +, -
+// or @ at the start or after a separator a spreadsheet might split on
+// (, ; | tab, a line break), spaces between, gets a quote in front, so
+// no split of the line starts a formula.
+func cell(s string) string { return CSVCell(s) }
+
+// CSVCell is cell for other CSV writers (split's roster).
+func CSVCell(s string) string {
+	var b strings.Builder
+	start := true // at a place where a split cell would start
+	for _, r := range s {
+		switch {
+		case start && strings.ContainsRune("=+-@＝＋－＠", r):
+			b.WriteByte('\'')
+			start = false
+		case start && (r == '\t' || r == '\r') && b.Len() == 0:
+			b.WriteByte('\'')
+		case strings.ContainsRune(",;|\t\r\n", r):
+			start = true
+		case r == ' ' || r == '\u00a0':
+			// spaces keep what came before
+		default:
+			start = false
+		}
+		b.WriteRune(r)
 	}
-	return s
+	return b.String()
 }
 
 // The schemas of version 1, which Decode still reads.

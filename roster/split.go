@@ -165,8 +165,11 @@ func (r Roster) check() error {
 		if p.Name == "" {
 			return bad(p, "empty name; every row needs a name")
 		}
+		if err := session.CheckName(p.Name); err != nil {
+			return bad(p, "name %v", err)
+		}
 		for _, f := range []struct{ what, text string }{
-			{"name", p.Name}, {"background", p.Background}, {"organization", p.Organization},
+			{"background", p.Background}, {"organization", p.Organization},
 		} {
 			if err := session.CheckText(f.text, session.MaxName, false); err != nil {
 				return bad(p, "%s %v", f.what, err)

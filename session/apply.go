@@ -407,7 +407,7 @@ func checkName(name, background string) error {
 	if strings.TrimSpace(name) == "" {
 		return reject(CodeInvalid, "a name is needed")
 	}
-	if err := CheckText(name, MaxName, false); err != nil {
+	if err := CheckName(name); err != nil {
 		return reject(CodeInvalid, "name %v", err)
 	}
 	if err := CheckText(background, MaxName, false); err != nil {

@@ -267,7 +267,7 @@ func (p *Plan) Validate() error {
 		if pp.Name == "" {
 			return bad(f+".name", "missing")
 		}
-		if err := CheckText(pp.Name, MaxName, false); err != nil {
+		if err := CheckName(pp.Name); err != nil {
 			return bad(f+".name", "%v", err)
 		}
 		if names[strings.ToLower(pp.Name)] {

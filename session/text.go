@@ -3,6 +3,9 @@ package session
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -15,11 +18,20 @@ const (
 	MaxBroadcast = 1000
 	MaxQuestions = 50
 	MaxGroups    = 500
+	// MaxMarks is the most combining marks one character may carry:
+	// more than any script stacks (vowel signs, tones, a variation
+	// selector), far fewer than the hundreds that draw over other lines.
+	MaxMarks = 8
 )
 
 // ErrControl is returned for text that carries control characters, which
 // could move another person's cursor or recolour their terminal.
 var ErrControl = errors.New("contains control characters")
+
+// ErrInvisible is returned for text that carries invisible formatting
+// characters (zero-width spaces, joiners out of place, tag characters),
+// which can make two different texts look the same.
+var ErrInvisible = errors.New("contains invisible formatting characters (zero-width or tag characters); remove them")
 
 // CheckText reports whether s is acceptable text of at most max characters:
 // valid UTF-8 without C0 or C1 control characters. Multi-line text may hold
@@ -28,11 +40,14 @@ func CheckText(s string, max int, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return errors.New("is not valid UTF-8")
 	}
-	n := 0
+	n, marks := 0, 0
+	var prev rune
+	inTag := false
 	for i := 0; i < len(s); {
 		n++
 		if c := s[i]; c >= 0x20 && c < 0x7f { // printable ASCII: most text, and nothing to check
 			i++
+			prev, marks, inTag = rune(c), 0, false
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -41,6 +56,7 @@ func CheckText(s string, max int, multiline bool) error {
 			if !multiline {
 				return errors.New("must be a single line")
 			}
+			prev, marks, inTag = r, 0, false
 			continue
 		}
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
@@ -51,9 +67,110 @@ func CheckText(s string, max int, multiline bool) error {
 		if (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
 			return errors.New("contains bidirectional control characters")
 		}
+		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Mc, r) {
+			if marks++; marks > MaxMarks {
+				return fmt.Errorf("stacks more than %d accents or marks on one character", MaxMarks)
+			}
+			prev = r
+			continue
+		}
+		marks = 0
+		if r == flagBase {
+			inTag = true
+		}
+		if r >= tagFirst && r <= tagCancel {
+			// Tag characters belong only in an emoji flag sequence
+			// (🏴 + tags + cancel tag), where they name the region.
+			if !inTag || r < tagFirst+0x20 {
+				return ErrInvisible
+			}
+			if r == tagCancel {
+				inTag = false
+			}
+			prev = r
+			continue
+		}
+		if unicode.Is(unicode.Cf, r) {
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			if !joins(r, prev, next) {
+				return ErrInvisible
+			}
+		}
+		if r != flagBase {
+			inTag = false
+		}
+		prev = r
 	}
 	if n > max {
 		return fmt.Errorf("is %d characters long; at most %d", n, max)
+	}
+	return nil
+}
+
+const (
+	flagBase  = '\U0001F3F4' // 🏴, which tag sequences follow
+	tagFirst  = '\U000E0000'
+	tagCancel = '\U000E007F'
+	zwnj      = '\u200c'
+	zwj       = '\u200d'
+)
+
+// joins reports whether the format character r, between prev and next,
+// is a joiner doing its work: ZWJ between emoji (👩‍💻), ZWJ and ZWNJ
+// between letters, where Persian and Indic scripts need them. Every other
+// format character is invisible and refused.
+func joins(r, prev, next rune) bool {
+	if r != zwj && r != zwnj {
+		return false
+	}
+	if r == zwj && isEmoji(prev) && isEmoji(next) {
+		return true
+	}
+	// After a virama the joiner may end a word (Malayalam chillus).
+	return (unicode.IsLetter(prev) || unicode.IsMark(prev)) && (unicode.IsLetter(next) || unicode.IsMark(prev))
+}
+
+// isEmoji is a rune that can take part in an emoji ZWJ sequence: a
+// pictograph, a symbol, a skin tone, a variation selector.
+func isEmoji(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2300 && r <= 0x23FF,
+		r >= 0x2B00 && r <= 0x2BFF, r == 0xFE0F, r == 0x2640, r == 0x2642, r == 0x2695, r == 0x2696:
+		return true
+	}
+	return unicode.Is(unicode.So, r)
+}
+
+// fillers are letters that draw as nothing (Hangul fillers, the blank
+// Braille pattern): a name made of them shows blank.
+var fillers = map[rune]bool{'\u115f': true, '\u1160': true, '\u3164': true, '\uffa0': true, '\u2800': true}
+
+// roleSuffix matches a role written into a name, as the screens write it
+// after a chair's or rapporteur's name.
+var roleSuffix = regexp.MustCompile(`(?i)[(\[（【]\s*(chair|rapporteur|organi[sz]er|participant|host|moderator)\s*[)\]）】]`)
+
+// CheckName reports whether s is acceptable as a person's name: text as
+// CheckText takes it, of at most MaxName characters on one line, with
+// something visible in it, no blank filler letters, and no role written
+// in brackets, which could pass for the role the screens show.
+func CheckName(s string) error {
+	if err := CheckText(s, MaxName, false); err != nil {
+		return err
+	}
+	visible := false
+	for _, r := range s {
+		if fillers[r] {
+			return errors.New("contains blank filler characters")
+		}
+		if !unicode.IsSpace(r) && !unicode.IsMark(r) && !unicode.Is(unicode.Cf, r) && unicode.IsGraphic(r) {
+			visible = true
+		}
+	}
+	if !visible {
+		return errors.New("has nothing visible in it")
+	}
+	if m := roleSuffix.FindString(s); m != "" {
+		return fmt.Errorf("may not hold a role such as %q: the screens show each person's role", strings.TrimSpace(m))
 	}
 	return nil
 }

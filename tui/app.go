@@ -91,6 +91,9 @@ func (a *app) listen() tea.Cmd {
 // take applies one relay update to the replica and says what the active
 // screen should hear of it.
 func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
+	scrub(u.Welcome)
+	scrub(u.Event)
+	scrub(u.Reject)
 	switch {
 	case u.Welcome != nil:
 		w := u.Welcome
@@ -205,15 +208,26 @@ func (a *app) group() *session.Group {
 	return a.state.Group(a.me.Group)
 }
 
-// name returns how a person is shown.
+// name returns how a person is shown: with the role for a chair,
+// rapporteur or organizer. The mark comes from the role, never from the
+// name, so a participant cannot pass for the chair by a name alone.
 func (a *app) name(id string) string {
 	if id == a.me.ID {
 		return "you"
 	}
 	if p := a.state.People[id]; p != nil && p.Name != "" {
-		return p.Name
+		return steady(p.Name) + roleMark(p.Role)
 	}
 	return "someone"
+}
+
+// roleMark is " (chair)" and the like; nothing for a participant.
+func roleMark(r session.Role) string {
+	switch r {
+	case session.Chair, session.Rapporteur, session.Organizer:
+		return " (" + string(r) + ")"
+	}
+	return ""
 }
 
 // votesLeft is the viewer's vote budget left on a question.
@@ -295,6 +309,7 @@ type notice struct {
 // say shows a notice and returns the command that clears it later.
 func (a *app) say(kind noticeKind, text string) tea.Cmd {
 	a.nextID++
+	text = clean(text) // may quote the relay (a fatal error's message)
 	a.notice = notice{id: a.nextID, kind: kind, text: text}
 	// Long enough to read: a second for every few words, at least 8.
 	ttl := max(8*time.Second, time.Duration(len(strings.Fields(text)))*400*time.Millisecond)
@@ -309,7 +324,7 @@ func (a *app) say(kind noticeKind, text string) tea.Cmd {
 
 // oneLine folds text onto one line.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return steady(strings.Join(strings.Fields(s), " "))
 }
 
 // clock formats a time left as m:ss or h:mm:ss.

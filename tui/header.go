@@ -19,8 +19,8 @@ const sep = " │ "
 // room's state on the second. g is the group shown (nil: all groups).
 func (a *app) header(width int, g *session.Group, watching bool) string {
 	st := a.styles
-	right := st.Dim.Render(a.me.Name+" · "+string(a.me.Role)) + "  " + a.connection()
-	title := ansi.Truncate(a.state.Title, max(0, width-lipgloss.Width(right)-2), "…")
+	right := st.Dim.Render(steady(a.me.Name)+" · "+string(a.me.Role)) + "  " + a.connection()
+	title := ansi.Truncate(steady(a.state.Title), max(0, width-lipgloss.Width(right)-2), "…")
 	line1 := fill(st.Title.Render(title), right, width)
 
 	var line2 string

@@ -160,7 +160,7 @@ func (l *ideaList) renderRow(r ideaRow, width int, selected, focused bool) []str
 	}
 	indentW := ansi.StringWidth(indent)
 	textW := max(width-1-indentW-5, 8)
-	text := strings.ReplaceAll(i.Text, "\t", "  ")
+	text := steady(strings.ReplaceAll(i.Text, "\t", "  "))
 	body := strings.Split(ansi.Wrap(text, textW, ""), "\n")
 	limit := 3
 	if selected {

@@ -105,7 +105,7 @@ func (p *participation) view(width, height int) string {
 		if !r.p.Online {
 			dot = st.Faint.Render("○")
 		}
-		name := r.p.Name
+		name := steady(r.p.Name)
 		var tags []string
 		if r.p.Role == session.Chair || r.p.Role == session.Rapporteur {
 			tags = append(tags, string(r.p.Role))

@@ -91,7 +91,7 @@ func TestRapporteurMergesConcurrentEdits(t *testing.T) {
 	// Rita saves on top of v1 while Rafael types.
 	d.typeText(" More")
 	other.do(session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: "Rita first.\nMine.", Base: session.BaseOf(1)})
-	d.waitView("Rita changed the minutes")
+	d.waitView("Rita (rapporteur) changed the minutes")
 	want := "Rita first.\nMine. More"
 	d.waitFor("both in the editor", func() bool { return s.minutes.ta.Value() == want })
 	d.waitFor("both saved", func() bool {

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,19 +79,81 @@ type exportedMsg struct {
 	err  error
 }
 
-// export writes a report to a file in the current directory; body is made
-// on the update goroutine, the file is written off it.
+// overwriteMsg is the yes to "overwrite the report file?".
+type overwriteMsg struct{ path, body string }
+
+// export writes a report to a new file in the current directory; body is
+// made on the update goroutine, the file is written off it. A file there
+// already is overwritten only after asking; a symbolic link is never
+// followed, nor replaced.
 func export(name, body string) tea.Cmd {
 	return func() tea.Msg {
 		path, err := filepath.Abs(name)
 		if err != nil {
 			path = name
 		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		if err := refuseSpecial(path); err != nil {
 			return exportedMsg{path: path, err: err}
 		}
-		return exportedMsg{path: path}
+		// O_EXCL fails on any name that exists, a symbolic link
+		// included, dangling or not: nothing is followed or clobbered.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			if err := refuseSpecial(path); err != nil {
+				return exportedMsg{path: path, err: err}
+			}
+			return confirmMsg{prompt: filepath.Base(path) + " exists. Overwrite it? (y/n)", yes: overwriteMsg{path, body}}
+		}
+		if err != nil {
+			return exportedMsg{path: path, err: err}
+		}
+		_, err = f.WriteString(body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return exportedMsg{path: path, err: err}
 	}
+}
+
+// overwrite replaces the report file the person agreed to overwrite: a
+// new file renamed over it, which never writes through a link.
+func overwrite(o overwriteMsg) tea.Cmd {
+	return func() tea.Msg {
+		if err := refuseSpecial(o.path); err != nil {
+			return exportedMsg{path: o.path, err: err}
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*")
+		if err != nil {
+			return exportedMsg{path: o.path, err: err}
+		}
+		defer os.Remove(tmp.Name())
+		_, err = tmp.WriteString(o.body)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), o.path)
+		}
+		return exportedMsg{path: o.path, err: err}
+	}
+}
+
+// refuseSpecial says why a report is not written to path: a symbolic
+// link, or something other than a regular file.
+func refuseSpecial(path string) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil // nothing there (or unreadable: the open will say)
+	case fi.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link; not written (remove it or export elsewhere)", filepath.Base(path))
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; not written", filepath.Base(path))
+	}
+	return nil
 }
 
 // fileName makes a group name safe as part of a file name.

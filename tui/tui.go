@@ -166,6 +166,9 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			if _, ok := c.yes.(quitMsg); ok {
 				return m.Update(quitMsg{})
 			}
+			if o, ok := c.yes.(overwriteMsg); ok {
+				return m, overwrite(o)
+			}
 			if m.scr != nil {
 				return m, m.scr.update(c.yes)
 			}

@@ -101,6 +101,9 @@ or https://).`,
 			if ok {
 				c.Appendix = appendix
 			}
+			// What a relay sends is printed without the sequences that
+			// would drive the reader's terminal.
+			report.Scrub(doc)
 			if table != report.TableIdeas {
 				if !ok {
 					return fmt.Errorf("--table %s is a table of the conference report; export it with an organizer's code and without --group", table)
@@ -272,6 +275,9 @@ func readGroupReports(paths []string) ([]report.Group, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for _, g := range groups {
+			if err := report.Check(&g); err != nil {
+				return nil, fmt.Errorf("%s: group %q: %w; a report breakout exported never holds that, so it is not merged", path, g.Group, err)
+			}
 			key := strings.ToLower(g.Group)
 			if first, ok := from[key]; ok {
 				return nil, fmt.Errorf("group %s is in both %s and %s; give each group once", g.Group, first, path)
@@ -291,6 +297,17 @@ func writeDocument(cmd *cobra.Command, doc document, format, output string) erro
 	}[format]
 	if output == "" {
 		return write(cmd.OutOrStdout())
+	}
+	// The file is replaced by a rename, which never writes through a
+	// symbolic link; refusing one says so rather than quietly replacing
+	// the link.
+	if fi, err := os.Lstat(output); err == nil {
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link; give -o the path of a regular file", output)
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("%s is not a regular file; give -o the path of a new or regular file", output)
+		}
 	}
 	// Write beside the target and rename, so a failed export never leaves
 	// half a report where the last good one was.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breakout/report"
 	"breakout/roster"
 	"bytes"
 	"encoding/csv"
@@ -254,7 +255,7 @@ func writeSplitCSV(w io.Writer, a *roster.Assignment) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"name", "group", "role"})
 	for _, p := range a.PlanPeople() {
-		cw.Write([]string{p.Name, p.Group, string(p.Role)})
+		cw.Write([]string{report.CSVCell(p.Name), report.CSVCell(p.Group), string(p.Role)})
 	}
 	cw.Flush()
 	return cw.Error()
