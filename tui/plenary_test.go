@@ -1,0 +1,319 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"breakout/relay"
+	"breakout/relay/relaytest"
+	"breakout/session"
+)
+
+// plenaryPlan is testPlan with two priority votes and a questionnaire.
+var plenaryPlan = strings.Replace(testPlan, "votes_per_person = 3", "votes_per_person = 3\npriority_votes = 2", 1) + `
+[[survey]]
+kind = "scale"
+text = "How useful was the day?"
+labels = ["Not at all", "Very"]
+[[survey]]
+kind = "single"
+text = "Which format next time?"
+options = ["Same", "Longer", "Online"]
+[[survey]]
+kind = "text"
+text = "One thing to change"
+`
+
+// plenaryScene is a session that worked in the rooms and goes to the
+// plenary: Manzoni published its summary of Q1 with a key idea, Verdi did
+// too, the organizer drew up a theme raised in both.
+type plenaryScene struct {
+	tr     *testRelay
+	r      *relaytest.Relay
+	codes  *relay.Codes
+	org    *peer
+	peers  map[string]*peer
+	theme  string
+	theme2 string
+}
+
+func newPlenaryScene(t *testing.T) *plenaryScene {
+	t.Helper()
+	r := relaytest.Start(t, relay.Config{OpsPerSecond: 1000, OpBurst: 1000})
+	codes := r.Create(t, plenaryPlan)
+	tr := &testRelay{t: t, srv: r.Server, url: r.URL, codes: codes}
+	sc := &plenaryScene{tr: tr, r: r, codes: codes, peers: map[string]*peer{}}
+	join := func(group string, role session.Role, name, background string) *peer {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := relay.Dial(ctx, relay.ClientConfig{URL: tr.url, Code: tr.code(group, role), Name: name, Background: background})
+		if err != nil {
+			t.Fatalf("Dial(%s): %v", name, err)
+		}
+		t.Cleanup(c.Close)
+		p := &peer{t: t, c: c, acks: map[string]int64{}, rejs: map[string]*session.Reject{}}
+		p.waitFor("welcome", func() bool { return p.state != nil })
+		sc.peers[name] = p
+		return p
+	}
+	rafael := join("Manzoni", session.Rapporteur, "Rafael", "Engineering")
+	ada := join("Manzoni", session.Participant, "Ada", "Engineering")
+	join("Manzoni", session.Participant, "Bruno", "Policy")
+	rita := join("Verdi", session.Rapporteur, "Rita", "Policy")
+	dario := join("Verdi", session.Participant, "Dario", "Policy")
+	sc.org = join("", session.Organizer, "Olga", "")
+
+	cal := ada.idea("q1", "Shared calendars across all partner teams", false, "")
+	ada.idea("q1", "Rotate the chair every quarter", false, "")
+	news := dario.idea("q1", "Keep the monthly newsletter, with a calendar page", false, "")
+	rafael.do(session.KindIdeaKey, session.IdeaFlag{Idea: cal, On: true})
+	rafael.do(session.KindSummaryEdit, session.TextEdit{Question: "q1", Text: "A shared calendar first, then a retreat."})
+	rafael.do(session.KindReportPub, struct{}{})
+	rita.do(session.KindIdeaKey, session.IdeaFlag{Idea: news, On: true})
+	rita.do(session.KindSummaryEdit, session.TextEdit{Question: "q1", Text: "Keep the newsletter; add the calendar to it."})
+	rita.do(session.KindReportPub, struct{}{})
+	sc.org.do(session.KindThemeCreate, session.ThemeCreate{Question: "q1", Name: "Shared calendar", Ideas: []string{cal, news}})
+	sc.org.do(session.KindThemeCreate, session.ThemeCreate{Question: "q1", Name: "Rotating roles"})
+	sc.org.do(session.KindSynthesis, session.TextEdit{Question: "q1", Text: "Both rooms want one calendar."})
+	ts := sc.org.state.ThemesOf("q1")
+	sc.theme, sc.theme2 = ts[0].ID, ts[1].ID
+	return sc
+}
+
+func (sc *plenaryScene) phase(p session.Phase) {
+	sc.org.do(session.KindPhaseSet, session.PhaseSet{Phase: p})
+}
+
+// lineWith returns the screen's first line holding s.
+func lineWith(view, s string) string {
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestPlenaryViewFollowsTheOrganizer(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	d.press("v")
+	d.waitView("the plenary has not begun")
+
+	// The plenary opens on every screen with every group's findings.
+	sc.phase(session.PhasePlenary)
+	d.waitView("Plenary · Q1/3", "Manzoni", "A shared calendar first", "★ Shared calendars", "Verdi", "Keep the newsletter")
+	d.press("j", "j")
+	d.waitView("Shared calendar", "raised in 2 of 2 groups", "2 of 2 priority votes left")
+
+	// The organizer presents a group: the screen follows.
+	sc.org.do(session.KindPlenaryPresent, session.PlenaryPresent{Group: "Verdi", Question: "q1"})
+	d.waitView("presenting: Verdi on Q1")
+
+	// Browsing away keeps the person where they are, and says what is
+	// presented; f follows again.
+	d.press("]")
+	d.waitView("Plenary · Q2/3")
+	sc.org.do(session.KindPlenaryPresent, session.PlenaryPresent{Theme: sc.theme})
+	d.waitView("the organizer presents the theme “Shared calendar” of Q1 — f follows")
+	if !strings.Contains(d.view(), "Q2/3") {
+		t.Fatalf("the screen left the question the person browsed to:\n%s", d.view())
+	}
+	d.press("f")
+	d.waitView("Plenary · Q1/3", "presenting: the theme “Shared calendar”")
+
+	// The floor: the group is highlighted on every screen, the header too.
+	sc.org.do(session.KindPlenaryFloor, session.PlenaryFloor{Group: "Manzoni"})
+	d.waitView("◆ has the floor", "Manzoni has the floor")
+	if l := lineWith(d.view(), "plenary"); !strings.Contains(l, "◆ Manzoni") {
+		t.Fatalf("the header does not say who has the floor: %q", l)
+	}
+
+	// v goes back to the room and the room's idea list, v again to the
+	// plenary.
+	d.press("v")
+	d.waitFor("the room", func() bool { return !strings.Contains(d.view(), "Plenary · Q") })
+	d.press("v")
+	d.waitView("Plenary · Q1/3")
+}
+
+func TestPlenaryPriorityVotes(t *testing.T) {
+	sc := newPlenaryScene(t)
+	sc.phase(session.PhasePlenary)
+	d := newDriver(t, sc.tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	o := newDriver(t, sc.tr.dial("", session.Organizer, "Oscar", ""), 80, 24, nil)
+	o.settled()
+	o.press("v")
+	o.waitView("Plenary · Q1/3", "Shared calendar")
+
+	// space on a group says where priority votes go.
+	d.press("space")
+	d.waitView("priority votes go to themes")
+	d.press("j", "j", "space")
+	d.waitView("● your priority", "1 of 2 priority votes left")
+	o.waitView("1 priority vote")
+	d.press("j", "space")
+	d.waitView("0 of 2 priority votes left")
+	d.press("k")
+	// The budget is spent: a third vote is refused before it is sent.
+	d.press("G")
+	d.press("space")
+	d.waitFor("the unvote", func() bool { return len(d.m.a.state.PriorityOf(d.m.a.me.ID, "q1")) == 1 })
+	d.press("space")
+	d.waitFor("the vote back", func() bool { return len(d.m.a.state.PriorityOf(d.m.a.me.ID, "q1")) == 2 })
+
+	// Closed: nothing more is sent.
+	sc.phase(session.PhaseClosed)
+	d.waitView("The session is closed")
+	d.press("space")
+	d.waitView("priority votes are given in the plenary only")
+}
+
+func TestOrganizerPresentsAndGivesTheFloor(t *testing.T) {
+	sc := newPlenaryScene(t)
+	dora := sc.tr.peer("Verdi", session.Participant, "Dora", "")
+	o := newDriver(t, sc.tr.dial("", session.Organizer, "Oscar", ""), 80, 24, nil)
+	o.settled()
+
+	// P asks, then moves the session to the plenary.
+	o.press("P")
+	o.waitView("Start the plenary?")
+	o.press("y")
+	dora.waitFor("the plenary", func() bool { return dora.state.PhaseOf() == session.PhasePlenary })
+	o.waitView("v shows the plenary view")
+	o.press("v")
+	o.waitView("Plenary · Q1/3", "the organizer presents nothing now")
+
+	// enter presents the selected group; F gives it the floor.
+	o.press("j", "enter")
+	dora.waitFor("the presentation", func() bool {
+		p := dora.state.Plenary.Present
+		return p != nil && p.Group == "Verdi" && p.Question == "q1"
+	})
+	o.waitView("presenting: Verdi on Q1")
+	o.press("F")
+	dora.waitFor("the floor", func() bool { return dora.state.Plenary.Floor == "Verdi" })
+	o.waitView("◆ has the floor")
+	o.press("F")
+	dora.waitFor("the floor back", func() bool { return dora.state.Plenary.Floor == "" })
+	// A theme; the whole question; nothing.
+	o.press("j", "enter")
+	dora.waitFor("the theme", func() bool { p := dora.state.Plenary.Present; return p != nil && p.Theme == sc.theme })
+	o.press("]", "w")
+	dora.waitFor("Q2", func() bool { p := dora.state.Plenary.Present; return p != nil && p.Question == "q2" && p.Group == "" })
+	o.press("x")
+	dora.waitFor("nothing", func() bool { return dora.state.Plenary.Present == nil })
+	o.waitView("the organizer presents nothing now")
+}
+
+func TestClosedSessionIsReadOnly(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Manzoni", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	d.press("n")
+	d.typeText("Half a thought")
+	sc.phase(session.PhaseClosed)
+	d.waitView("The session is closed: everything is read-only")
+	// The draft is still there; sending is refused, and it stays.
+	d.press("enter")
+	d.waitView("couldn't add the idea", "A draft is waiting")
+	d.press("n")
+	d.waitView("Half a thought")
+	d.press("esc", "x")
+	d.waitView("the session is closed: it can be read, not changed")
+	if d.m.scr.typing() {
+		t.Fatal("the composer opened in a closed session")
+	}
+	// The report can still be read.
+	d.press("r")
+	d.waitView("Your group's report · Manzoni", "final")
+	d.press("tab")
+	d.waitView("The conference report (draft)")
+	d.press("esc")
+	d.waitFor("the room", func() bool { return !strings.Contains(d.view(), "conference report") })
+}
+
+func TestReadTheReports(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Manzoni", session.Chair, "Chiara", ""), 100, 30, nil)
+	d.settled()
+	d.press("r")
+	d.waitView("Your group's report · Manzoni", "A shared calendar first")
+	d.press("tab")
+	d.waitView("the conference draft opens to everyone with the plenary")
+	d.press("esc")
+	sc.phase(session.PhasePlenary)
+	d.waitView("Plenary · Q1/3")
+	d.press("r", "tab")
+	d.waitView("The conference report (draft)", "Purpose and method")
+}
+
+func TestOrganizerSessionControls(t *testing.T) {
+	sc := newPlenaryScene(t)
+	dario := sc.peers["Dario"]
+	ada := sc.peers["Ada"]
+	o := newDriver(t, sc.tr.dial("", session.Organizer, "Oscar", ""), 80, 24, nil)
+	o.settled()
+
+	// L locks every room, L again opens them.
+	o.press("L")
+	dario.waitFor("locked", func() bool { return dario.state.Group("Verdi").Locked })
+	ada.waitFor("locked", func() bool { return ada.state.Group("Manzoni").Locked })
+	o.waitFor("every room locked", func() bool { return o.m.a.state.Group("Verdi").Locked && o.m.a.state.Group("Manzoni").Locked })
+	o.press("L")
+	dario.waitFor("open", func() bool { return !dario.state.Group("Verdi").Locked })
+
+	// Q poses a question in every room; a bad number keeps what was typed.
+	o.press("Q")
+	o.typeText("7")
+	o.press("enter")
+	o.waitView("“7” is not a question number from 1 to 3")
+	if !o.m.scr.typing() || o.m.scr.(*organizerScreen).ask.ti.Value() != "7" {
+		t.Fatal("the question number was lost")
+	}
+	o.press("backspace")
+	o.typeText("2")
+	o.press("enter")
+	dario.waitFor("Q2 in Verdi", func() bool { return dario.state.Group("Verdi").Current == "q2" })
+	ada.waitFor("Q2 in Manzoni", func() bool { return ada.state.Group("Manzoni").Current == "q2" })
+
+	// c starts the session clock everyone sees; C stops it.
+	o.press("c")
+	o.typeText("15 Coffee break")
+	o.press("enter")
+	dario.waitFor("the clock", func() bool { return dario.state.Clock != nil && dario.state.Clock.Label == "Coffee break" })
+	o.waitView("⏱ Coffee break 1")
+	o.press("C")
+	dario.waitFor("no clock", func() bool { return dario.state.Clock == nil })
+
+	// From the watch view, b messages that room only.
+	o.press("j", "enter", "b")
+	o.waitView("Message to Verdi only")
+	o.typeText("Verdi, two minutes")
+	o.press("enter")
+	dario.waitFor("the message", func() bool {
+		n := len(dario.state.Broadcasts)
+		return n > 0 && dario.state.Broadcasts[n-1].Group == "Verdi"
+	})
+	ada.waitFor("the lock", func() bool { return true })
+	if n := len(ada.state.Broadcasts); n > 0 && ada.state.Broadcasts[n-1].Text == "Verdi, two minutes" {
+		t.Fatal("Manzoni got Verdi's message")
+	}
+	o.press("B")
+	o.waitView("to Verdi: Verdi, two minutes")
+}
+
+func TestOrganizerAlerts(t *testing.T) {
+	sc := newPlenaryScene(t)
+	sc.peers["Rita"].c.Close()
+	clock := &fixedClock{t: time.Now().Add(20 * time.Minute)}
+	o := newDriver(t, sc.tr.dial("", session.Organizer, "Oscar", ""), 80, 24, clock.now)
+	o.settled()
+	o.waitView("! Manzoni: no new idea for", "! Verdi: no rapporteur online")
+	o.press("d")
+	o.waitView("Alerts", "! Verdi: no new idea for")
+}
