@@ -215,7 +215,7 @@ func (d *dashboard) view(w, h int) string {
 	}
 	left := d.pictures(w, h)
 	n := len(strings.Split(left, "\n"))
-	return left + "\n\n" + d.surveyView(w, max(h-n-1, 1))
+	return left + "\n" + d.surveyView(w, max(h-n, 1))
 }
 
 // pictures are the sparklines, the participation bars and the alerts.
@@ -247,7 +247,7 @@ func (d *dashboard) pictures(w, h int) string {
 		lines = append(lines, st.Strong.Render(name)+pad(nameW-ansi.StringWidth(name)+1)+spark(st, c, most)+
 			st.Dim.Render(fmt.Sprintf(" %d", total)))
 	}
-	lines = append(lines, "", st.PaneTitle.Render("Taking part, by background")+st.Faint.Render("  (an idea or a vote)"))
+	lines = append(lines, st.PaneTitle.Render("Taking part, by background")+st.Faint.Render("  (an idea or a vote)"))
 	rows := participationByBackground(s)
 	if len(rows) == 0 {
 		lines = append(lines, st.Faint.Render("nobody has joined yet"))
@@ -264,7 +264,7 @@ func (d *dashboard) pictures(w, h int) string {
 		lines = append(lines, name+pad(bw-ansi.StringWidth(name)+1)+st.Accent.Render(b)+pad(barW-ansi.StringWidth(b))+
 			st.Dim.Render(fmt.Sprintf(" %d/%d %3d%%", r.active, r.joined, pct)))
 	}
-	lines = append(lines, "", st.PaneTitle.Render("Alerts"))
+	lines = append(lines, st.PaneTitle.Render("Alerts"))
 	if al := a.alertLines(w, 0); len(al) > 0 {
 		lines = append(lines, al...)
 	} else {
@@ -285,7 +285,17 @@ func (d *dashboard) surveyView(w, h int) string {
 		return strings.Join(append(lines, st.Faint.Render("the plan has no survey")), "\n")
 	}
 	d.item = min(max(d.item, 0), len(items)-1)
+	it := items[d.item]
+	bars := 1
+	if it.Results != nil {
+		bars = 1 + len(it.Results.Total.Counts)
+	}
+	// Short of room, only the chosen item is listed, with where it is.
+	short := 1+len(items)+bars > h
 	for k, it := range items {
+		if short && k != d.item {
+			continue
+		}
 		state := st.Faint.Render("closed")
 		if it.Open {
 			state = st.Good.Render("open")
@@ -299,10 +309,11 @@ func (d *dashboard) surveyView(w, h int) string {
 			mark = st.Gutter.Render("▌ ")
 		}
 		meta := st.Dim.Render(fmt.Sprintf(" · %d answered", n))
+		if short {
+			meta += st.Faint.Render(fmt.Sprintf(" · %d/%d ↑/↓", k+1, len(items)))
+		}
 		lines = append(lines, ansi.Truncate(mark+state+" "+oneLine(it.Text)+meta, w, "…"))
 	}
-	it := items[d.item]
-	lines = append(lines, "")
 	if it.Results == nil {
 		lines = append(lines, st.Faint.Render("no answers yet"))
 		return fitHeight(strings.Join(lines, "\n"), w, h)

@@ -195,12 +195,12 @@ func DefaultOrganizerKeys() OrganizerKeys {
 		Earlier:   bind([]string{"["}, "[", "earlier question"),
 		Later:     bind([]string{"]"}, "]", "later question"),
 		NextPane:  bind([]string{"tab"}, "tab", "next pane"),
-		Dashboard: bind([]string{"d"}, "d", "dashboard: charts, alerts, survey"),
-		Phase:     bind([]string{"P"}, "P", "next phase: rooms → plenary → closed"),
-		LockAll:   bind([]string{"L"}, "L", "lock/open every room"),
-		PoseAll:   bind([]string{"Q"}, "Q", "pose a question in every room"),
-		Clock:     bind([]string{"c"}, "c", "session clock: start"),
-		StopClock: bind([]string{"C"}, "C", "session clock: stop"),
+		Dashboard: bind([]string{"d"}, "d", "dashboard"),
+		Phase:     bind([]string{"P"}, "P", "next phase: rooms→plenary→closed"),
+		LockAll:   bind([]string{"L"}, "L", "lock/open all rooms"),
+		PoseAll:   bind([]string{"Q"}, "Q", "pose a Q in all rooms"),
+		Clock:     bind([]string{"c"}, "c", "session clock"),
+		StopClock: bind([]string{"C"}, "C", "stop the session clock"),
 	}
 }
 

@@ -459,7 +459,7 @@ func (s *organizerScreen) bar() help.KeyMap {
 		}
 		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
 	}
-	return keyMap{short: []key.Binding{s.lkeys.Down, k.Open, k.Dashboard, k.Broadcast, k.Phase, k.Synthesis, k.Board, k.Clock, k.LockAll, k.PoseAll, k.Export}}
+	return keyMap{short: []key.Binding{s.lkeys.Down, k.Open, k.Broadcast, k.Dashboard, k.Phase, k.Synthesis, k.Board, k.Clock, k.LockAll, k.PoseAll, k.Export}}
 }
 
 func (s *organizerScreen) typing() bool {

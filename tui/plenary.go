@@ -367,7 +367,11 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 		lines = append(lines, mark+name+st.Dim.Render("  "+meta))
 		if a.me.Role == session.Organizer {
 			n := tally[t.ID]
-			lines = append(lines, "    "+st.Accent.Render(bar(n, most, min(30, w/3)))+st.Dim.Render(fmt.Sprintf(" %s", plural(n, "priority vote", "priority votes"))))
+			b := bar(n, most, min(30, w/3))
+			if b != "" {
+				b = st.Accent.Render(b) + " "
+			}
+			lines = append(lines, "    "+b+st.Dim.Render(plural(n, "priority vote", "priority votes")))
 		}
 	}
 	if len(s.ThemesOf(q.ID)) == 0 {

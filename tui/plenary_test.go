@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -316,4 +317,150 @@ func TestOrganizerAlerts(t *testing.T) {
 	o.waitView("! Manzoni: no new idea for", "! Verdi: no rapporteur online")
 	o.press("d")
 	o.waitView("Alerts", "! Verdi: no new idea for")
+}
+
+func TestSurveyFormAnswersAndChanges(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	me := d.m.a.me.ID
+	d.press("A")
+	d.waitView("no survey is open now")
+
+	sc.org.do(session.KindSurveyOpen, session.SurveyRef{})
+	d.waitView("The organizer opened the survey: A answers it")
+	d.press("A")
+	d.waitView("Survey", "1/3  How useful was the day?", "not answered yet")
+	d.press("down", "down", "down", "down", "enter")
+	d.waitView("2/3  Which format next time?")
+	d.press("down", "down", "enter")
+	d.waitView("3/3  One thing to change")
+	d.typeText("More breaks, please")
+	d.press("enter")
+	d.waitView("3 answers sent")
+	d.waitFor("the answers", func() bool {
+		a1, ok1 := d.m.a.state.AnswerOf(me, "s1")
+		a2, ok2 := d.m.a.state.AnswerOf(me, "s2")
+		a3, ok3 := d.m.a.state.AnswerOf(me, "s3")
+		return ok1 && ok2 && ok3 && a1.Value == 4 && len(a2.Choices) == 1 && a2.Choices[0] == 1 && a3.Text == "More breaks, please"
+	})
+
+	// Opening it again shows the answers given; one changed is sent alone.
+	d.press("A")
+	d.waitView("you answered 4")
+	d.press("up", "enter")
+	d.waitView("2/3")
+	d.press("enter")
+	d.waitView("3/3", "More breaks, please")
+	d.press("enter")
+	d.waitView("1 answer sent")
+	d.waitFor("the change", func() bool { a, _ := d.m.a.state.AnswerOf(me, "s1"); return a.Value == 3 })
+
+	// esc keeps what was typed; an item closed meanwhile keeps it too.
+	d.press("A")
+	d.waitView("1/3")
+	d.press("enter")
+	d.waitView("2/3")
+	d.press("enter")
+	d.waitView("3/3")
+	d.typeText(" And longer lunches")
+	d.press("esc")
+	d.waitView("your choices are kept, not sent")
+	if !d.m.survey.unsent() {
+		t.Fatal("quitting would not ask first: the typed answer is not counted as unsent")
+	}
+	sc.org.do(session.KindSurveyClose, session.SurveyRef{Items: []string{"s3"}})
+	d.waitFor("s3 closed", func() bool { return !d.m.a.state.SurveyItemOf("s3").Open })
+	d.press("A")
+	d.waitView("1/2")
+	if got := d.m.survey.drafts["s3"].text; got != "More breaks, please And longer lunches" {
+		t.Fatalf("the draft of the closed item = %q; want it kept", got)
+	}
+	d.press("esc")
+}
+
+func TestDashboardChartsAndSurveyResults(t *testing.T) {
+	sc := newPlenaryScene(t)
+	clock := &fixedClock{t: time.Now()}
+	o := newDriver(t, sc.tr.dial("", session.Organizer, "Oscar", ""), 80, 24, clock.now)
+	o.settled()
+	o.press("d")
+	o.waitView("Ideas per minute", "Manzoni", "Taking part, by background", "Engineering", "1/2  50%", "Policy", "1/3  33%")
+	if l := lineWith(o.view(), "Manzoni "); !strings.ContainsAny(l, "▁▂▃▄▅▆▇█") || !strings.HasSuffix(strings.TrimSpace(l), " 2") {
+		t.Fatalf("Manzoni's sparkline = %q; want a spark and 2 ideas", l)
+	}
+
+	// o opens the chosen item; answers come in as bars.
+	o.waitView("closed How useful was the day?")
+	o.press("o")
+	o.waitView("open How useful was the day?")
+	for k, name := range []string{"Ada", "Bruno", "Dario", "Rita"} {
+		sc.peers[name].do(session.KindSurveyAnswer, session.Answer{Item: "s1", Value: 5 - k%2})
+	}
+	o.waitView("4 answered", "everyone · 4 answers", "5 · Very")
+	if l := lineWith(o.view(), "5 · Very"); !strings.Contains(l, "█") || !strings.HasSuffix(strings.TrimSpace(l), " 2") {
+		t.Fatalf("the bar of 5 = %q", l)
+	}
+	// By group: too few in each to show apart, pooled.
+	o.press("tab")
+	o.waitView("tab: by group", "other · 4 answers")
+	o.press("o")
+	o.waitView("closed How useful was the day?")
+}
+
+func TestGoldenPlenary(t *testing.T) {
+	// The sparklines count ideas by the minute they came: start clear of
+	// a minute's turn so the scene's ideas share one.
+	if s := time.Now().Second(); s >= 50 {
+		time.Sleep(time.Duration(61-s) * time.Second)
+	}
+	sc := newPlenaryScene(t)
+	for k, name := range []string{"Ada", "Bruno", "Dario", "Rita"} {
+		if k == 0 {
+			sc.org.do(session.KindSurveyOpen, session.SurveyRef{Items: []string{"s1"}})
+		}
+		sc.peers[name].do(session.KindSurveyAnswer, session.Answer{Item: "s1", Value: 5 - k%2})
+	}
+	sc.phase(session.PhasePlenary)
+	sc.peers["Dario"].do(session.KindPriorityVote, session.PriorityRef{Theme: sc.theme})
+	sc.org.do(session.KindPlenaryPresent, session.PlenaryPresent{Group: "Manzoni", Question: "q1"})
+	sc.org.do(session.KindPlenaryFloor, session.PlenaryFloor{Group: "Manzoni"})
+	var last time.Time
+	for _, i := range sc.org.state.Ideas {
+		if i.Created.After(last) {
+			last = i.Created
+		}
+	}
+	clock := &fixedClock{t: last.Add(20 * time.Second)}
+	// Everyone who looks joins first, so every screen counts the same
+	// people.
+	clients := map[string]*relay.Client{}
+	for _, w := range []int{80, 160} {
+		clients[fmt.Sprint("Dora", w)] = sc.tr.dial("Verdi", session.Participant, fmt.Sprint("Dora", w), "")
+		clients[fmt.Sprint("Oscar", w)] = sc.tr.dial("", session.Organizer, fmt.Sprint("Oscar", w), "")
+		clients[fmt.Sprint("Otto", w)] = sc.tr.dial("", session.Organizer, fmt.Sprint("Otto", w), "")
+	}
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		w, h := size[0], size[1]
+		t.Run(fmt.Sprintf("participant_%dx%d", w, h), func(t *testing.T) {
+			d := newDriver(t, clients[fmt.Sprint("Dora", w)], w, h, clock.now)
+			d.settled()
+			d.waitView("presenting: Manzoni on Q1")
+			golden(t, d, w, h)
+		})
+		t.Run(fmt.Sprintf("dashboard_%dx%d", w, h), func(t *testing.T) {
+			d := newDriver(t, clients[fmt.Sprint("Oscar", w)], w, h, clock.now)
+			d.settled()
+			d.press("d")
+			d.waitView("Ideas per minute", "everyone · 4 answers")
+			golden(t, d, w, h)
+		})
+		t.Run(fmt.Sprintf("organizer_plenary_%dx%d", w, h), func(t *testing.T) {
+			d := newDriver(t, clients[fmt.Sprint("Otto", w)], w, h, clock.now)
+			d.settled()
+			d.press("v", "j", "j")
+			d.waitView("1 priority vote")
+			golden(t, d, w, h)
+		})
+	}
 }
