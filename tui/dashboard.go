@@ -227,7 +227,9 @@ func (d *dashboard) pictures(w, h int) string {
 	for _, g := range s.Groups {
 		nameW = max(nameW, min(ansi.StringWidth(g.Name), 16))
 	}
-	minutes := min(max(w-nameW-12, 5), 60)
+	// The minutes since the session began, up to what the width holds.
+	since := int(a.now().Sub(s.Created)/time.Minute) + 1
+	minutes := min(max(since, 5), max(w-nameW-12, 5), 60)
 	counts := ideasPerMinute(s, a.now(), minutes)
 	most := 0
 	for _, c := range counts {

@@ -60,6 +60,10 @@ func (m *Model) sessionNews(ev *session.Event) tea.Cmd {
 			if org {
 				return a.say(noticeInfo, "The plenary has begun: v shows the plenary view, where enter presents and F gives the floor")
 			}
+			if m.active().typing() {
+				// Not from under the person's hands: what they write stays.
+				return tea.Batch(bell(), a.say(noticeInfo, "The plenary has begun: v shows it once you are done writing"))
+			}
 			m.showPlen = true
 			m.plen.follow()
 			return tea.Batch(bell(), a.say(noticeInfo, "The plenary has begun: every group's findings on every screen · v goes back to your room"))

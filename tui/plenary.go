@@ -217,7 +217,8 @@ func (p *plenaryView) update(msg tea.Msg) tea.Cmd {
 		_, cmd := a.sendSaying(session.KindPlenaryFloor, session.PlenaryFloor{Group: g}, "give "+g+" the floor", g+" has the floor")
 		return cmd
 	}
-	p.sel = min(max(p.sel, 0), max(len(items)-1, 0))
+	// Following or browsing may have changed the question: its items.
+	p.sel = min(max(p.sel, 0), max(len(p.items())-1, 0))
 	return nil
 }
 

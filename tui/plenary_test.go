@@ -125,6 +125,9 @@ func TestPlenaryViewFollowsTheOrganizer(t *testing.T) {
 	}
 	d.press("f")
 	d.waitView("Plenary · Q1/3", "presenting: the theme “Shared calendar”")
+	if l := lineWith(d.view(), "▶ presented"); !strings.HasPrefix(l, "▌ Shared calendar") {
+		t.Fatalf("following did not select the theme presented: %q", l)
+	}
 
 	// The floor: the group is highlighted on every screen, the header too.
 	sc.org.do(session.KindPlenaryFloor, session.PlenaryFloor{Group: "Manzoni"})
@@ -411,7 +414,7 @@ func TestDashboardChartsAndSurveyResults(t *testing.T) {
 func TestGoldenPlenary(t *testing.T) {
 	// The sparklines count ideas by the minute they came: start clear of
 	// a minute's turn so the scene's ideas share one.
-	if s := time.Now().Second(); s >= 50 {
+	if s := time.Now().Second(); s >= 40 {
 		time.Sleep(time.Duration(61-s) * time.Second)
 	}
 	sc := newPlenaryScene(t)
@@ -431,7 +434,7 @@ func TestGoldenPlenary(t *testing.T) {
 			last = i.Created
 		}
 	}
-	clock := &fixedClock{t: last.Add(20 * time.Second)}
+	clock := &fixedClock{t: last.Truncate(time.Minute).Add(59 * time.Second)}
 	// Everyone who looks joins first, so every screen counts the same
 	// people.
 	clients := map[string]*relay.Client{}
@@ -451,6 +454,7 @@ func TestGoldenPlenary(t *testing.T) {
 		t.Run(fmt.Sprintf("dashboard_%dx%d", w, h), func(t *testing.T) {
 			d := newDriver(t, clients[fmt.Sprint("Oscar", w)], w, h, clock.now)
 			d.settled()
+			d.waitView("7/7 online")
 			d.press("d")
 			d.waitView("Ideas per minute", "everyone · 4 answers")
 			golden(t, d, w, h)
@@ -458,6 +462,7 @@ func TestGoldenPlenary(t *testing.T) {
 		t.Run(fmt.Sprintf("organizer_plenary_%dx%d", w, h), func(t *testing.T) {
 			d := newDriver(t, clients[fmt.Sprint("Otto", w)], w, h, clock.now)
 			d.settled()
+			d.waitView("7/7 online")
 			d.press("v", "j", "j")
 			d.waitView("1 priority vote")
 			golden(t, d, w, h)
