@@ -52,9 +52,9 @@ type organizerScreen struct {
 	sums       viewport.Model
 	sumsKey    string // what the summaries were built for
 
-	board  *mergeBoard
-	dash   *dashboard
-	bcast  *lineInput
+	board *mergeBoard
+	dash  *dashboard
+	bcast *lineInput
 	// ask is the one-line question of the session-wide controls (the
 	// clock, the question to pose).
 	ask    *lineInput

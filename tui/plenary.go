@@ -320,7 +320,7 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 			g := it.group
 			name := st.Strong.Render(g)
 			if s.Plenary.Floor == g {
-				name = st.Selected.Render(" " + g + " ") + st.Accent.Render("  ◆ has the floor")
+				name = st.Selected.Render(" "+g+" ") + st.Accent.Render("  ◆ has the floor")
 			}
 			if pr != nil && pr.Group == g && pr.Theme == "" {
 				name += st.Good.Render("  ▶ presented")

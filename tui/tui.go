@@ -383,7 +383,7 @@ func (m Model) broadcastsText(width int) string {
 		x := bs[i]
 		b.WriteString(st.Accent.Render(x.At.Local().Format("15:04")) + "  ")
 		if x.Group != "" {
-			b.WriteString(st.Dim.Render("to "+x.Group+": "))
+			b.WriteString(st.Dim.Render("to " + x.Group + ": "))
 		}
 		b.WriteString(ansi.Wrap(x.Text, max(width-7, 10), ""))
 		b.WriteString("\n\n")
