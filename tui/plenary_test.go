@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"breakout/relay"
 	"breakout/relay/relaytest"
 	"breakout/session"
@@ -25,6 +27,10 @@ options = ["Same", "Longer", "Online"]
 [[survey]]
 kind = "text"
 text = "One thing to change"
+[[survey]]
+kind = "multiple"
+text = "Which parts worked?"
+options = ["Rooms", "Plenary", "Votes"]
 `
 
 // plenaryScene is a session that worked in the rooms and goes to the
@@ -333,40 +339,50 @@ func TestSurveyFormAnswersAndChanges(t *testing.T) {
 	sc.org.do(session.KindSurveyOpen, session.SurveyRef{})
 	d.waitView("The organizer opened the survey: A answers it")
 	d.press("A")
-	d.waitView("Survey", "1/3  How useful was the day?", "not answered yet")
+	d.waitView("Survey", "1/4  How useful was the day?", "not answered yet")
 	d.press("down", "down", "down", "down", "enter")
-	d.waitView("2/3  Which format next time?")
+	d.waitView("2/4  Which format next time?")
 	d.press("down", "down", "enter")
-	d.waitView("3/3  One thing to change")
+	d.waitView("3/4  One thing to change")
 	d.typeText("More breaks, please")
 	d.press("enter")
-	d.waitView("3 answers sent")
+	d.waitView("4/4  Which parts worked?", "Rooms", "Plenary", "Votes")
+	d.press("x", "down", "down", "x", "enter")
+	d.waitView("4 answers sent")
 	d.waitFor("the answers", func() bool {
 		a1, ok1 := d.m.a.state.AnswerOf(me, "s1")
 		a2, ok2 := d.m.a.state.AnswerOf(me, "s2")
 		a3, ok3 := d.m.a.state.AnswerOf(me, "s3")
-		return ok1 && ok2 && ok3 && a1.Value == 4 && len(a2.Choices) == 1 && a2.Choices[0] == 1 && a3.Text == "More breaks, please"
+		a4, ok4 := d.m.a.state.AnswerOf(me, "s4")
+		return ok1 && ok2 && ok3 && ok4 && a1.Value == 4 && len(a2.Choices) == 1 && a2.Choices[0] == 1 &&
+			a3.Text == "More breaks, please" && len(a4.Choices) == 2 && a4.Choices[0] == 0 && a4.Choices[1] == 2
 	})
 
 	// Opening it again shows the answers given; one changed is sent alone.
 	d.press("A")
 	d.waitView("you answered 4")
 	d.press("up", "enter")
-	d.waitView("2/3")
+	d.waitView("2/4")
 	d.press("enter")
-	d.waitView("3/3", "More breaks, please")
+	d.waitView("3/4", "More breaks, please")
+	d.press("enter")
+	d.waitView("4/4")
 	d.press("enter")
 	d.waitView("1 answer sent")
 	d.waitFor("the change", func() bool { a, _ := d.m.a.state.AnswerOf(me, "s1"); return a.Value == 3 })
 
 	// esc keeps what was typed; an item closed meanwhile keeps it too.
 	d.press("A")
-	d.waitView("1/3")
+	d.waitView("1/4")
 	d.press("enter")
-	d.waitView("2/3")
+	d.waitView("2/4")
 	d.press("enter")
-	d.waitView("3/3")
+	d.waitView("3/4")
 	d.typeText(" And longer lunches")
+	// A resize keeps what was typed.
+	d.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.waitView("3/4", "More breaks, please And longer lunches")
 	d.press("esc")
 	d.waitView("your choices are kept, not sent")
 	if !d.m.survey.unsent() {
@@ -375,7 +391,7 @@ func TestSurveyFormAnswersAndChanges(t *testing.T) {
 	sc.org.do(session.KindSurveyClose, session.SurveyRef{Items: []string{"s3"}})
 	d.waitFor("s3 closed", func() bool { return !d.m.a.state.SurveyItemOf("s3").Open })
 	d.press("A")
-	d.waitView("1/2")
+	d.waitView("1/3")
 	if got := d.m.survey.drafts["s3"].text; got != "More breaks, please And longer lunches" {
 		t.Fatalf("the draft of the closed item = %q; want it kept", got)
 	}

@@ -149,7 +149,8 @@ func (f *surveyForm) start() tea.Cmd {
 			for k, o := range it.Options {
 				opts = append(opts, huh.NewOption(o, k).Selected(slices.Contains(d.choices, k)))
 			}
-			field = huh.NewMultiSelect[int]().Title(title).Description(desc + " · x or space chooses").Options(opts...).Value(&d.choices)
+			field = huh.NewMultiSelect[int]().Title(title).Description(desc + " · x or space chooses").Options(opts...).Value(&d.choices).
+				Height(len(opts) + 4) // title, description and room: else it shows one option
 		default:
 			field = huh.NewText().Title(title).Description(desc).CharLimit(session.MaxSurveyText).Lines(4).Value(&d.text)
 		}
