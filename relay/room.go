@@ -242,7 +242,8 @@ func (r *room) remember(ev session.Event) {
 
 // fanout queues an event to every connection allowed to see it, encoding
 // it once per audience. Only the connections of the event's group and the
-// organizers are visited; a session-wide event visits all.
+// organizers are visited; a session-wide event, or any in the plenary,
+// visits all.
 func (r *room) fanout(ev session.Event) {
 	var frames map[string][]byte
 	send := func(conns map[*conn]struct{}) {
@@ -270,7 +271,9 @@ func (r *room) fanout(ev session.Event) {
 			}
 		}
 	}
-	if g := ev.Data.Group; g != "" {
+	// In the plenary a group's event may change what every screen shows
+	// (a key idea, a published summary): every connection is asked.
+	if g := ev.Data.Group; g != "" && !ev.Data.Public {
 		send(r.conns[g])
 		send(r.conns[""])
 		return

@@ -20,8 +20,15 @@ type Conference struct {
 	Methodology   Methodology          `json:"methodology"`
 	Questions     []ConferenceQuestion `json:"questions"`
 	Groups        []Group              `json:"groups"`
+	// Engagement are the figures of participation, the priority votes
+	// and the survey; nil in a report merged from group reports, which
+	// do not hold them.
+	Engagement *Engagement `json:"engagement,omitempty"`
 	// Appendix adds the full group reports to the Markdown and HTML.
 	Appendix bool `json:"-"`
+	// charts is the marker of the places the HTML export draws its
+	// charts at; empty in Markdown.
+	charts string
 }
 
 // Methodology is how the conference worked, from the data.
@@ -123,7 +130,10 @@ func NewConference(s *session.State) Conference {
 	for _, g := range s.Groups {
 		groups = append(groups, NewGroup(s, g.Name))
 	}
-	return Merge(groups)
+	c := Merge(groups)
+	e := NewEngagement(s)
+	c.Engagement = &e
+	return c
 }
 
 // ConferenceMarkdown is the conference report of a state in Markdown,

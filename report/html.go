@@ -21,8 +21,11 @@ import (
 // the document of Markdown, with a table of contents, styled for screen
 // and print, with no script and nothing loaded from elsewhere.
 func (c *Conference) WriteHTML(w io.Writer) error {
-	return writeHTML(w, c.Markdown(), orDefault(c.Title, "Conference report"),
-		fmt.Sprintf("Conference report drafted by breakout from the reports of %s.", count(len(c.Groups), "group")))
+	cc := *c
+	cc.charts = chartMarker()
+	return writeHTML(w, cc.Markdown(), orDefault(c.Title, "Conference report"),
+		fmt.Sprintf("Conference report drafted by breakout from the reports of %s.", count(len(c.Groups), "group")),
+		func(body []byte) []byte { return drawCharts(body, cc.charts, c.Engagement) })
 }
 
 // WriteHTML writes the group report as one self-contained HTML page, like
@@ -30,7 +33,7 @@ func (c *Conference) WriteHTML(w io.Writer) error {
 func (r *Group) WriteHTML(w io.Writer) error {
 	return writeHTML(w, r.Markdown(), "Group report: "+strings.Join(strings.Fields(r.Group), " "),
 		fmt.Sprintf("Group report drafted by breakout from session %s as of op %d.",
-			orDefault(r.Source.Session, "unknown"), r.Source.Seq))
+			orDefault(r.Source.Session, "unknown"), r.Source.Seq), nil)
 }
 
 // htmlMarkdown renders the reports' Markdown. GFM tables and
@@ -93,7 +96,8 @@ type tocEntry struct {
 }
 
 // writeHTML renders md, sanitises it and wraps it in the page.
-func writeHTML(w io.Writer, md, title, footer string) error {
+// ours, when given, adds to the sanitised body what is ours to add.
+func writeHTML(w io.Writer, md, title, footer string, ours func([]byte) []byte) error {
 	src := []byte(md)
 	doc := htmlMarkdown.Parser().Parse(text.NewReader(src))
 	var body bytes.Buffer
@@ -101,6 +105,9 @@ func writeHTML(w io.Writer, md, title, footer string) error {
 		return fmt.Errorf("render report: %w", err)
 	}
 	clean := htmlPolicy.SanitizeBytes(body.Bytes())
+	if ours != nil {
+		clean = ours(clean)
+	}
 
 	// The table of contents goes right before the first section, below
 	// the title and what introduces the report.
@@ -200,6 +207,8 @@ pre code { background: none; padding: 0; font-size: 0.85em; }
 blockquote { margin-left: 0; padding-left: 1em; border-left: 3px solid var(--rule); color: var(--muted); }
 hr { border: 0; border-top: 1px solid var(--rule); margin: 1.2em 0; }
 table { border-collapse: collapse; }
+figure.chart { margin: 0.5em 0 1em; break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
 th, td { border: 1px solid var(--rule); padding: 0.25em 0.6em; vertical-align: top; }
 th { font-family: var(--sans); background: var(--code-bg); }
 nav.toc { font-family: var(--sans); font-size: 0.95em; margin: 1.5em 0 2em; padding: 0.8em 1.2em; border: 1px solid var(--rule); border-radius: 4px; }

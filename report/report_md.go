@@ -288,6 +288,9 @@ func (m *mdWriter) conference(c *Conference) {
 		}
 	}
 
+	if c.Engagement != nil {
+		m.engagement(c.Engagement, c.charts)
+	}
 	if c.Appendix {
 		m.heading(2, "Appendix: group reports")
 		if len(c.Groups) == 0 {

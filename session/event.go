@@ -45,6 +45,10 @@ type EventData struct {
 	Survey []*SurveyItem `json:"survey,omitempty"`
 	// Answers are the author's own answers, shown to the author alone.
 	Answers []Answer `json:"answers,omitempty"`
+	// Drop lists ideas of another group that the plenary no longer shows
+	// (no longer key, hidden, retracted or merged): a replica lets go of
+	// them.
+	Drop []string `json:"drop,omitempty"`
 }
 
 // organizersOnly reports whether the event is the organizers' alone.
@@ -122,8 +126,11 @@ func (e Event) For(v Viewer) (Event, bool) {
 	if len(e.Data.Ideas) > 0 {
 		out.Data.Ideas = nil
 		for _, idea := range e.Data.Ideas {
-			if e.showsIdea(v, idea) {
+			switch show, drop := e.showsIdea(v, idea); {
+			case show:
 				out.Data.Ideas = append(out.Data.Ideas, idea.forViewer(v))
+			case drop:
+				out.Data.Drop = append(out.Data.Drop, idea.ID)
 			}
 		}
 	}
@@ -188,7 +195,7 @@ func (e Event) shownTo(v Viewer) bool {
 		return true
 	}
 	for _, i := range d.Ideas {
-		if e.showsIdea(v, i) {
+		if show, drop := e.showsIdea(v, i); show || drop {
 			return true
 		}
 	}
@@ -201,13 +208,24 @@ func (e Event) shownTo(v Viewer) bool {
 }
 
 // showsIdea reports whether the event shows v the idea: one of v's
-// groups, or in the plenary a key idea of another (or one just
-// unmarked, so that v's replica lets go of it).
-func (e Event) showsIdea(v Viewer, i *Idea) bool {
+// groups, or in the plenary a key idea of another; and, when it does
+// not, whether v must drop the idea because an op took it out of the
+// plenary.
+func (e Event) showsIdea(v Viewer, i *Idea) (show, drop bool) {
 	if v.Sees(i.Group) {
-		return true
+		return true, false
 	}
-	return e.Data.Public && (i.Key && i.Visible() || e.Kind == KindIdeaKey || e.Kind == KindPhaseSet)
+	if !e.Data.Public {
+		return false, false
+	}
+	if i.Key && i.Visible() {
+		return true, false
+	}
+	switch e.Kind {
+	case KindIdeaKey, KindIdeaHide, KindIdeaRetract, KindIdeaMerge:
+		return false, true
+	}
+	return false, false
 }
 
 // publicSummary reports whether the text is what the plenary shows of a

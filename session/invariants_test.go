@@ -70,8 +70,32 @@ func checkView(tb tester, s *session.State, v session.Viewer, view *session.Stat
 			tb.Fatalf("view of %s holds %s: %s", v.ID, secret, b)
 		}
 	}
+	public := s.PhaseOf() != session.PhaseRooms
+	for p := range view.Answers {
+		if p != v.ID {
+			tb.Fatalf("view of %s holds the answers of %s", v.ID, p)
+		}
+	}
+	for p := range view.PriorityBy {
+		if p != v.ID {
+			tb.Fatalf("view of %s holds the priority votes of %s", v.ID, p)
+		}
+	}
+	if v.Role != session.Organizer {
+		if len(view.Priorities) > 0 {
+			tb.Fatalf("view of %s holds the priority tally", v.ID)
+		}
+		for _, it := range view.Survey {
+			if r := it.Results; r != nil && (r.ByGroup != nil || r.ByBackground != nil || r.Total.Texts != nil) {
+				tb.Fatalf("view of %s holds survey breakdowns or texts", v.ID)
+			}
+		}
+		if len(view.Themes) > 0 && !public {
+			tb.Fatalf("view of %s holds themes before the plenary", v.ID)
+		}
+	}
 	for _, g := range view.Groups {
-		if !v.Sees(g.Name) || g.Name == "" {
+		if !v.Sees(g.Name) && !public || g.Name == "" {
 			tb.Fatalf("view of %s (%s) holds group %s", v.ID, v.Group, g.Name)
 		}
 	}
@@ -81,12 +105,12 @@ func checkView(tb tester, s *session.State, v session.Viewer, view *session.Stat
 		}
 	}
 	for _, t := range view.Texts {
-		if !v.Sees(t.Group) {
+		if !v.Sees(t.Group) && !(public && publishedOnly(t)) {
 			tb.Fatalf("view of %s (%s) holds text %s of %s", v.ID, v.Group, t.Kind, t.Group)
 		}
 	}
 	for id, i := range view.Ideas {
-		if !v.Sees(i.Group) || i.Group == "" {
+		if !v.Sees(i.Group) && !(public && i.Key && i.Visible()) || i.Group == "" {
 			tb.Fatalf("view of %s (%s) holds idea %s of %s", v.ID, v.Group, id, i.Group)
 		}
 		checkIdea(tb, s, v, i, "view")
@@ -121,17 +145,40 @@ func checkEvent(tb tester, s *session.State, e session.Event, v session.Viewer) 
 	if _, aok := e.Audience(v); aok != ok {
 		tb.Fatalf("%s event %d: Audience(%s) shown = %v, For shown = %v", e.Kind, e.Seq, v.ID, aok, ok)
 	}
+	private := len(e.Data.Answers) > 0 || e.Data.Priority != nil
 	if !ok {
-		if v.Sees(e.Data.Group) {
+		orgOnly := e.Data.Priority != nil || e.Data.Dismissed != nil || len(e.Data.Themes) > 0 && !e.Data.Public
+		if v.Sees(e.Data.Group) && !(orgOnly && v.Role != session.Organizer) {
 			tb.Fatalf("%s event %d of %q not shown to %s of %q", e.Kind, e.Seq, e.Data.Group, v.ID, v.Group)
 		}
 		return ev, false
 	}
-	if !v.Sees(ev.Data.Group) {
+	public := e.Data.Public
+	if !v.Sees(ev.Data.Group) && !public {
 		tb.Fatalf("%s event %d of group %q shown to %s of %q", e.Kind, e.Seq, e.Data.Group, v.ID, v.Group)
 	}
+	// A survey answer or a priority vote reaches no one but its author
+	// as such: the others are shown tallies, without the sender.
+	if private && e.By != v.ID {
+		if ev.By != "" || len(ev.Data.Answers) > 0 || ev.Data.Priority != nil && (ev.Data.Priority.Mine != nil || v.Role != session.Organizer) {
+			tb.Fatalf("%s event %d shows %s's answer or votes to %s: %s", e.Kind, e.Seq, e.By, v.ID, jsonOf(tb, ev))
+		}
+		if b := jsonOf(tb, ev); strings.Contains(b, `"`+e.By+`"`) {
+			tb.Fatalf("%s event %d names its sender %s to %s: %s", e.Kind, e.Seq, e.By, v.ID, b)
+		}
+	}
+	if v.Role != session.Organizer {
+		for _, it := range ev.Data.Survey {
+			if r := it.Results; r != nil && (r.ByGroup != nil || r.ByBackground != nil || r.Total.Texts != nil) {
+				tb.Fatalf("%s event %d shows survey breakdowns or texts to %s", e.Kind, e.Seq, v.ID)
+			}
+		}
+		if p := ev.Data.Priority; p != nil && p.Tally != nil {
+			tb.Fatalf("%s event %d shows the priority tally to %s", e.Kind, e.Seq, v.ID)
+		}
+	}
 	for _, g := range ev.Data.Groups {
-		if !v.Sees(g.Name) {
+		if !v.Sees(g.Name) && !public {
 			tb.Fatalf("%s event %d shows group %s to %s of %q", e.Kind, e.Seq, g.Name, v.ID, v.Group)
 		}
 	}
@@ -141,12 +188,12 @@ func checkEvent(tb tester, s *session.State, e session.Event, v session.Viewer) 
 		}
 	}
 	for _, t := range ev.Data.Texts {
-		if !v.Sees(t.Group) {
+		if !v.Sees(t.Group) && !(public && publishedOnly(t)) {
 			tb.Fatalf("%s event %d shows text of %s to %s of %q", e.Kind, e.Seq, t.Group, v.ID, v.Group)
 		}
 	}
 	for _, i := range ev.Data.Ideas {
-		if !v.Sees(i.Group) {
+		if !v.Sees(i.Group) && !(public && i.Key && i.Visible()) {
 			tb.Fatalf("%s event %d shows idea %s of %s to %s of %q", e.Kind, e.Seq, i.ID, i.Group, v.ID, v.Group)
 		}
 		checkIdea(tb, s, v, i, e.Kind+" event")
@@ -187,4 +234,11 @@ func checkAudiences(tb tester, e session.Event, viewers []session.Viewer) {
 		}
 		shown[key], who[key] = b, v.ID
 	}
+}
+
+// publishedOnly reports whether a text holds nothing but a published
+// summary: what the plenary shows of another group.
+func publishedOnly(t *session.Text) bool {
+	return t.Kind == session.Summary && t.Published != nil && t.Body == t.Published.Body &&
+		t.Version == t.Published.Version && len(t.Versions) == 0
 }

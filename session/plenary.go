@@ -173,10 +173,12 @@ func (c *ctx) phaseSet() (Event, error) {
 		return Event{}, reject(CodeInvalid, "unknown phase %q; use rooms, plenary or closed", d.Phase)
 	}
 	was := c.s.public()
-	c.s.Plenary.Phase = d.Phase
-	if d.Phase == PhaseRooms {
-		c.s.Plenary.Present, c.s.Plenary.Floor = nil, ""
+	if was && d.Phase == PhaseRooms {
+		// What the plenary showed of other groups has reached every
+		// screen; the rooms cannot be made private again.
+		return Event{}, reject(CodeInvalid, "the plenary has started; the rooms do not reopen")
 	}
+	c.s.Plenary.Phase = d.Phase
 	p := c.s.Plenary.clone()
 	data := EventData{Plenary: &p}
 	if !was && c.s.public() {
@@ -453,6 +455,20 @@ func (s *State) Alerts(now time.Time) []Alert {
 // plenary, the clock, the survey and the priority votes.
 func (s *State) applyPlenary(e Event) {
 	d := e.Data
+	for _, id := range d.Drop {
+		delete(s.Ideas, id)
+	}
+	for _, t := range d.Themes {
+		if t.Dismissed {
+			delete(s.Priorities, t.ID)
+			for p, ids := range s.PriorityBy {
+				s.PriorityBy[p] = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == t.ID })
+				if len(s.PriorityBy[p]) == 0 {
+					delete(s.PriorityBy, p)
+				}
+			}
+		}
+	}
 	if d.Plenary != nil {
 		s.Plenary = d.Plenary.clone()
 	}
@@ -508,6 +524,9 @@ func (s *State) applyPlenary(e Event) {
 			keep = append(keep, p.Mine...)
 			slices.SortFunc(keep, cmpIdea)
 			s.PriorityBy[e.By] = keep
+			if len(keep) == 0 {
+				delete(s.PriorityBy, e.By)
+			}
 		}
 	}
 }

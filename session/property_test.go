@@ -41,6 +41,33 @@ func (g *propGen) person(s *session.State) string {
 	return rapid.SampledFrom(ids).Draw(g.t, "by")
 }
 
+// organizer draws an organizer, or anyone when there is none.
+func (g *propGen) organizer(s *session.State) string {
+	var ids []string
+	for _, id := range slices.Sorted(maps.Keys(s.People)) {
+		if s.People[id].Role == session.Organizer {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return g.person(s)
+	}
+	return rapid.SampledFrom(ids).Draw(g.t, "organizer")
+}
+
+// group draws a group name for ops that may name one: none mostly.
+func (g *propGen) group() string {
+	return rapid.SampledFrom([]string{"", "", "Manzoni", "Verdi", "Nowhere"}).Draw(g.t, "group")
+}
+
+func (g *propGen) theme(s *session.State) string {
+	ids := slices.Sorted(maps.Keys(s.Themes))
+	if len(ids) == 0 || rapid.IntRange(0, 10).Draw(g.t, "no such theme") == 0 {
+		return "t999"
+	}
+	return rapid.SampledFrom(ids).Draw(g.t, "theme")
+}
+
 func (g *propGen) idea(s *session.State) string {
 	ids := slices.Sorted(maps.Keys(s.Ideas))
 	if len(ids) == 0 || rapid.IntRange(0, 20).Draw(g.t, "no such idea") == 0 {
@@ -73,7 +100,17 @@ func (g *propGen) entry(s *session.State) session.Entry {
 	id := fmt.Sprintf("o%d", g.n)
 	var by, kind string
 	var data any
-	switch rapid.IntRange(0, 9).Draw(t, "what") {
+	switch rapid.IntRange(0, 13).Draw(t, "what") {
+	case 10, 12:
+		// The organizer's plenary and survey, often enough to reach
+		// the plenary and what it shows.
+		by = g.organizer(s)
+		kind = rapid.SampledFrom([]string{session.KindPhaseSet, session.KindThemeCreate, session.KindSurveyOpen,
+			session.KindPlenaryPresent, session.KindQuestionPose, session.KindGroupLock, session.KindBroadcast}).Draw(t, "organizer kind")
+	case 11, 13:
+		by = g.person(s)
+		kind = rapid.SampledFrom([]string{session.KindSurveyAnswer, session.KindPriorityVote, session.KindPriorityUnvote,
+			session.KindIdeaKey, session.KindReportPub}).Draw(t, "member kind")
 	case 0:
 		kind, data = session.KindPersonJoin, g.join(s)
 	case 1:
@@ -147,7 +184,31 @@ func (g *propGen) data(s *session.State, by, kind string) any {
 	case session.KindIdeaTheme:
 		return session.IdeaTheme{Idea: g.idea(s), Theme: g.text("theme")}
 	case session.KindQuestionPose:
-		return session.QuestionPose{Question: g.question(s, "")}
+		return session.QuestionPose{Question: g.question(s, ""), Group: g.group()}
+	case session.KindGroupLock, session.KindGroupUnlock:
+		return session.GroupRef{Group: g.group()}
+	case session.KindPhaseSet:
+		return session.PhaseSet{Phase: rapid.SampledFrom([]session.Phase{session.PhaseRooms, session.PhasePlenary,
+			session.PhasePlenary, session.PhaseClosed, "lunch"}).Draw(t, "phase")}
+	case session.KindPlenaryPresent:
+		return session.PlenaryPresent{Group: g.group(), Question: rapid.SampledFrom([]string{"", "q1", "q9"}).Draw(t, "present question"),
+			Theme: g.theme(s)}
+	case session.KindPlenaryFloor:
+		return session.PlenaryFloor{Group: g.group()}
+	case session.KindPriorityVote, session.KindPriorityUnvote:
+		return session.PriorityRef{Theme: g.theme(s)}
+	case session.KindClockStart:
+		return session.ClockStart{Seconds: rapid.SampledFrom([]int{0, 300, 86401}).Draw(t, "clock"), Label: g.text("label")}
+	case session.KindSurveyOpen, session.KindSurveyClose:
+		return session.SurveyRef{Items: rapid.SampledFrom([][]string{nil, {"s1"}, {"s2", "s4"}, {"s9"}}).Draw(t, "items")}
+	case session.KindSurveyAnswer:
+		return rapid.SampledFrom([]session.Answer{
+			{Item: "s1", Value: 1}, {Item: "s1", Value: 5}, {Item: "s1", Value: 6}, {Item: "s2", Choices: []int{2}},
+			{Item: "s2", Choices: []int{0, 1}}, {Item: "s3", Choices: []int{0, 2}}, {Item: "s3"}, {Item: "s4", Text: "More time"},
+			{Item: "s4", Text: "bell\a"}, {Item: "s9", Value: 1},
+		}).Draw(t, "answer")
+	case session.KindThemeCreate:
+		return session.ThemeCreate{Question: g.question(s, ""), Name: g.text("theme"), Ideas: []string{g.idea(s)}}
 	case session.KindTimerStart, session.KindTimerExtend:
 		return session.TimerStart{Seconds: rapid.SampledFrom([]int{0, 60, 600, -1, 86400, 86401}).Draw(t, "seconds")}
 	case session.KindMinutesEdit, session.KindSummaryEdit, session.KindSynthesis:
@@ -157,7 +218,7 @@ func (g *propGen) data(s *session.State, by, kind string) any {
 		}
 		return d
 	case session.KindBroadcast:
-		return session.BroadcastData{Text: g.text("text")}
+		return session.BroadcastData{Text: g.text("text"), Group: g.group()}
 	case session.KindPlanEdit:
 		d := session.PlanEdit{}
 		if rapid.Bool().Draw(t, "retitle") {

@@ -245,8 +245,24 @@ func checkOpData(kind string, raw json.RawMessage) error {
 		v = &IdeaTheme{}
 	case KindQuestionPose:
 		v = &QuestionPose{}
-	case KindGroupLock, KindGroupUnlock, KindTimerStop, KindReportPub, KindTimerPause, KindTimerResume:
+	case KindGroupLock, KindGroupUnlock:
+		v = &GroupRef{}
+	case KindTimerStop, KindReportPub, KindTimerPause, KindTimerResume, KindClockStop:
 		v = &struct{}{}
+	case KindPhaseSet:
+		v = &PhaseSet{}
+	case KindPlenaryPresent:
+		v = &PlenaryPresent{}
+	case KindPlenaryFloor:
+		v = &PlenaryFloor{}
+	case KindPriorityVote, KindPriorityUnvote:
+		v = &PriorityRef{}
+	case KindClockStart:
+		v = &ClockStart{}
+	case KindSurveyOpen, KindSurveyClose:
+		v = &SurveyRef{}
+	case KindSurveyAnswer:
+		v = &Answer{}
 	case KindTimerStart, KindTimerExtend:
 		v = &TimerStart{}
 	case KindMinutesEdit, KindSummaryEdit, KindSynthesis:

@@ -423,7 +423,9 @@ func (t *Tally) add(a Answer) {
 // pool turns the tallies of groups or backgrounds into cells by name,
 // pooling those with fewer than MinCell answers into OtherCell. When the
 // pool itself is that small the breakdown is left out: its tally would be
-// the total less the cells shown, one person's answer at worst.
+// the total less the cells shown, one person's answer at worst. So is a
+// breakdown that would be the pool alone: it says nothing the total does
+// not.
 func pool(it *SurveyItem, tallies map[string]*Tally) []Cell {
 	names := slices.Sorted(func(yield func(string) bool) {
 		for k := range tallies {
@@ -451,6 +453,9 @@ func pool(it *SurveyItem, tallies map[string]*Tally) []Cell {
 	if other.Respondents > 0 {
 		if other.Respondents < MinCell {
 			return nil
+		}
+		if len(out) == 0 {
+			return nil // the pool would be the total
 		}
 		slices.Sort(other.Texts)
 		out = append(out, Cell{Name: OtherCell, Tally: other})

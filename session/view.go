@@ -68,8 +68,14 @@ func (s *State) View(v Viewer) *State {
 			out.Answers[v.ID][k] = a.clone()
 		}
 	}
-	if mine := s.PriorityBy[v.ID]; len(mine) > 0 {
-		out.PriorityBy = map[string][]string{v.ID: slices.Clone(mine)}
+	var mine []string
+	for _, id := range s.PriorityBy[v.ID] {
+		if s.Themes[id] != nil {
+			mine = append(mine, id)
+		}
+	}
+	if len(mine) > 0 {
+		out.PriorityBy = map[string][]string{v.ID: mine}
 	}
 	if public {
 		for id, t := range s.Themes {
@@ -87,6 +93,9 @@ func (s *State) View(v Viewer) *State {
 	}
 	if v.Role == Organizer {
 		for id, n := range s.Priorities {
+			if s.Themes[id] == nil {
+				continue
+			}
 			if out.Priorities == nil {
 				out.Priorities = map[string]int{}
 			}
@@ -125,6 +134,11 @@ func (s *State) ApplyEvent(e Event) {
 		s.ID, s.Title, s.VotesPerPerson, s.Created, s.Cover = h.ID, h.Title, h.VotesPerPerson, h.Created, h.Cover.clone()
 		s.PriorityVotes = h.PriorityVotes
 		s.Questions = slices.Clone(h.Questions)
+	}
+	if s.holdsGroups(d.Groups) {
+		// The event carries every group the replica holds and more, in
+		// the plan's order (the plenary shows them all): take it over.
+		s.Groups = nil
 	}
 	for _, g := range d.Groups {
 		if old := s.Group(g.Name); old != nil {
@@ -227,4 +241,17 @@ func UnmarshalSnapshot(data []byte) (*State, error) {
 		s.Done = map[string]Outcome{}
 	}
 	return s, nil
+}
+
+// holdsGroups reports whether groups hold every group of s and more.
+func (s *State) holdsGroups(groups []*Group) bool {
+	if len(groups) <= len(s.Groups) {
+		return false
+	}
+	for _, g := range s.Groups {
+		if !slices.ContainsFunc(groups, func(x *Group) bool { return x.Name == g.Name }) {
+			return false
+		}
+	}
+	return true
 }

@@ -27,7 +27,7 @@ type document interface {
 const formatHelp = "output format: md (Markdown), html (one page to mail or print), json or csv (one row per idea)"
 
 func newReportCmd() *cobra.Command {
-	var group, format, output string
+	var group, format, output, table string
 	var appendix bool
 	cmd := &cobra.Command{
 		Use:   "report URL CODE",
@@ -56,6 +56,14 @@ HTML is the Markdown's document as one self-contained page, with a table of
 contents, styled for screen and print, with no script and nothing loaded from
 elsewhere: the file to mail, or to print to PDF from a browser.
 
+The conference report ends with its Engagement section: participation by group
+and by background (who joined, contributed or stayed silent, ideas per person,
+votes used, build-ons, time to the first idea), ideas over time, the plenary's
+priority votes and the survey's results. With --format csv, --table picks the
+table: ideas (the default, one row per idea), responses (the survey's tallies)
+or participation (the figures by group and background). No export names who
+answered the survey, nor who wrote an anonymous idea.
+
 JSON group reports hold everything 'breakout merge' needs, so groups that ran
 on separate relays can still make one conference report. docs/reports.md
 describes every format.
@@ -66,6 +74,7 @@ or https://).`,
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --format html -o conference.html
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --group Verdi --format json -o verdi.json
   breakout report wss://relay.example.org RAPPORTEUR-CODE --format csv > ideas.csv
+  breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --format csv --table participation -o figures.csv
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE | glow -`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -77,6 +86,9 @@ or https://).`,
 			if err := checkFormat(format); err != nil {
 				return err
 			}
+			if err := checkTable(table, format); err != nil {
+				return err
+			}
 			exp, err := fetchExport(cmd.Context(), args[0], args[1])
 			if err != nil {
 				return err
@@ -85,14 +97,22 @@ or https://).`,
 			if err != nil {
 				return err
 			}
-			if c, ok := doc.(*report.Conference); ok {
+			c, ok := doc.(*report.Conference)
+			if ok {
 				c.Appendix = appendix
+			}
+			if table != report.TableIdeas {
+				if !ok {
+					return fmt.Errorf("--table %s is a table of the conference report; export it with an organizer's code and without --group", table)
+				}
+				doc = tableDocument{c, table}
 			}
 			return writeDocument(cmd, doc, format, output)
 		},
 	}
 	cmd.Flags().StringVar(&group, "group", "", "with an organizer's code: export this group's report instead of the conference report")
 	cmd.Flags().BoolVar(&appendix, "appendix", false, "add every group report in full to the conference report")
+	cmd.Flags().StringVar(&table, "table", report.TableIdeas, "with --format csv: ideas, responses (the survey's tallies) or participation (figures by group and background)")
 	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd
@@ -152,6 +172,27 @@ func checkFormat(format string) error {
 	}
 	return fmt.Errorf("--format %q is not known; use md, html, json or csv", format)
 }
+
+func checkTable(table, format string) error {
+	switch table {
+	case report.TableIdeas:
+		return nil
+	case report.TableResponses, report.TableParticipation:
+		if format != "csv" {
+			return fmt.Errorf("--table %s is a CSV table; add --format csv", table)
+		}
+		return nil
+	}
+	return fmt.Errorf("--table %q is not known; use ideas, responses or participation", table)
+}
+
+// tableDocument is the conference report whose CSV is one of its tables.
+type tableDocument struct {
+	*report.Conference
+	table string
+}
+
+func (d tableDocument) WriteCSV(w io.Writer) error { return d.Conference.WriteTableCSV(w, d.table) }
 
 // fetchExport asks the relay for the state as the code's holder sees it.
 func fetchExport(ctx context.Context, relayURL, code string) (*relay.Export, error) {
