@@ -16,15 +16,13 @@ import (
 type phaseMsg struct{ phase session.Phase }
 
 // nextPhase is the phase after p: rooms, plenary, closed, and from closed
-// back to the rooms.
+// back to the plenary; the rooms never reopen, for what the plenary showed
+// cannot be taken back from the screens.
 func nextPhase(p session.Phase) session.Phase {
-	switch p {
-	case session.PhaseRooms:
-		return session.PhasePlenary
-	case session.PhasePlenary:
+	if p == session.PhasePlenary {
 		return session.PhaseClosed
 	}
-	return session.PhaseRooms
+	return session.PhasePlenary
 }
 
 // controlKey handles the organizer's session-wide controls, from the
@@ -37,8 +35,10 @@ func (s *organizerScreen) controlKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		prompt := map[session.Phase]string{
 			session.PhasePlenary: "Start the plenary? Every screen then shows every group's findings. (y/n)",
 			session.PhaseClosed:  "Close the session? Everything becomes read-only and the reports final. (y/n)",
-			session.PhaseRooms:   "Reopen the rooms? The session goes back to work in groups. (y/n)",
 		}[next]
+		if a.state.PhaseOf() == session.PhaseClosed {
+			prompt = "Reopen the plenary? Priority votes, presenting and writing work again. (y/n)"
+		}
 		return ask(prompt, phaseMsg{next}), true
 	case key.Matches(k, s.keys.LockAll):
 		if cmd := a.closedNotice(); cmd != nil {

@@ -218,6 +218,24 @@ func TestOrganizerPresentsAndGivesTheFloor(t *testing.T) {
 	o.press("x")
 	dora.waitFor("nothing", func() bool { return dora.state.Plenary.Present == nil })
 	o.waitView("the organizer presents nothing now")
+
+	// The rapporteur given the floor is told.
+	remo := newDriver(t, sc.tr.dial("Manzoni", session.Rapporteur, "Remo", ""), 80, 24, nil)
+	remo.settled()
+	remo.waitView("Plenary · Q")
+	o.press("[", "g", "enter", "F")
+	remo.waitView("You have the floor: present Manzoni's findings", "◆ has the floor")
+
+	// Closed, then the plenary again; never back to the rooms.
+	o.press("v", "P")
+	o.waitView("Close the session?")
+	o.press("y")
+	dora.waitFor("closed", func() bool { return dora.state.PhaseOf() == session.PhaseClosed })
+	o.waitFor("closed", func() bool { return o.m.a.state.PhaseOf() == session.PhaseClosed })
+	o.press("P")
+	o.waitView("Reopen the plenary?")
+	o.press("y")
+	dora.waitFor("the plenary again", func() bool { return dora.state.PhaseOf() == session.PhasePlenary })
 }
 
 func TestClosedSessionIsReadOnly(t *testing.T) {
