@@ -503,3 +503,18 @@ func TestGoldenPlenary(t *testing.T) {
 		})
 	}
 }
+
+func TestClosedChairSteersNothing(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Manzoni", session.Chair, "Chiara", ""), 80, 24, nil)
+	d.settled()
+	sc.phase(session.PhaseClosed)
+	d.waitView("The session is closed")
+	for _, k := range []string{">", "t", "l", "p", "h", "+"} {
+		d.press(k)
+		if d.m.confirm != nil || d.m.scr.typing() || len(d.m.a.pending) > 0 {
+			t.Fatalf("%s in a closed session asked, opened an input or sent an op", k)
+		}
+		d.waitView("the session is closed: it can be read, not changed")
+	}
+}
