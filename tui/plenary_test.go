@@ -438,9 +438,9 @@ func TestDashboardChartsAndSurveyResults(t *testing.T) {
 	if l := lineWith(o.view(), "5 · Very"); !strings.Contains(l, "█") || !strings.HasSuffix(strings.TrimSpace(l), " 2") {
 		t.Fatalf("the bar of 5 = %q", l)
 	}
-	// By group: too few in each to show apart, pooled.
+	// By group: too few in each to show any apart.
 	o.press("tab")
-	o.waitView("tab: by group", "other · 4 answers")
+	o.waitView("tab: by group", "too few answers to show them by group")
 	o.press("o")
 	o.waitView("closed How useful was the day?")
 }
