@@ -287,6 +287,8 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 	head = append(head, label+ansi.Truncate(oneLine(q.Text), max(w-ansi.StringWidth(ansi.Strip(label)), 1), "…"))
 	var status string
 	switch {
+	case pr == nil && a.me.Role == session.Organizer:
+		status = st.Dim.Render("presenting nothing · enter presents the group or theme, w the question")
 	case pr == nil:
 		status = st.Dim.Render("the organizer presents nothing now · [ ] browse the questions")
 	case p.browsing && a.me.Role != session.Organizer:

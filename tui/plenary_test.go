@@ -196,7 +196,7 @@ func TestOrganizerPresentsAndGivesTheFloor(t *testing.T) {
 	dora.waitFor("the plenary", func() bool { return dora.state.PhaseOf() == session.PhasePlenary })
 	o.waitView("v shows the plenary view")
 	o.press("v")
-	o.waitView("Plenary · Q1/3", "the organizer presents nothing now")
+	o.waitView("Plenary · Q1/3", "presenting nothing · enter presents")
 
 	// enter presents the selected group; F gives it the floor.
 	o.press("j", "enter")
@@ -217,7 +217,7 @@ func TestOrganizerPresentsAndGivesTheFloor(t *testing.T) {
 	dora.waitFor("Q2", func() bool { p := dora.state.Plenary.Present; return p != nil && p.Question == "q2" && p.Group == "" })
 	o.press("x")
 	dora.waitFor("nothing", func() bool { return dora.state.Plenary.Present == nil })
-	o.waitView("the organizer presents nothing now")
+	o.waitView("presenting nothing · enter presents")
 
 	// The rapporteur given the floor is told.
 	remo := newDriver(t, sc.tr.dial("Manzoni", session.Rapporteur, "Remo", ""), 80, 24, nil)
