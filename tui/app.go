@@ -240,6 +240,9 @@ func (a *app) needsTick() bool {
 	if a.state == nil {
 		return false
 	}
+	if a.state.Clock != nil {
+		return true
+	}
 	for _, g := range a.state.Groups {
 		if !g.Deadline.IsZero() {
 			return true
@@ -257,6 +260,12 @@ func (a *app) timesUp() tea.Cmd {
 	}
 	now := a.now()
 	var cmds []tea.Cmd
+	if c := a.state.Clock; c != nil && !c.Deadline.After(now) && !a.timeUp[clockKey].Equal(c.Deadline) {
+		a.timeUp[clockKey] = c.Deadline
+		if now.Sub(c.Deadline) <= 10*time.Second {
+			cmds = append(cmds, a.say(noticeInfo, "Time's up: "+clockLabel(c)), bell())
+		}
+	}
 	for _, g := range a.state.Groups {
 		if a.me.Group != "" && g.Name != a.me.Group {
 			continue
@@ -281,6 +290,9 @@ func (a *app) timesUp() tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// clockKey keys the session clock in timeUp; no group has an empty name.
+const clockKey = ""
 
 func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })

@@ -139,6 +139,12 @@ func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 		s.merging = ""
 		return a.say(noticeInfo, "merge cancelled")
 	}
+	c := s.keys
+	if key.Matches(k, c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.PauseTimer, c.StopTimer, c.Lock, c.Pin, c.Merge, c.Hide) {
+		if cmd := a.closedNotice(); cmd != nil {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(k, s.keys.PoseNext), key.Matches(k, s.keys.PosePrev):
 		if g == nil {

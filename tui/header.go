@@ -20,6 +20,9 @@ const sep = " │ "
 func (a *app) header(width int, g *session.Group, watching bool) string {
 	st := a.styles
 	right := st.Dim.Render(steady(a.me.Name)+" · "+string(a.me.Role)) + "  " + a.connection()
+	if b := a.sessionBadge(); b != "" {
+		right = b + "  " + right
+	}
 	title := ansi.Truncate(steady(a.state.Title), max(0, width-lipgloss.Width(right)-2), "…")
 	line1 := fill(st.Title.Render(title), right, width)
 

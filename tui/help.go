@@ -22,7 +22,14 @@ type helpGroup struct {
 func roleHelp(role session.Role) []helpGroup {
 	g := DefaultGlobalKeys()
 	l := DefaultListKeys()
-	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt, g.Broadcasts, g.Dismiss, g.Info}}
+	g = g.forRole(role)
+	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Quit, g.Interrupt, g.Broadcasts, g.Dismiss, g.Info, g.Report, g.Survey}}
+	pk := DefaultPlenaryKeys(role)
+	plenary := helpGroup{"The plenary", append([]key.Binding{g.Plenary, l.Up, l.Down}, pk.all()...)}
+	rk := DefaultReaderKeys()
+	reading := helpGroup{"Reading the report", []key.Binding{l.Up, l.Down, rk.Switch, rk.Close}}
+	sk := DefaultSurveyKeys()
+	survey := helpGroup{"The survey", []key.Binding{sk.Next, sk.Prev, sk.Close}}
 	move := helpGroup{"Moving", l.all()}
 	compose := DefaultComposeKeys()
 	writing := helpGroup{"Writing an idea", []key.Binding{compose.Send, compose.Newline, compose.Anonymous, compose.Close}}
@@ -32,24 +39,33 @@ func roleHelp(role session.Role) []helpGroup {
 	case session.Chair:
 		c := DefaultChairKeys()
 		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.PauseTimer, c.StopTimer, c.Lock}},
-			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel}}, writing, move, global}
+			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel}}, writing, plenary, reading, survey, move, global}
 	case session.Rapporteur:
 		r := DefaultRapporteurKeys()
 		e := DefaultEditorKeys()
 		return []helpGroup{ideas, {"The record", []key.Binding{r.NextPane, r.PrevPane, r.Theme, r.KeyIdea, r.Publish, r.Export}},
 			{"In minutes and summary", []key.Binding{e.Leave, e.NextPane, e.Save, e.Reload, e.Versions}},
-			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}}, writing, move, global}
+			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}}, writing, plenary, reading, survey, move, global}
 	case session.Organizer:
 		o := DefaultOrganizerKeys()
 		e := DefaultEditorKeys()
 		ro := DefaultIdeaKeys(session.Organizer)
-		return []helpGroup{{"All groups", []key.Binding{o.Open, o.Back, o.Broadcast, o.Synthesis, o.Board, o.Export}},
-			{"Watching a group", []key.Binding{o.NextPane, ro.Sort, ro.Earlier, ro.Later, o.Back}},
+		return []helpGroup{{"All groups", []key.Binding{o.Open, o.Back, o.Broadcast, o.Synthesis, o.Board, o.Dashboard, o.Export}},
+			{"The whole session (table, dashboard)", []key.Binding{o.Phase, o.LockAll, o.PoseAll, o.Clock, o.StopClock}},
+			{"Dashboard", DefaultDashboardKeys().all()},
+			plenary,
+			{"Watching a group", []key.Binding{o.NextPane, ro.Sort, ro.Earlier, ro.Later, withHelp(o.Broadcast, "message this group only"), o.Back}},
 			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, e.Versions, o.Back}},
 			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}},
 			{"Merge board", DefaultBoardKeys().all()}, move, global}
 	}
-	return []helpGroup{ideas, writing, move, global}
+	return []helpGroup{ideas, writing, plenary, reading, survey, move, global}
+}
+
+// withHelp is a binding with another description.
+func withHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }
 
 // pageText is the page shown over the screen: all keys, or broadcasts.

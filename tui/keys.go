@@ -27,6 +27,12 @@ type GlobalKeys struct {
 	Broadcasts, Dismiss key.Binding
 	// Info shows how others join (the demo's relay, codes and data).
 	Info key.Binding
+	// Plenary switches between the plenary view and the person's own
+	// screen once the plenary has begun.
+	Plenary key.Binding
+	// Report opens the person's group report (and, from the plenary on,
+	// the conference draft); Survey opens the questionnaire's form.
+	Report, Survey key.Binding
 }
 
 // DefaultGlobalKeys returns the keys every screen has.
@@ -38,7 +44,18 @@ func DefaultGlobalKeys() GlobalKeys {
 		Broadcasts: bind([]string{"B"}, "B", "all broadcasts"),
 		Dismiss:    bind([]string{"D"}, "D", "dismiss the broadcast"),
 		Info:       bind([]string{"i"}, "i", "how others join (demo)"),
+		Plenary:    bind([]string{"v"}, "v", "plenary view/my screen"),
+		Report:     bind([]string{"r"}, "r", "read the report"),
+		Survey:     bind([]string{"A"}, "A", "answer the survey"),
 	}
+}
+
+// forRole turns off the keys a role does not have: the organizer reads the
+// reports on its own screens and answers no survey.
+func (k GlobalKeys) forRole(role session.Role) GlobalKeys {
+	k.Report.SetEnabled(role != session.Organizer)
+	k.Survey = allow(k.Survey, role, session.KindSurveyAnswer)
+	return k
 }
 
 // ListKeys move through a list.
@@ -161,6 +178,9 @@ func DefaultEditorKeys() EditorKeys {
 // OrganizerKeys watch the whole session.
 type OrganizerKeys struct {
 	Open, Back, Broadcast, Synthesis, Board, Export, Earlier, Later, NextPane key.Binding
+	// Session-wide controls: the dashboard, the phase, every room's lock,
+	// a question posed in every room, the session clock.
+	Dashboard, Phase, LockAll, PoseAll, Clock, StopClock key.Binding
 }
 
 // DefaultOrganizerKeys returns the organizer's keys.
@@ -175,6 +195,12 @@ func DefaultOrganizerKeys() OrganizerKeys {
 		Earlier:   bind([]string{"["}, "[", "earlier question"),
 		Later:     bind([]string{"]"}, "]", "later question"),
 		NextPane:  bind([]string{"tab"}, "tab", "next pane"),
+		Dashboard: bind([]string{"d"}, "d", "dashboard"),
+		Phase:     bind([]string{"P"}, "P", "next phase: rooms→plenary→closed"),
+		LockAll:   bind([]string{"L"}, "L", "lock/open all rooms"),
+		PoseAll:   bind([]string{"Q"}, "Q", "pose a Q in all rooms"),
+		Clock:     bind([]string{"c"}, "c", "session clock"),
+		StopClock: bind([]string{"C"}, "C", "stop the session clock"),
 	}
 }
 

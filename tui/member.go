@@ -63,6 +63,13 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	sel := m.list.selected()
 	cur := m.list.current()
+	if key.Matches(k, m.keys.New, m.keys.Vote, m.keys.BuildOn, m.keys.Edit, m.keys.Retract, m.keys.Anonymous) {
+		// A draft written before the session closed can still be read
+		// and copied; nothing else opens.
+		if cmd := m.a.closedNotice(); cmd != nil && !(key.Matches(k, m.keys.New) && m.comp.draft != "") {
+			return true, cmd
+		}
+	}
 	switch {
 	case key.Matches(k, m.keys.New):
 		if !cur {

@@ -22,6 +22,7 @@ const (
 	orgWatch                    // one group, read only
 	orgSynthesis                // the synthesis of one question
 	orgBoard                    // the conference themes of one question
+	orgDash                     // charts, alerts and the survey
 )
 
 // organizerScreen watches every room: a live table of the groups, a
@@ -54,8 +55,12 @@ type organizerScreen struct {
 	sums       viewport.Model
 	sumsKey    string // what the summaries were built for
 
-	board  *mergeBoard
-	bcast  *lineInput
+	board *mergeBoard
+	dash  *dashboard
+	bcast *lineInput
+	// ask is the one-line question of the session-wide controls (the
+	// clock, the question to pose).
+	ask    *lineInput
 	width  int
 	height int
 }
@@ -63,7 +68,8 @@ type organizerScreen struct {
 func newOrganizerScreen(a *app) *organizerScreen {
 	s := &organizerScreen{a: a, keys: DefaultOrganizerKeys(), lkeys: DefaultListKeys(), ekeys: DefaultEditorKeys(),
 		table: &groupTable{a: a}, synth: newTextEditor(a, session.Synthesis, ""),
-		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a), sideTop: -1}
+		bcast: newLineInput(a, session.MaxBroadcast), sums: viewport.New(), board: newMergeBoard(a), sideTop: -1,
+		dash: newDashboard(a), ask: newLineInput(a, 60)}
 	s.editors = [3]*textEditor{s.synth, newTextEditor(a, session.Executive, ""), newTextEditor(a, session.Recommendations, "")}
 	s.panel = &participation{a: a, group: s.watched}
 	return s
@@ -84,8 +90,14 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 			e.ta.SetStyles(a.styles.Textarea)
 		}
 		s.bcast.ti.SetStyles(a.styles.Input)
+		s.ask.ti.SetStyles(a.styles.Input)
 		s.board.input.ti.SetStyles(a.styles.Input)
 		return nil
+	}
+	if p, ok := msg.(phaseMsg); ok {
+		_, cmd := a.sendSaying(session.KindPhaseSet, session.PhaseSet{Phase: p.phase}, "move the session to "+string(p.phase),
+			"The session is in the "+string(p.phase)+" phase now")
+		return cmd
 	}
 	if d, ok := msg.(boardDismissMsg); ok {
 		_, cmd := a.send(session.KindThemeDismiss, session.ThemeRef{Theme: d.theme}, "dismiss the theme")
@@ -94,6 +106,9 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 	k, isKey := msg.(tea.KeyPressMsg)
 	if s.bcast.open && (isKey || !isReplica(msg)) {
 		return s.bcast.update(msg)
+	}
+	if s.ask.open && (isKey || !isReplica(msg)) {
+		return s.ask.update(msg)
 	}
 	if !isKey {
 		for _, e := range s.editors {
@@ -127,15 +142,32 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		if ok, cmd := s.synth.keys(k, s.ekeys); ok {
 			return cmd
 		}
+		if cmd := a.closedNotice(); cmd != nil {
+			return cmd
+		}
 		return s.synth.update(k)
+	}
+	if s.mode == orgDash && !key.Matches(k, s.keys.Broadcast, s.keys.Export) {
+		if cmd, ok := s.controlKey(k); ok {
+			return cmd
+		}
+		cmd, back := s.dash.update(k)
+		if back {
+			s.mode = orgTable
+		}
+		return cmd
 	}
 	switch {
 	case key.Matches(k, s.keys.Broadcast):
-		return s.bcast.start("Broadcast to every group", "", nil, func(text string) tea.Cmd {
+		to, title := "", "Broadcast to every group"
+		if g := s.watched(); s.mode == orgWatch && g != nil {
+			to, title = g.Name, "Message to "+g.Name+" only"
+		}
+		return s.bcast.start(title, "", nil, func(text string) tea.Cmd {
 			if oneLine(text) == "" {
 				return nil
 			}
-			_, cmd := a.send(session.KindBroadcast, session.BroadcastData{Text: text}, "broadcast")
+			_, cmd := a.send(session.KindBroadcast, session.BroadcastData{Text: text, Group: to}, "broadcast")
 			return cmd
 		})
 	case key.Matches(k, s.keys.Export):
@@ -151,9 +183,14 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *organizerScreen) tableKey(k tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := s.controlKey(k); ok {
+		return cmd
+	}
 	t := s.table
 	rows := len(s.a.state.Groups)
 	switch {
+	case key.Matches(k, s.keys.Dashboard):
+		s.mode = orgDash
 	case key.Matches(k, s.lkeys.Up):
 		t.sel--
 	case key.Matches(k, s.lkeys.Down):
@@ -298,12 +335,13 @@ func (s *organizerScreen) followSynth() {
 func (s *organizerScreen) setSize(w, h int) {
 	s.width, s.height = w, h
 	s.bcast.setWidth(w)
+	s.ask.setWidth(w)
 	s.board.setSize(w, h)
 }
 
 func (s *organizerScreen) view() (string, *tea.Cursor) {
 	w, h := s.width, s.height
-	if s.bcast.open {
+	if s.bcast.open || s.ask.open {
 		h -= 2
 	}
 	var body string
@@ -316,12 +354,17 @@ func (s *organizerScreen) view() (string, *tea.Cursor) {
 	case orgBoard:
 		s.board.setSize(w, h)
 		body, cur = s.board.view()
+	case orgDash:
+		body = s.dash.view(w, h)
 	default:
 		body = s.table.view(w, h)
 	}
-	if s.bcast.open {
-		body = fitHeight(body, w, h) + "\n" + s.bcast.view(w)
-		if c := s.bcast.cursor(); c != nil {
+	for _, in := range []*lineInput{s.bcast, s.ask} {
+		if !in.open {
+			continue
+		}
+		body = fitHeight(body, w, h) + "\n" + in.view(w)
+		if c := in.cursor(); c != nil {
 			c.Position.Y += h
 			cur = c
 		}
@@ -404,11 +447,17 @@ func (s *organizerScreen) bar() help.KeyMap {
 	if s.bcast.open {
 		return keyMap{short: s.bcast.shortKeys()}
 	}
+	if s.ask.open {
+		return keyMap{short: s.ask.shortKeys()}
+	}
 	k := s.keys
 	switch s.mode {
 	case orgWatch:
 		ik := DefaultIdeaKeys(session.Organizer)
 		return keyMap{short: []key.Binding{k.Back, k.NextPane, ik.Sort, ik.Earlier, ik.Later, k.Broadcast}}
+	case orgDash:
+		dk := s.dash.keys
+		return keyMap{short: []key.Binding{dk.Down, dk.Toggle, dk.Breakdown, dk.Back, k.Phase, k.Clock, k.LockAll, k.PoseAll}}
 	case orgBoard:
 		if s.board.typing() {
 			return keyMap{short: s.board.input.shortKeys()}
@@ -426,11 +475,11 @@ func (s *organizerScreen) bar() help.KeyMap {
 		}
 		return keyMap{short: []key.Binding{k.NextPane, k.Earlier, k.Later, k.Back, k.Broadcast, k.Export}}
 	}
-	return keyMap{short: []key.Binding{s.lkeys.Up, s.lkeys.Down, k.Open, k.Broadcast, k.Synthesis, k.Board, k.Export}}
+	return keyMap{short: []key.Binding{s.lkeys.Down, k.Open, k.Broadcast, k.Dashboard, k.Phase, k.Synthesis, k.Board, k.Clock, k.LockAll, k.PoseAll, k.Export}}
 }
 
 func (s *organizerScreen) typing() bool {
-	return s.bcast.open || (s.mode == orgSynthesis && s.synthFocus) || (s.mode == orgBoard && s.board.typing())
+	return s.bcast.open || s.ask.open || (s.mode == orgSynthesis && s.synthFocus) || (s.mode == orgBoard && s.board.typing())
 }
 
 func (s *organizerScreen) unsent() bool {
@@ -439,7 +488,7 @@ func (s *organizerScreen) unsent() bool {
 			return true
 		}
 	}
-	return s.bcast.unsent() || s.board.unsent()
+	return s.bcast.unsent() || s.ask.unsent() || s.board.unsent()
 }
 
 func (s *organizerScreen) flush() {

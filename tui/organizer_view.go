@@ -97,6 +97,10 @@ func (t *groupTable) view(width, height int) string {
 	lines := []string{st.TableHeader.Render(cell("Group", nameW, false) + cell("Q", qW, false) + cell("Ideas", ideasW, true) +
 		cell("Online", onlineW, true) + cell("Timer", timerW, false) + cell("Room", roomW, false) + cell("Report", reportW, false))}
 	var foot []string
+	if al := a.alertLines(width, 3); len(al) > 0 && height >= 10 {
+		foot = append(foot, "")
+		foot = append(foot, al...)
+	}
 	if n := len(a.state.Broadcasts); n > 0 {
 		foot = append(foot, "", ansi.Truncate(st.Dim.Render("Last broadcast: ")+oneLine(a.state.Broadcasts[n-1].Text), width, "…"))
 	}

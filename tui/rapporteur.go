@@ -161,9 +161,17 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 		if ok, cmd := ed.keys(k, s.ekeys); ok {
 			return cmd
 		}
+		if cmd := a.closedNotice(); cmd != nil {
+			return cmd
+		}
 		return ed.update(k)
 	}
 	sel := s.m.list.selected()
+	if key.Matches(k, s.keys.Publish, s.keys.Theme, s.keys.KeyIdea) {
+		if cmd := a.closedNotice(); cmd != nil {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(k, s.keys.Publish):
 		return ask("Publish the group report? Everyone in the session can then read it. (y/n)", publishMsg{})

@@ -49,6 +49,14 @@ type Model struct {
 	confirm *confirmMsg
 	width   int
 	height  int
+
+	// What may stand over the role's screen: the plenary view, a report
+	// to read, the survey form. They are made with the screen.
+	plen       *plenaryView
+	showPlen   bool
+	reader     *reportReader
+	showReader bool
+	survey     *surveyForm
 }
 
 // New returns the root model for a connected client.
@@ -90,7 +98,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if mm.scr != nil && mm.width > 0 {
 		if c := mm.chrome(); c != mm.chromeH {
 			mm.chromeH = c
-			mm.scr.setSize(mm.bodySize())
+			mm.setSizes()
 		}
 	}
 	return mm, cmd
@@ -104,7 +112,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.a.width = msg.Width
 		m.help.SetWidth(msg.Width)
 		if m.scr != nil {
-			m.scr.setSize(m.bodySize())
+			m.setSizes()
 		}
 	case tea.BackgroundColorMsg:
 		m.a.styles = NewStyles(msg.IsDark())
@@ -117,10 +125,16 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, cmd, m.a.listen())
 		if m.scr == nil && m.a.state != nil {
 			m.scr = newScreen(m.a)
-			m.scr.setSize(m.bodySize())
+			m.keys = m.keys.forRole(m.a.me.Role)
+			m.plen, m.reader, m.survey = newPlenaryView(m.a), newReportReader(m.a), newSurveyForm(m.a)
+			m.showPlen = m.a.state.PhaseOf() == session.PhasePlenary && m.a.me.Role != session.Organizer
+			m.setSizes()
 		}
 		if out != nil && m.scr != nil {
-			cmds = append(cmds, m.scr.update(out))
+			cmds = append(cmds, m.scr.update(out), m.plen.update(out), m.survey.update(out))
+			if r, ok := out.(replicaMsg); ok {
+				cmds = append(cmds, m.sessionNews(r.ev))
+			}
 		}
 	case tickMsg:
 		m.a.ticking = false
@@ -147,6 +161,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	default:
 		if m.scr != nil {
 			cmds = append(cmds, m.scr.update(msg))
+			if m.survey.open {
+				cmds = append(cmds, m.survey.update(msg))
+			}
 		}
 	}
 	if !m.a.ticking && m.a.needsTick() {
@@ -209,8 +226,23 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if !m.scr.typing() {
+	act := m.active()
+	if !act.typing() {
 		switch {
+		case key.Matches(msg, m.keys.Plenary):
+			return m, m.togglePlenary()
+		case key.Matches(msg, m.keys.Report) && m.keys.Report.Enabled() && !m.showReader:
+			if m.a.me.Group == "" {
+				return m, nil
+			}
+			m.showReader = true
+			return m, nil
+		case key.Matches(msg, m.keys.Survey) && m.keys.Survey.Enabled():
+			m.showReader = false
+			return m, m.survey.start()
+		case m.showReader && key.Matches(msg, m.reader.keys.Close):
+			m.showReader = false
+			return m, nil
 		case key.Matches(msg, m.keys.Quit):
 			return m.quit()
 		case key.Matches(msg, m.keys.Help):
@@ -227,12 +259,12 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.a.say(noticeInfo, "dismissed; B shows every broadcast")
 		}
 	}
-	return m, m.scr.update(msg)
+	return m, act.update(msg)
 }
 
 // quit ends the program, asking first when typed text would be lost.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	if m.scr != nil && m.scr.unsent() {
+	if m.scr != nil && (m.scr.unsent() || m.survey.unsent()) {
 		m.confirm = &confirmMsg{prompt: "Unsent text will be lost. Quit anyway? (y/n)", yes: quitMsg{}}
 		return m, nil
 	}
@@ -266,7 +298,7 @@ func (m Model) View() tea.View {
 	if m.showHelp || m.showBcasts || m.showInfo {
 		body = m.fullPage(bw, bh)
 	} else {
-		body, cur = m.scr.view()
+		body, cur = m.active().view()
 	}
 	var b strings.Builder
 	b.WriteString(m.a.header(m.width, g, watching))
@@ -305,8 +337,14 @@ func (m Model) noticeLines() []string {
 		return wrapLines(st.Confirm.Render(m.confirm.prompt), w, noticeMax)
 	}
 	var out []string
+	if m.a.state != nil {
+		out = append(out, m.phaseLines(w)...)
+	}
 	if b := m.a.bcast; b.Text != "" && m.a.state != nil {
 		head := "» From the organizer at " + b.At.Local().Format("15:04") + ": "
+		if b.Group != "" {
+			head = "» From the organizer to " + b.Group + " at " + b.At.Local().Format("15:04") + ": "
+		}
 		out = append(out, wrapLines(st.Broadcast.Render(head+oneLine(b.Text))+st.Faint.Render("  (D dismisses · B all)"), w, broadcastMax)...)
 	}
 	n := m.a.notice
@@ -347,6 +385,9 @@ func (m Model) broadcastsText(width int) string {
 	for i := len(bs) - 1; i >= 0; i-- {
 		x := bs[i]
 		b.WriteString(st.Accent.Render(x.At.Local().Format("15:04")) + "  ")
+		if x.Group != "" {
+			b.WriteString(st.Dim.Render("to " + x.Group + ": "))
+		}
 		b.WriteString(ansi.Wrap(x.Text, max(width-7, 10), ""))
 		b.WriteString("\n\n")
 	}
@@ -360,8 +401,9 @@ func (m Model) helpBar() string {
 			bind([]string{"up", "down"}, "↑/↓", "scroll"),
 		})
 	}
-	short := m.scr.bar().ShortHelp()
-	if !m.scr.typing() {
+	act := m.active()
+	short := act.bar().ShortHelp()
+	if !act.typing() {
 		// ? and q first, so they always fit.
 		short = append([]key.Binding{m.keys.Help, m.keys.Quit}, short...)
 		if m.a.extra != "" {
