@@ -39,7 +39,7 @@ func TestJoinFormTypesNameAndJoins(t *testing.T) {
 	}, teatest.WithDuration(10*time.Second))
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(joinModel)
-	defer fm.close()
+	defer fm.live.end()
 	if fm.room == nil {
 		t.Fatal("the join form never opened the room")
 	}
