@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"breakout/relay"
 )
@@ -86,6 +87,9 @@ func newJoinModel(ctx context.Context, opts JoinOptions) joinModel {
 		j.code = newCodeForm(opts.Heading)
 		j.form.inputs[0].Blur()
 	}
+	// Set here: Init has a value receiver, and the model it starts from
+	// must already show the join under way.
+	j.dialing = opts.Start != nil
 	return j
 }
 
@@ -98,8 +102,8 @@ func (j joinModel) Init() tea.Cmd {
 
 // dial runs a join in a command; the client it makes is known to end at
 // once, so a program that ended meanwhile does not leave it connected.
+// The caller sets dialing.
 func (j *joinModel) dial(f func(ctx context.Context) (*relay.Client, error)) tea.Cmd {
-	j.dialing = true
 	ctx, live := j.ctx, j.live
 	return func() tea.Msg {
 		c, err := f(ctx)
@@ -133,6 +137,7 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return j, nil
 	case tea.WindowSizeMsg:
 		j.size = &msg
+		j.form.width, j.code.width = msg.Width, msg.Width
 		return j, nil
 	case tea.BackgroundColorMsg:
 		st := NewStyles(msg.IsDark())
@@ -158,6 +163,7 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return j, tea.Quit
 		case formSubmit:
 			code, f := j.code.value(), j.opts.Code
+			j.dialing = true
 			return j, j.dial(func(ctx context.Context) (*relay.Client, error) { return f(ctx, code) })
 		}
 		return j, cmd
@@ -169,6 +175,7 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return j, tea.Quit
 	case formSubmit:
 		f, name, bg := j.opts.Dial, j.form.name(), j.form.background()
+		j.dialing = true
 		return j, j.dial(func(ctx context.Context) (*relay.Client, error) { return f(ctx, name, bg) })
 	}
 	return j, cmd
@@ -285,6 +292,7 @@ func JoinProgram(ctx context.Context, opts JoinOptions, more ...tea.ProgramOptio
 
 // codeForm asks for a join code.
 type codeForm struct {
+	width   int // of the terminal, to wrap the error to
 	styles  Styles
 	input   textinput.Model
 	err     string
@@ -338,7 +346,7 @@ func (f *codeForm) view(busy bool) tea.View {
 	case busy:
 		b.WriteString(st.Dim.Render("Joining…") + "\n")
 	case f.err != "":
-		b.WriteString(st.Error.Render(f.err) + "\n")
+		b.WriteString(st.Error.Render(wrapTo(f.err, f.width)) + "\n")
 	default:
 		b.WriteString("\n")
 	}
@@ -349,4 +357,12 @@ func (f *codeForm) view(busy bool) tea.View {
 		v.Cursor = c
 	}
 	return v
+}
+
+// wrapTo wraps a form's message to the terminal's width (80 until known).
+func wrapTo(s string, width int) string {
+	if width <= 0 {
+		width = 80
+	}
+	return ansi.Wrap(s, max(width-1, 20), "")
 }

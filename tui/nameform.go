@@ -15,6 +15,7 @@ var ErrCancelled = errors.New("cancelled")
 
 // nameForm asks for a name and, optionally, a background before joining.
 type nameForm struct {
+	width   int // of the terminal, to wrap the error to
 	styles  Styles
 	inputs  [2]textinput.Model
 	focus   int
@@ -107,7 +108,7 @@ func (f *nameForm) view(busy bool) tea.View {
 	case busy:
 		b.WriteString(st.Dim.Render("Joining…") + "\n")
 	case f.err != "":
-		b.WriteString(st.Error.Render(f.err) + "\n")
+		b.WriteString(st.Error.Render(wrapTo(f.err, f.width)) + "\n")
 	default:
 		b.WriteString("\n")
 	}
@@ -119,4 +120,3 @@ func (f *nameForm) view(busy bool) tea.View {
 	}
 	return v
 }
-
