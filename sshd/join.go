@@ -30,9 +30,9 @@ type joiner struct {
 	addr   net.Addr
 	keyDir string
 
-	mu   sync.Mutex
+	mu    sync.Mutex
 	given string // the code being joined with
-	dir  string // its state directory
+	dir   string // its state directory
 }
 
 // internalURL is the relay URL the clients dial; NetDial makes the
