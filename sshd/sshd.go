@@ -76,6 +76,16 @@ type Server struct {
 type screen struct {
 	p      *tea.Program
 	client func() *relay.Client
+	end    func()
+	// why the program was closed from outside, said again once the
+	// screen is gone, so it stays in the terminal after ssh exits.
+	why atomic.Pointer[string]
+}
+
+// close closes the program from outside, saying why.
+func (sc *screen) close(why string) {
+	sc.why.Store(&why)
+	sc.p.Send(tui.Closing{Text: why})
 }
 
 // New loads the host key from cfg.Dir, making it on first start, and
@@ -168,7 +178,7 @@ func (s *Server) shutdown() {
 	}
 	s.mu.Unlock()
 	for _, sc := range screens {
-		sc.p.Send(tui.Closing{Text: closingText})
+		sc.close(closingText)
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for _, sc := range screens {
@@ -215,13 +225,16 @@ func (s *Server) guard(next ssh.Handler) ssh.Handler {
 		}
 		next(sess)
 		// The program has ended (see program): close what it joined.
-		if end, ok := sess.Context().Value(endKey{}).(func()); ok {
-			end()
+		if sc, ok := sess.Context().Value(screenKey{}).(*screen); ok {
+			sc.end()
+			if why := sc.why.Load(); why != nil {
+				wish.Println(sess, *why)
+			}
 		}
 	}
 }
 
-type endKey struct{}
+type screenKey struct{}
 
 // program makes a session's program: a join through the relay's own
 // handler, with the state of the person's key.
@@ -243,19 +256,20 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	s.sessions[sc] = struct{}{}
 	s.mu.Unlock()
 	idleDone := make(chan struct{})
-	go s.watchIdle(in, p, idleDone)
-	sess.Context().SetValue(endKey{}, func() {
+	go s.watchIdle(in, sc, idleDone)
+	sc.end = func() {
 		close(idleDone)
 		s.mu.Lock()
 		delete(s.sessions, sc)
 		s.mu.Unlock()
 		end()
-	})
+	}
+	sess.Context().SetValue(screenKey{}, sc)
 	return p
 }
 
 // watchIdle closes a program when no key came for the idle timeout.
-func (s *Server) watchIdle(in *idleReader, p *tea.Program, done <-chan struct{}) {
+func (s *Server) watchIdle(in *idleReader, sc *screen, done <-chan struct{}) {
 	t := time.NewTicker(min(s.cfg.IdleTimeout/4, 10*time.Second))
 	defer t.Stop()
 	for {
@@ -264,9 +278,9 @@ func (s *Server) watchIdle(in *idleReader, p *tea.Program, done <-chan struct{})
 			return
 		case <-t.C:
 			if in.idle() >= s.cfg.IdleTimeout {
-				p.Send(tui.Closing{Text: fmt.Sprintf("Closed after %v without a key press; ssh in again to carry on.", s.cfg.IdleTimeout)})
+				sc.close(fmt.Sprintf("Closed after %v without a key press; ssh in again to carry on.", s.cfg.IdleTimeout))
 				time.Sleep(500 * time.Millisecond)
-				p.Quit()
+				sc.p.Quit()
 				return
 			}
 		}

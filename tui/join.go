@@ -231,9 +231,12 @@ func (j joinModel) View() tea.View {
 		v = j.form.view(j.dialing)
 	}
 	if j.closing != "" {
-		v.SetContent(j.form.styles.Error.Render(j.closing) + "\n\n" + v.Content)
+		v.SetContent(j.form.styles.Error.Render(wrapTo(j.closing, j.code.width)) + "\n\n" + v.Content)
 		v.Cursor = nil
 	}
+	// The forms and the room share the alternate screen: nothing of the
+	// forms stays behind in the terminal when the program ends.
+	v.AltScreen = true
 	return v
 }
 
