@@ -23,7 +23,7 @@ import (
 func newDemoCmd() *cobra.Command {
 	var (
 		as, group, data, listen, ssh string
-		bots                    int
+		bots                         int
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",

@@ -38,10 +38,10 @@ type relayFlags struct {
 	listen, data, natsURL, plan, codes, tlsCert, tlsKey, ssh string
 	sshSessions                                              int
 	sshIdle                                                  time.Duration
-	replicas                                            int
-	noSync, verbose                                     bool
-	origins                                             []string
-	flushLinger                                         time.Duration
+	replicas                                                 int
+	noSync, verbose                                          bool
+	origins                                                  []string
+	flushLinger                                              time.Duration
 }
 
 func newRelayCmd() *cobra.Command {
