@@ -75,7 +75,7 @@ type Server struct {
 // screen is one SSH session's program.
 type screen struct {
 	p      *tea.Program
-	client func() *relay.Client
+	joined *tui.Joined
 	end    func()
 	// why the program was closed from outside, said again once the
 	// screen is gone, so it stays in the terminal after ssh exits.
@@ -183,7 +183,7 @@ func (s *Server) shutdown() {
 	deadline := time.Now().Add(3 * time.Second)
 	for _, sc := range screens {
 		for time.Now().Before(deadline) {
-			c := sc.client()
+			c := sc.joined.Client()
 			if c == nil || c.Status().Queued == 0 {
 				break
 			}
@@ -229,6 +229,10 @@ func (s *Server) guard(next ssh.Handler) ssh.Handler {
 			sc.end()
 			if why := sc.why.Load(); why != nil {
 				wish.Println(sess, *why)
+				if u := sc.joined.Unsent(); u != "" {
+					// Not sent, so not kept anywhere: the terminal keeps it.
+					wish.Println(sess, "\nWhat you were typing, not sent (copy it before you close this window):\n\n"+u)
+				}
 			}
 		}
 	}
@@ -250,8 +254,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	in := &idleReader{r: sess}
 	in.touch()
 	popts := append(bubbletea.MakeOptions(sess), tea.WithInput(in))
-	p, client, end := tui.JoinProgram(ctx, opts, popts...)
-	sc := &screen{p: p, client: client}
+	p, joined := tui.JoinProgram(ctx, opts, popts...)
+	sc := &screen{p: p, joined: joined}
 	s.mu.Lock()
 	s.sessions[sc] = struct{}{}
 	s.mu.Unlock()
@@ -262,7 +266,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Lock()
 		delete(s.sessions, sc)
 		s.mu.Unlock()
-		end()
+		joined.End()
 	}
 	sess.Context().SetValue(screenKey{}, sc)
 	return p

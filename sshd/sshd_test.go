@@ -388,8 +388,15 @@ func TestShutdownTellsTheScreens(t *testing.T) {
 	tm.waitFor("Your name")
 	tm.typ("Pat\r\r")
 	tm.waitFor("What should we keep?")
+	tm.typ("n")
+	tm.typ("Half an idea")
 	f.srv.shutdown()
 	tm.waitFor("The relay is shutting down")
+	// The words typed and not sent stay in the person's terminal.
+	tm.waitFor("not sent")
+	if !strings.Contains(tm.shown()[strings.Index(tm.shown(), "not sent"):], "Half an idea") {
+		t.Fatalf("the idea being typed was not handed back:\n%s", tm.shown())
+	}
 	select {
 	case <-tm.done:
 	case <-time.After(10 * time.Second):

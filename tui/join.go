@@ -60,18 +60,20 @@ type joinModel struct {
 	cancel  bool
 	room    *Model // set once joined
 	size    *tea.WindowSizeMsg
-	live    *joined
+	live    *Joined
 	closing string
 }
 
-// joined is what a join started, for whoever ends the program: the
-// client, and the room's done channel. Dials finish in commands, after
-// the program may have ended; end closes what they bring from then on.
-type joined struct {
+// Joined is what a join program started, for whoever ends the program:
+// the client, and the room's done channel. Dials finish in commands,
+// after the program may have ended; End closes what they bring from then
+// on.
+type Joined struct {
 	mu     sync.Mutex
 	client *relay.Client
 	done   chan struct{}
 	ended  bool
+	unsent string
 }
 
 // joinedMsg is the answer of a dial.
@@ -81,7 +83,7 @@ type joinedMsg struct {
 }
 
 func newJoinModel(ctx context.Context, opts JoinOptions) joinModel {
-	j := joinModel{ctx: ctx, opts: opts, form: newNameForm(opts.Heading), live: &joined{}}
+	j := joinModel{ctx: ctx, opts: opts, form: newNameForm(opts.Heading), live: &Joined{}}
 	if opts.Code != nil {
 		j.step = stepCode
 		j.code = newCodeForm(opts.Heading)
@@ -130,6 +132,11 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd := j.room.Update(msg)
 		r := m.(Model)
 		j.room = &r
+		if _, ok := msg.(Closing); ok {
+			j.live.mu.Lock()
+			j.live.unsent = r.UnsentText()
+			j.live.mu.Unlock()
+		}
 		return j, cmd
 	}
 	switch msg := msg.(type) {
@@ -240,9 +247,10 @@ func (j joinModel) View() tea.View {
 	return v
 }
 
-// end stops what the room started and closes the connection it joined
-// with; later dials close theirs themselves.
-func (l *joined) end() {
+// End stops what the room started and closes the connection it joined
+// with; later dials close theirs themselves. Call it once the program has
+// ended.
+func (l *Joined) End() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ended {
@@ -258,10 +266,18 @@ func (l *joined) end() {
 }
 
 // Client returns the client a join made, or nil.
-func (l *joined) Client() *relay.Client {
+func (l *Joined) Client() *relay.Client {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.client
+}
+
+// Unsent is what the person had typed and not sent when the program was
+// told it is Closing, to give back to them.
+func (l *Joined) Unsent() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unsent
 }
 
 // Join asks for what the join needs (the code with opts.Code, the name and
@@ -271,7 +287,7 @@ func (l *joined) Client() *relay.Client {
 // left the form.
 func Join(ctx context.Context, opts JoinOptions) error {
 	j := newJoinModel(ctx, opts)
-	defer j.live.end()
+	defer j.live.End()
 	p := tea.NewProgram(j, tea.WithContext(ctx))
 	m, err := p.Run()
 	if j, ok := m.(joinModel); ok && j.cancel && j.room == nil {
@@ -284,13 +300,11 @@ func Join(ctx context.Context, opts JoinOptions) error {
 }
 
 // JoinProgram is Join's program, with more program options (an SSH
-// session's input, output, size and colours). Once the program has ended,
-// call end: it stops what the room started and closes its connection.
-// client returns the connection the program joined with, or nil.
-func JoinProgram(ctx context.Context, opts JoinOptions, more ...tea.ProgramOption) (p *tea.Program, client func() *relay.Client, end func()) {
+// session's input, output, size and colours), and what it joins; call its
+// End once the program has ended.
+func JoinProgram(ctx context.Context, opts JoinOptions, more ...tea.ProgramOption) (*tea.Program, *Joined) {
 	j := newJoinModel(ctx, opts)
-	p = tea.NewProgram(j, append([]tea.ProgramOption{tea.WithContext(ctx)}, more...)...)
-	return p, j.live.Client, j.live.end
+	return tea.NewProgram(j, append([]tea.ProgramOption{tea.WithContext(ctx)}, more...)...), j.live
 }
 
 // codeForm asks for a join code.
