@@ -22,7 +22,11 @@ import (
 )
 
 // Scenarios lists the scenarios in the order they run.
-var Scenarios = []string{"floor", "room", "conference", "throughput", "slow-consumer", "idle", "catch-up"}
+var Scenarios = []string{"floor", "room", "conference", "throughput", "slow-consumer", "idle", "catch-up", "ssh"}
+
+// onRequest are the scenarios that run only when asked for by name: ssh
+// runs the relay binary with its SSH screens, about a minute.
+var onRequest = []string{"ssh"}
 
 // Options configures a bench run.
 type Options struct {
@@ -113,6 +117,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		"slow-consumer": b.slowConsumer,
 		"idle":          b.idle,
 		"catch-up":      b.catchUp,
+		"ssh":           b.sshScenario,
 	}
 	for _, name := range Scenarios {
 		if !b.wants(name) {
@@ -130,7 +135,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 }
 
 func (b *runner) wants(name string) bool {
-	return len(b.opts.Scenarios) == 0 || slices.Contains(b.opts.Scenarios, name)
+	if len(b.opts.Scenarios) == 0 {
+		return !slices.Contains(onRequest, name)
+	}
+	return slices.Contains(b.opts.Scenarios, name)
 }
 
 func (b *runner) progress(format string, args ...any) {

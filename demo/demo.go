@@ -147,6 +147,10 @@ func (d *Demo) session(ctx context.Context, plan *session.Plan) (*relay.Codes, e
 	return codes, nil
 }
 
+// Server returns the demo's relay, for the SSH screens the demo command
+// serves beside it.
+func (d *Demo) Server() *relay.Server { return d.srv }
+
 // Code returns the join code of a role in a group ("" for the organizer).
 func (d *Demo) Code(group string, role session.Role) string { return d.Codes.Find(group, role) }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -68,6 +69,10 @@ type ClientConfig struct {
 	// TLS configures wss:// connections; certificates are verified unless
 	// it says otherwise.
 	TLS *tls.Config
+	// NetDial, when set, makes the connection instead of a TCP dial: the
+	// SSH server reaches its own relay in process this way, through the
+	// same hello as everyone else.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Client is a connection to a relay that reconnects by itself. Ops sent
@@ -261,7 +266,7 @@ func (c *Client) setStatus(state ConnState, why string) {
 // outbox. It returns a *wireError when the relay refused the client.
 func (c *Client) connect(ctx context.Context) error {
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, TLSClientConfig: c.cfg.TLS,
-		Proxy: http.ProxyFromEnvironment}
+		Proxy: http.ProxyFromEnvironment, NetDialContext: c.cfg.NetDial}
 	ws, resp, err := d.DialContext(ctx, c.url, nil)
 	if err != nil {
 		if resp != nil {

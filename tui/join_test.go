@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +41,7 @@ func TestJoinFormTypesNameAndJoins(t *testing.T) {
 	}, teatest.WithDuration(10*time.Second))
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(joinModel)
-	defer fm.close()
+	defer fm.live.End()
 	if fm.room == nil {
 		t.Fatal("the join form never opened the room")
 	}
@@ -69,5 +71,52 @@ func TestJoinFormKeepsNameOnFailure(t *testing.T) {
 	v := j.View().Content
 	if j.form.name() != "Bea" || !bytes.Contains([]byte(v), []byte("couldn't join")) {
 		t.Fatalf("after a failed join the name is %q and the form shows:\n%s\nwant Bea and why it failed", j.form.name(), v)
+	}
+}
+
+// The code form: a wrong code is told and kept; a group's code opens the
+// name form, whose join goes with that code.
+func TestCodeFormThenNameForm(t *testing.T) {
+	var dialed []string
+	code := func(_ context.Context, c string) (*relay.Client, error) {
+		dialed = append(dialed, c)
+		if c != "good-code-12345" {
+			return nil, relay.ErrRefused
+		}
+		return nil, relay.ErrNameNeeded
+	}
+	named := func(context.Context, string, string) (*relay.Client, error) { return nil, errors.New("stop here") }
+	var m tea.Model = newJoinModel(context.Background(), JoinOptions{Heading: "Joining", Code: code, Dial: named})
+	typ := func(s string) {
+		for _, r := range s {
+			m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+	}
+	enter := func() {
+		var cmd tea.Cmd
+		m, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+		if cmd != nil {
+			if msg := cmd(); msg != nil {
+				m, _ = m.Update(msg)
+			}
+		}
+	}
+	typ("bad")
+	enter()
+	j := m.(joinModel)
+	if j.step != stepCode || j.code.value() != "bad" || !strings.Contains(j.View().Content, "couldn't join") {
+		t.Fatalf("after a wrong code: step %d, code %q, view:\n%s\nwant the code form, the code kept and why", j.step, j.code.value(), j.View().Content)
+	}
+	for range 3 {
+		m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typ("good-code-12345")
+	enter()
+	j = m.(joinModel)
+	if j.step != stepName || !strings.Contains(j.View().Content, "Your name") {
+		t.Fatalf("a code that needs a name: step %d, view:\n%s\nwant the name form", j.step, j.View().Content)
+	}
+	if len(dialed) != 2 || dialed[1] != "good-code-12345" {
+		t.Fatalf("dialed %q; want bad, then good-code-12345", dialed)
 	}
 }

@@ -47,6 +47,8 @@ type Model struct {
 	// the screen.
 	chromeH int
 	confirm *confirmMsg
+	// closing says the program is about to be closed from outside.
+	closing string
 	width   int
 	height  int
 
@@ -145,6 +147,13 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case confirmMsg:
 		m.confirm = &msg
+	case Closing:
+		// Saved now, what waits to be saved reaches the outbox, and the
+		// relay while it still listens.
+		m.closing = msg.Text
+		if m.scr != nil {
+			m.scr.flush()
+		}
 	case exportedMsg:
 		if msg.err != nil {
 			cmds = append(cmds, m.a.say(noticeError, "couldn't write the report: "+msg.err.Error()))
@@ -337,6 +346,9 @@ func (m Model) noticeLines() []string {
 		return wrapLines(st.Confirm.Render(m.confirm.prompt), w, noticeMax)
 	}
 	var out []string
+	if m.closing != "" {
+		out = append(out, wrapLines(st.Error.Render(m.closing), w, noticeMax)...)
+	}
 	if m.a.state != nil {
 		out = append(out, m.phaseLines(w)...)
 	}

@@ -50,8 +50,11 @@ Scenarios, in the order they run:
   slow-consumer  room with one client that stops reading
   idle           10,000 idle connections: memory per connection
   catch-up       a session of 50,000 entries: a newcomer's welcome; a restart
+  ssh            only when named: 100 SSH sessions on a relay process (breakout
+                 relay --ssh): memory per session, key press to another
+                 session's screen; beside 100 websocket clients
 
-A full run takes about nine minutes; --quick runs every scenario smaller and
+A full run (without ssh) takes about nine minutes; --quick runs every scenario smaller and
 shorter, within a minute. The idle scenario needs about 11,000 open files:
 the bench raises its soft limit to the hard one, and says so if that is
 not enough.`,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -15,13 +16,14 @@ import (
 	"breakout/demo"
 	"breakout/relay"
 	"breakout/session"
+	"breakout/sshd"
 	"breakout/tui"
 )
 
 func newDemoCmd() *cobra.Command {
 	var (
-		as, group, data, listen string
-		bots                    int
+		as, group, data, listen, ssh string
+		bots                         int
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -35,15 +37,16 @@ other's ideas; simulated chairs pose the questions on a timer and simulated
 rapporteurs write minutes, except in the seat you take yourself.
 
 It opens on the organizer's dashboard; --as takes another seat. Before the
-screen opens it prints the join codes and the command that joins the same
-demo from a second terminal; '?' on the screen shows them again.
+screen opens it prints the join codes and the commands that join the same
+demo from a second terminal, with breakout join or with nothing but ssh
+(on a free loopback port, or --ssh ADDR); 'i' on the screen shows them again.
 
 The demo's data is kept in a temporary directory unless --data names one;
 start the demo again with the same --data to come back to the same session.`,
 		Example: `  breakout demo
   breakout demo --as participant --group Verdi
   breakout demo --as rapporteur --group Manzoni --bots 20
-  breakout demo --data ./demo-data --listen 127.0.0.1:7780`,
+  breakout demo --data ./demo-data --listen 127.0.0.1:7780 --ssh 127.0.0.1:2222`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			role := session.Role(strings.ToLower(as))
@@ -67,7 +70,7 @@ start the demo again with the same --data to come back to the same session.`,
 				}
 				data = dir
 			}
-			return runDemo(cmd, demo.Config{Dir: data, Listen: listen, Bots: bots, Role: role, Group: group})
+			return runDemo(cmd, demo.Config{Dir: data, Listen: listen, Bots: bots, Role: role, Group: group}, ssh)
 		},
 	}
 	fl := cmd.Flags()
@@ -76,19 +79,30 @@ start the demo again with the same --data to come back to the same session.`,
 	fl.IntVar(&bots, "bots", 12, "simulated participants (chairs and rapporteurs come on top)")
 	fl.StringVar(&data, "data", "", "data directory to keep the demo in (default: a new temporary directory)")
 	fl.StringVar(&listen, "listen", "127.0.0.1:0", "the embedded relay's address (default: a free loopback port)")
+	fl.StringVar(&ssh, "ssh", "127.0.0.1:0", "address of the demo's SSH screens (default: a free loopback port)")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, cfg demo.Config) error {
+func runDemo(cmd *cobra.Command, cfg demo.Config, sshAddr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := demo.Start(ctx, cfg)
+	sshLn, err := listenSSH(sshAddr)
 	if err != nil {
 		return err
 	}
+	d, err := demo.Start(ctx, cfg)
+	if err != nil {
+		sshLn.Close()
+		return err
+	}
 	defer d.Close()
+	ssh, err := startSSH(d.Server(), sshLn, sshd.Config{Dir: cfg.Dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer ssh.stop() // before the demo's relay closes
 	out := cmd.OutOrStdout()
-	info := demoInfo(d)
+	info := demoInfo(d, ssh)
 	fmt.Fprint(out, info)
 
 	code := d.Code(cfg.Group, cfg.Role)
@@ -116,11 +130,17 @@ func runDemo(cmd *cobra.Command, cfg demo.Config) error {
 
 // demoInfo is what the demo prints before the screen opens, and shows
 // again under '?': the relay, the codes and how to join from elsewhere.
-func demoInfo(d *demo.Demo) string {
+func demoInfo(d *demo.Demo, ssh *sshScreens) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "breakout demo: relay at %s, data in %s\n\n", d.URL, d.Dir)
 	writeCodeTable(&b, d.Codes)
+	code := d.Code("Verdi", session.Participant)
 	fmt.Fprintf(&b, "\nJoin from a second terminal, for example as a participant of Verdi:\n")
-	fmt.Fprintf(&b, "  breakout join %s %s --name \"Your Name\"\n\n", d.URL, d.Code("Verdi", session.Participant))
+	fmt.Fprintf(&b, "  breakout join %s %s --name \"Your Name\"\n", d.URL, code)
+	if ssh != nil {
+		fmt.Fprintf(&b, "or with nothing but ssh (host key %s):\n", ssh.Fingerprint)
+		fmt.Fprintf(&b, "  %s   (then type the code), or  %s\n", ssh.Command, ssh.As(code))
+	}
+	b.WriteString("\n")
 	return b.String()
 }

@@ -55,7 +55,7 @@ The admin token is in admin.token in the relay's data directory.`,
 				return enc.Encode(codes)
 			}
 			ws, _ := relay.WebsocketURL(relayURL)
-			printCodes(out, strings.TrimSuffix(ws, "/ws"), plan.Title, codes)
+			printCodes(out, strings.TrimSuffix(ws, "/ws"), nil, plan.Title, codes)
 			return nil
 		},
 	}

@@ -20,6 +20,7 @@ import (
 
 	"breakout/relay"
 	"breakout/session"
+	"breakout/sshd"
 )
 
 // defaultDataDir is $XDG_DATA_HOME/breakout, else ~/.local/share/breakout.
@@ -34,11 +35,13 @@ func defaultDataDir() string {
 }
 
 type relayFlags struct {
-	listen, data, natsURL, plan, codes, tlsCert, tlsKey string
-	replicas                                            int
-	noSync, verbose                                     bool
-	origins                                             []string
-	flushLinger                                         time.Duration
+	listen, data, natsURL, plan, codes, tlsCert, tlsKey, ssh string
+	sshSessions                                              int
+	sshIdle                                                  time.Duration
+	replicas                                                 int
+	noSync, verbose                                          bool
+	origins                                                  []string
+	flushLinger                                              time.Duration
 }
 
 func newRelayCmd() *cobra.Command {
@@ -59,10 +62,18 @@ never again on later starts); its join codes are printed once, and written as
 JSON with --codes. Keep them: the relay stores only their hashes.
 
 An admin token for 'breakout new' is made on first start and kept in
-DATA/admin.token (mode 0600).`,
+DATA/admin.token (mode 0600).
+
+With --ssh the same screens are served over SSH too: people join with
+'ssh -p PORT HOST' and type their code, or 'ssh -p PORT CODE@HOST', with
+nothing to install. The SSH host key (ed25519) is made on first start in
+DATA/ssh_host_ed25519_key (mode 0600); its fingerprint is printed, and
+written with the codes, so people can check it. A person who joined with an
+SSH key is remembered by it (DATA/ssh/) and comes back without the code.`,
 		Example: `  breakout relay --plan plan.toml --codes codes.json
   breakout relay --listen 0.0.0.0:7777 --tls-cert cert.pem --tls-key key.pem
-  breakout relay --nats nats://10.0.0.5:4222 --replicas 3`,
+  breakout relay --nats nats://10.0.0.5:4222 --replicas 3
+  breakout relay --listen 0.0.0.0:7777 --ssh 0.0.0.0:2222 --plan plan.toml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRelay(cmd, f)
@@ -81,6 +92,9 @@ DATA/admin.token (mode 0600).`,
 	fl.StringSliceVar(&f.origins, "allow-origin", nil, "browser origin allowed to connect (repeatable; default none)")
 	fl.DurationVar(&f.flushLinger, "flush-linger", relay.DefaultFlushLinger,
 		"longest a busy relay (over 50,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
+	fl.StringVar(&f.ssh, "ssh", "", "also serve the screens over SSH on this address (HOST:PORT), such as 0.0.0.0:2222")
+	fl.IntVar(&f.sshSessions, "ssh-max-sessions", defaultSSHSessions, "most SSH screens open at once (with --ssh)")
+	fl.DurationVar(&f.sshIdle, "ssh-idle", defaultSSHIdle, "close an SSH screen after this long without a key press (with --ssh)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
 	return cmd
 }
@@ -97,6 +111,15 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	}
 	if f.flushLinger < 0 || f.flushLinger > time.Second {
 		return fmt.Errorf("--flush-linger %v is out of range; give 0 (write at once) up to 1s, such as 10ms", f.flushLinger)
+	}
+	if f.ssh == "" && (cmd.Flags().Changed("ssh-max-sessions") || cmd.Flags().Changed("ssh-idle")) {
+		return errors.New("--ssh-max-sessions and --ssh-idle go with --ssh; give the address to serve SSH on")
+	}
+	if f.sshSessions < 1 || f.sshSessions > 100000 {
+		return fmt.Errorf("--ssh-max-sessions %d is out of range; give 1 to 100000", f.sshSessions)
+	}
+	if f.sshIdle < time.Minute {
+		return fmt.Errorf("--ssh-idle %v is too short; give 1m or more, such as 30m", f.sshIdle)
 	}
 	var tlsConfig *tls.Config
 	if f.tlsCert != "" {
@@ -118,6 +141,13 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another relay running? pick another --listen)", f.listen, err)
 	}
+	var sshLn net.Listener
+	if f.ssh != "" {
+		if sshLn, err = listenSSH(f.ssh); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug
@@ -133,7 +163,20 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	})
 	if err != nil {
 		ln.Close()
+		if sshLn != nil {
+			sshLn.Close()
+		}
 		return err
+	}
+	var ssh *sshScreens
+	if sshLn != nil {
+		ssh, err = startSSH(srv, sshLn, sshd.Config{Dir: f.data, MaxSessions: f.sshSessions, IdleTimeout: f.sshIdle}, logger)
+		if err != nil {
+			srv.Shutdown(context.Background())
+			ln.Close()
+			return err
+		}
+		defer ssh.stop()
 	}
 	scheme := "ws"
 	if f.tlsCert != "" {
@@ -149,9 +192,9 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 			return err
 		}
 		if codes != nil {
-			printCodes(out, url, plan.Title, codes)
+			printCodes(out, url, ssh, plan.Title, codes)
 			if f.codes != "" {
-				if err := writeCodes(f.codes, codes); err != nil {
+				if err := writeCodes(f.codes, codes, ssh); err != nil {
 					srv.Shutdown(context.Background())
 					ln.Close()
 					return err
@@ -164,17 +207,47 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	}
 	fmt.Fprintf(out, "relay listening on %s (data in %s)\n", url, f.data)
 	fmt.Fprintf(out, "admin token for 'breakout new': %s\n", filepath.Join(f.data, "admin.token"))
-	return srv.Serve(ctx, ln, tlsConfig)
+	if ssh == nil {
+		return srv.Serve(ctx, ln, tlsConfig)
+	}
+	fmt.Fprintf(out, "ssh screens: %s (host key %s)\n", ssh.Command, ssh.Fingerprint)
+	// The SSH screens close first, telling each person, while the relay
+	// still takes what their screens save.
+	rctx, rstop := context.WithCancel(context.Background())
+	defer rstop()
+	go func() {
+		<-ctx.Done()
+		ssh.stop()
+		rstop()
+	}()
+	err = srv.Serve(rctx, ln, tlsConfig)
+	stop() // ends the goroutine above when Serve failed on its own
+	return err
 }
 
-func printCodes(w io.Writer, url, title string, codes *relay.Codes) {
+func printCodes(w io.Writer, url string, ssh *sshScreens, title string, codes *relay.Codes) {
 	fmt.Fprintf(w, "session %s: %s\n\n", codes.Session, title)
 	writeCodeTable(w, codes)
-	fmt.Fprintf(w, "\njoin with:  breakout join %s CODE\n\n", url)
+	fmt.Fprintf(w, "\njoin with:  breakout join %s CODE\n", url)
+	if ssh != nil {
+		fmt.Fprintf(w, "       or:  %s   (then type the code; host key %s)\n", ssh.Command, ssh.Fingerprint)
+	}
+	fmt.Fprintln(w)
 }
 
-func writeCodes(path string, codes *relay.Codes) error {
-	b, err := json.MarshalIndent(codes, "", "  ")
+// codesJSON is the --codes file: the codes, and how to reach the SSH
+// screens when there are some.
+type codesJSON struct {
+	*relay.Codes
+	SSH *sshInfo `json:"ssh,omitempty"`
+}
+
+func writeCodes(path string, codes *relay.Codes, ssh *sshScreens) error {
+	v := codesJSON{Codes: codes}
+	if ssh != nil {
+		v.SSH = &sshInfo{Command: ssh.Command, HostKey: ssh.Fingerprint}
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
