@@ -36,6 +36,10 @@ type Theme struct {
 	Name     string `json:"name"`
 	// Ideas are idea ids in the order they were added.
 	Ideas []string `json:"ideas"`
+	// Groups are the groups its ideas come from, sorted: everyone shown
+	// the theme can count "raised in k of n groups", also without seeing
+	// every idea.
+	Groups []string `json:"groups,omitempty"`
 	// Dismissed is set only in the event that removes the theme.
 	Dismissed bool `json:"dismissed,omitempty"`
 }
@@ -43,6 +47,7 @@ type Theme struct {
 func (t *Theme) copy() *Theme {
 	c := *t
 	c.Ideas = slices.Clone(t.Ideas)
+	c.Groups = slices.Clone(t.Groups)
 	return &c
 }
 
@@ -193,6 +198,13 @@ func (c *ctx) takeOut(ideas []string, keep *Theme) []*Theme {
 func (c *ctx) themeEvent(themes ...*Theme) Event {
 	out := make([]*Theme, 0, len(themes))
 	for _, t := range themes {
+		t.Groups = nil
+		for _, id := range t.Ideas {
+			if i := c.s.Ideas[id]; i != nil && !slices.Contains(t.Groups, i.Group) {
+				t.Groups = append(t.Groups, i.Group)
+			}
+		}
+		slices.Sort(t.Groups)
 		out = append(out, t.copy())
 	}
 	slices.SortFunc(out, func(a, b *Theme) int { return strings.Compare(a.ID, b.ID) })

@@ -92,6 +92,9 @@ func TestThemeOps(t *testing.T) {
 	if got := f.s.Themes[th.ID].Ideas; !slices.Equal(got, []string{night, sleep, pass, other}) {
 		t.Fatalf("after moving Rossini's Rail in, theme ideas = %v", got)
 	}
+	if got := org.Themes[th.ID].Groups; !slices.Equal(got, []string{"Manzoni", "Rossini", "Verdi"}) {
+		t.Errorf("the organizer's replica counts the theme's groups as %v; want Manzoni, Rossini, Verdi", got)
+	}
 	if f.s.ThemeOf(pass) == nil || f.s.ThemeOf(pass).ID != th.ID {
 		t.Errorf("ThemeOf(%s) = %v; want %s", pass, f.s.ThemeOf(pass), th.ID)
 	}

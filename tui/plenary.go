@@ -244,9 +244,13 @@ func (p *plenaryView) priority(items []plenItem) tea.Cmd {
 	return cmd
 }
 
-// raisedIn counts the groups a theme's ideas come from, of those the
-// viewer can see.
+// raisedIn counts the groups a theme's ideas come from, as the relay
+// counted them (a viewer may not see every idea), or as far as the viewer
+// sees.
 func (p *plenaryView) raisedIn(t *session.Theme) int {
+	if len(t.Groups) > 0 {
+		return len(t.Groups)
+	}
 	seen := map[string]bool{}
 	for _, id := range t.Ideas {
 		if i := p.a.state.Ideas[id]; i != nil {
