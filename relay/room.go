@@ -390,6 +390,7 @@ func (r *room) appendBatch(ctx context.Context) bool {
 		r.failBatch(batch)
 		return more
 	}
+	r.srv.markLog(seq)
 	if direct {
 		r.applyMessage(seq, lm.At, batch)
 	}

@@ -48,6 +48,10 @@ type Config struct {
 	// Store.Dir/admin.token when empty.
 	AdminToken string
 	Logger     *slog.Logger
+	// AcceptDamagedLog starts the relay on a log that misses acknowledged
+	// messages, serving what is left, rather than refuse to start (see
+	// checkLog); the damage is logged and recorded as accepted.
+	AcceptDamagedLog bool
 
 	tuning tuning // inner knobs, for tests; zero takes the defaults
 }
@@ -75,6 +79,8 @@ type Server struct {
 
 	roomsMu sync.Mutex
 	rooms   map[string]*room
+
+	logMarks
 
 	upgrader websocket.Upgrader
 }
@@ -115,6 +121,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
 		halted: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
+	if err := s.checkLog(ctx, cfg.AcceptDamagedLog); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.markerDone = make(chan struct{})
+	go s.marker()
 	s.pace.maxFlushLinger = cfg.FlushLinger
 	s.pace.flushFrom, s.pace.flushFull = cfg.tuning.flushLingerFrom, cfg.tuning.flushLingerFull
 	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
@@ -208,6 +220,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			r.close()
 		}
 		s.roomsMu.Unlock()
+		<-s.markerDone
+		s.writeMark(context.Background())
 		s.store.Close()
 	})
 	return ctx.Err()
@@ -362,7 +376,10 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 		}
 		c.room, person, secret = rm, p, sec
 	case h.Code != "":
-		rm, grant, ok := s.lookupCode(ctx, h.Code)
+		rm, grant, ok, lerr := s.lookupCode(ctx, h.Code)
+		if lerr != nil {
+			return lerr
+		}
 		if !ok {
 			s.failedJoin(ip)
 			return session.Errorf(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
@@ -415,21 +432,30 @@ func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person
 	return rm, &cp, secret, true
 }
 
-// lookupCode finds the session and grant of a join code.
-func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Grant, bool) {
+// lookupCode finds the session and grant of a join code. ok is false
+// for a code the relay does not know; a known code whose session cannot
+// be loaded (its log lost, or unreachable) is an error, never a bad code.
+func (s *Server) lookupCode(ctx context.Context, code string) (rm *room, g session.Grant, ok bool, err *session.Error) {
 	hash := HashCode(code)
-	id, err := s.store.CodeSession(ctx, hash)
-	if err != nil {
-		return nil, session.Grant{}, false
+	id, lerr := s.store.CodeSession(ctx, hash)
+	if lerr != nil {
+		if !errors.Is(lerr, errUnknownCode) {
+			return nil, g, false, session.Errorf(ErrCodeUnavailable, "the relay cannot read its join codes right now; try again shortly")
+		}
+		return nil, g, false, nil
 	}
-	rm, err := s.loadRoom(ctx, id)
-	if err != nil {
-		return nil, session.Grant{}, false
+	if s.lostSessions[id] {
+		return nil, g, false, session.Errorf(ErrCodeUnavailable,
+			"the log of this session was lost on this relay; tell your organizer (the relay's operator must restore it)")
+	}
+	rm, lerr = s.loadRoom(ctx, id)
+	if lerr != nil {
+		return nil, g, false, session.Errorf(ErrCodeUnavailable, "the session of this code cannot be loaded right now; try again shortly")
 	}
 	rm.mu.RLock()
-	g, ok := rm.state.Codes[hash]
+	g, ok = rm.state.Codes[hash]
 	rm.mu.RUnlock()
-	return rm, g, ok
+	return rm, g, ok, nil
 }
 
 // join appends a person.join for a new person (or a roster person taking
@@ -653,7 +679,11 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.TrimPrefix(r.Header.Get("Authorization"), "Code ")
-	rm, g, ok := s.lookupCode(r.Context(), code)
+	rm, g, ok, lerr := s.lookupCode(r.Context(), code)
+	if lerr != nil {
+		httpError(w, http.StatusServiceUnavailable, lerr.Message)
+		return
+	}
 	if !ok {
 		s.failedJoin(ip)
 		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")

@@ -22,6 +22,9 @@ type tuning struct {
 	// list, and at which it waits the whole flush linger (see pace.go).
 	// Both zero take the defaults.
 	flushLingerFrom, flushLingerFull float64
+	// markEvery is how often the highest acknowledged sequence is
+	// recorded for the check at start (see check.go).
+	markEvery time.Duration
 }
 
 // withDefaults fills in the fields left zero.
@@ -37,6 +40,9 @@ func (t tuning) withDefaults() tuning {
 	}
 	if t.flushLingerFrom == 0 && t.flushLingerFull == 0 {
 		t.flushLingerFrom, t.flushLingerFull = flushLingerFrom, flushLingerFull
+	}
+	if t.markEvery <= 0 {
+		t.markEvery = markEvery
 	}
 	return t
 }

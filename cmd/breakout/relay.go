@@ -36,7 +36,7 @@ func defaultDataDir() string {
 type relayFlags struct {
 	listen, data, natsURL, plan, codes, tlsCert, tlsKey string
 	replicas                                            int
-	noSync, verbose                                     bool
+	noSync, verbose, acceptDamage                       bool
 	origins                                             []string
 	flushLinger                                         time.Duration
 }
@@ -81,6 +81,8 @@ DATA/admin.token (mode 0600).`,
 	fl.StringSliceVar(&f.origins, "allow-origin", nil, "browser origin allowed to connect (repeatable; default none)")
 	fl.DurationVar(&f.flushLinger, "flush-linger", relay.DefaultFlushLinger,
 		"longest a busy relay (over 50,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
+	fl.BoolVar(&f.acceptDamage, "accept-damaged-log", false,
+		"start even though acknowledged ops are missing from the log, serving what is left (see docs/operations.md)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
 	return cmd
 }
@@ -126,10 +128,11 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := relay.New(ctx, relay.Config{
-		Store:          relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
-		AllowedOrigins: f.origins,
-		FlushLinger:    f.flushLinger,
-		Logger:         logger,
+		Store:            relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
+		AllowedOrigins:   f.origins,
+		FlushLinger:      f.flushLinger,
+		Logger:           logger,
+		AcceptDamagedLog: f.acceptDamage,
 	})
 	if err != nil {
 		ln.Close()
