@@ -387,6 +387,9 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	r.srv.metrics.batchSize.Observe(float64(n))
 	if err != nil {
 		r.srv.log.Warn("append to log failed", "session", r.id, "ops", n, "err", err)
+		if ctx.Err() == nil {
+			r.srv.appendFailed(err)
+		}
 		r.failBatch(batch)
 		return more
 	}

@@ -81,6 +81,7 @@ type Server struct {
 	rooms   map[string]*room
 
 	logMarks
+	writeHealth
 
 	upgrader websocket.Upgrader
 }
@@ -181,8 +182,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.store.Healthy() {
-			http.Error(w, "log unreachable", http.StatusServiceUnavailable)
+		if !s.Healthy() {
+			http.Error(w, "the log is unreachable or does not take writes", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")
@@ -227,8 +228,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Healthy reports whether the log is reachable.
-func (s *Server) Healthy() bool { return s.store.Healthy() }
+// Healthy reports whether the log is reachable and takes writes.
+func (s *Server) Healthy() bool { return s.store.Healthy() && !s.failing.Load() }
 
 // logLost disconnects every client when the relay loses its log: nothing
 // they send could be appended, and nothing others send reaches them. Their
@@ -355,8 +356,8 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	if !ok {
 		return session.Errorf(session.ErrCodeProtocol, "the first message must be a hello")
 	}
-	if !s.store.Healthy() {
-		return session.Errorf(ErrCodeUnavailable, "the relay cannot reach its log right now; try again shortly")
+	if !s.Healthy() {
+		return session.Errorf(ErrCodeUnavailable, "the relay cannot write to its log right now; try again shortly")
 	}
 	ip := clientIP(r)
 	if !s.joins.allowed(ip) {

@@ -412,3 +412,37 @@ func (st *Store) snapshotSeqs(ctx context.Context) (map[string]uint64, error) {
 		}
 	}
 }
+
+// probeSubject is where Probe writes: in the stream, so that it meets
+// the stream's write error, under a name no session id takes.
+const probeSubject = subjectPrefix + "~probe"
+
+// Probe reports whether the log takes a write now.
+func (st *Store) Probe(ctx context.Context) error {
+	_, err := st.js.Publish(ctx, probeSubject, nil)
+	return err
+}
+
+// Restart restarts the embedded server's JetStream. A file store that
+// met a write error (a full disk) fails every later write until it is
+// loaded again, even once the disk has room; a restart loads it from
+// its files. With an external server it does nothing: its operator's.
+func (st *Store) Restart() error {
+	if st.ns == nil {
+		return nil
+	}
+	running := st.ns.JetStreamConfig()
+	if running == nil {
+		return errors.New("restart JetStream: no configuration")
+	}
+	// EnableJetStream adds its "jetstream" directory to StoreDir again.
+	cfg := *running
+	cfg.StoreDir = filepath.Dir(running.StoreDir)
+	if err := st.ns.ShutdownJetStream(); err != nil {
+		return fmt.Errorf("stop JetStream: %w", err)
+	}
+	if err := st.ns.EnableJetStream(&cfg); err != nil {
+		return fmt.Errorf("start JetStream: %w", err)
+	}
+	return nil
+}

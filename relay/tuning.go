@@ -25,6 +25,9 @@ type tuning struct {
 	// markEvery is how often the highest acknowledged sequence is
 	// recorded for the check at start (see check.go).
 	markEvery time.Duration
+	// probeEvery is how often a relay whose appends failed probes its
+	// log (see health.go).
+	probeEvery time.Duration
 }
 
 // withDefaults fills in the fields left zero.
@@ -40,6 +43,9 @@ func (t tuning) withDefaults() tuning {
 	}
 	if t.flushLingerFrom == 0 && t.flushLingerFull == 0 {
 		t.flushLingerFrom, t.flushLingerFull = flushLingerFrom, flushLingerFull
+	}
+	if t.probeEvery <= 0 {
+		t.probeEvery = probeEvery
 	}
 	if t.markEvery <= 0 {
 		t.markEvery = markEvery
