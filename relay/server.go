@@ -359,12 +359,13 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	if !s.Healthy() {
 		return session.Errorf(ErrCodeUnavailable, "the relay cannot write to its log right now; try again shortly")
 	}
-	ip := clientIP(r)
-	if !s.joins.allowed(ip) {
-		return session.Errorf(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
+	att := s.joins.take(ctx, clientIP(r))
+	if att == nil {
+		return session.Errorf(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
+	}
+	defer att.succeeded() // unless it failed: only a wrong code or token spends the token
 
 	var person *session.Person
 	var secret string
@@ -372,7 +373,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	case h.Resume != "":
 		rm, p, sec, ok := s.resume(ctx, h.Resume)
 		if !ok {
-			s.failedJoin(ip)
+			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
 		}
 		c.room, person, secret = rm, p, sec
@@ -382,7 +383,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 			return lerr
 		}
 		if !ok {
-			s.failedJoin(ip)
+			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
 		}
 		c.room = rm
@@ -403,9 +404,10 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	return nil
 }
 
-func (s *Server) failedJoin(ip string) {
+// failedJoin spends the attempt's token and slows the answer down.
+func (s *Server) failedJoin(att *attempt) {
 	s.metrics.failedJoins.Inc()
-	d := s.joins.fail(ip)
+	d := att.failed()
 	select {
 	case <-time.After(d): // slow down guessing
 	case <-s.stop:
@@ -638,9 +640,15 @@ func (s *Server) PlanSession(ctx context.Context, path string, plan *session.Pla
 
 // serveCreate is POST /api/sessions: a TOML plan in, join codes out.
 func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return
+	}
+	defer att.succeeded()
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
-		s.failedJoin(clientIP(r))
+		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "wrong admin token; it is in admin.token in the relay's data directory")
 		return
 	}
@@ -674,11 +682,12 @@ type Export struct {
 
 // serveExport is GET /api/export with "Authorization: Code CODE".
 func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
-	if !s.joins.allowed(ip) {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
 		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
 		return
 	}
+	defer att.succeeded()
 	code := strings.TrimPrefix(r.Header.Get("Authorization"), "Code ")
 	rm, g, ok, lerr := s.lookupCode(r.Context(), code)
 	if lerr != nil {
@@ -686,7 +695,7 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.failedJoin(ip)
+		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")
 		return
 	}

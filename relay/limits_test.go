@@ -1,0 +1,124 @@
+package relay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"breakout/session"
+)
+
+// Limits that must hold against one address or one person that sends
+// in parallel.
+
+// TestParallelGuessesAreLimited sends 150 hellos with wrong codes at
+// once, the right code among them, then wrong admin tokens and wrong
+// export codes at once from other addresses: each address gets at most
+// the burst of failures the join limiter forgives, however many arrive
+// together.
+func TestParallelGuessesAreLimited(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "Manzoni", session.Participant)
+
+	const n = 150
+	answers := make([]string, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		d := websocket.Dialer{NetDialContext: dialFrom("127.0.0.1")}
+		ws, _, err := d.Dial(tr.url, nil)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		defer ws.Close()
+		h := session.Hello{Type: session.MsgHello, Code: fmt.Sprintf("aaaa-bbbb-%05d", i), Name: "Mallory"}
+		if i == n/2 {
+			h.Code = code
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ws.WriteJSON(h)
+			f, err := readFrame(ws, 20*time.Second)
+			if err != nil {
+				answers[i] = "no answer: " + err.Error()
+				return
+			}
+			var e session.Error
+			json.Unmarshal(f.raw, &e)
+			answers[i] = f.Type + " " + e.Code
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[string]int{}
+	for _, a := range answers {
+		count[a]++
+	}
+	t.Logf("answers to %d hellos at once: %v", n, count)
+	if bad := count["error "+session.ErrCodeBadCode]; bad > joinBurst {
+		t.Errorf("%d hellos at once were answered bad_code; want at most the burst of %d", bad, joinBurst)
+	}
+	if count["error "+session.ErrCodeBadCode]+count["error "+session.ErrCodeTooMany]+count["welcome "] != n {
+		t.Errorf("answers %v; want only bad_code, too_many_attempts and welcome", count)
+	}
+
+	// The admin API and the export, each from an address of its own.
+	parallel := func(from, what string, req func() *http.Request) map[int]int {
+		client := &http.Client{Transport: &http.Transport{DialContext: dialFrom(from), MaxConnsPerHost: 0}}
+		statuses := map[int]int{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range 60 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := client.Do(req())
+				if err != nil {
+					t.Errorf("%s: %v", what, err)
+					return
+				}
+				resp.Body.Close()
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		t.Logf("%s, 60 at once: %v", what, statuses)
+		return statuses
+	}
+	base := tr.http.URL
+	st := parallel("127.0.0.3", "POST /api/sessions with a wrong token", func() *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, base+"/api/sessions", strings.NewReader(testPlan))
+		r.Header.Set("Authorization", "Bearer wrong")
+		return r
+	})
+	if st[http.StatusUnauthorized] > joinBurst {
+		t.Errorf("%d wrong admin tokens at once were tried; want at most %d", st[http.StatusUnauthorized], joinBurst)
+	}
+	st = parallel("127.0.0.4", "GET /api/export with a wrong code", func() *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, base+"/api/export", nil)
+		r.Header.Set("Authorization", "Code aaaa-bbbb-cccc")
+		return r
+	})
+	if st[http.StatusUnauthorized] > joinBurst {
+		t.Errorf("%d wrong export codes at once were tried; want at most %d", st[http.StatusUnauthorized], joinBurst)
+	}
+}
+
+// dialFrom dials from a loopback address of its own, as another
+// machine would.
+func dialFrom(local string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}).DialContext
+}
