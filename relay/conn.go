@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/time/rate"
 
 	"breakout/session"
 )
@@ -41,7 +40,6 @@ type conn struct {
 	ws     *websocket.Conn
 	room   *room
 	viewer session.Viewer
-	limit  *rate.Limiter
 	// wakeDue is guarded by the room's mu: the connection is in
 	// room.wake, to be scheduled when the log message is applied.
 	wakeDue bool
@@ -52,8 +50,7 @@ type conn struct {
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
-	c := &conn{srv: srv, ws: ws, done: make(chan struct{}),
-		limit: rate.NewLimiter(rate.Limit(srv.cfg.OpsPerSecond), srv.cfg.OpBurst)}
+	c := &conn{srv: srv, ws: ws, done: make(chan struct{})}
 	c.pingAt = time.Now().Add(srv.cfg.tuning.pingPeriod)
 	return c
 }
@@ -108,7 +105,7 @@ func (c *conn) rejectOp(id string, code session.Code, msg string) {
 
 // handleOp pre-checks an op (rate, shape, role) and hands it to the room.
 func (c *conn) handleOp(op session.Op) {
-	if !c.limit.Allow() {
+	if !c.room.allowOp(c.viewer.ID) {
 		c.rejectOp(op.ID, session.CodeRateLimited, "too many ops; slow down a little")
 		return
 	}

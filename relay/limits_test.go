@@ -122,3 +122,62 @@ func TestParallelGuessesAreLimited(t *testing.T) {
 func dialFrom(local string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}).DialContext
 }
+
+// TestOpLimitIsPerPerson sends ops as fast as possible on 5 connections
+// of one person (one resume token): together they get the one person's
+// rate, not five times it.
+func TestOpLimitIsPerPerson(t *testing.T) {
+	tr := startRelay(t, "", Config{OpsPerSecond: 20, OpBurst: 40})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "Manzoni", session.Participant)
+	first := rawDial(t, tr.url)
+	w := rawHello(t, first, session.Hello{Type: session.MsgHello, Code: code, Name: "Flo"})
+	const conns, each = 5, 80
+	start := time.Now()
+	acked := make([]int, conns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		ws := rawDial(t, tr.url)
+		rawHello(t, ws, session.Hello{Type: session.MsgHello, Resume: w.Resume})
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for j := range each {
+				op := session.OpMsg{Type: session.MsgOp, ID: fmt.Sprintf("c%d-%d", i, j), Kind: session.KindIdeaAdd,
+					Data: mustJSON(session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("idea %d/%d", i, j)})}
+				if err := ws.WriteJSON(op); err != nil {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for answered := 0; answered < each; {
+				f, err := readFrame(ws, 10*time.Second)
+				if err != nil {
+					t.Errorf("connection %d: %v after %d answers", i, err, answered)
+					return
+				}
+				switch f.Type {
+				case session.MsgAck:
+					acked[i]++
+					answered++
+				case session.MsgReject:
+					answered++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	total := 0
+	for _, n := range acked {
+		total += n
+	}
+	most := 40 + int(20*took.Seconds()) + 2
+	t.Logf("%d ops on %d connections of one person in %v: %d acknowledged (%v each)", conns*each, conns, took.Round(time.Millisecond), total, acked)
+	if total > most {
+		t.Errorf("one person on %d connections got %d ops acknowledged in %v; want at most %d (burst 40, 20 a second)",
+			conns, total, took.Round(time.Millisecond), most)
+	}
+}

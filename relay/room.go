@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"breakout/session"
 )
 
@@ -55,6 +57,12 @@ type room struct {
 
 	snap *snapshotter
 
+	// limits holds each person's op limiter: per person, not per
+	// connection, so that one resume token on ten connections gets no
+	// more than on one.
+	lmu    sync.Mutex
+	limits map[string]*rate.Limiter
+
 	qmu   sync.Mutex
 	queue []session.Entry
 	kick  chan struct{}
@@ -74,7 +82,7 @@ func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
 	r, ok := s.rooms[id]
 	if !ok {
 		r = &room{srv: s, id: id, state: session.New(), conns: map[string]map[*conn]struct{}{},
-			online: map[string]int{}, waiters: map[string][]waiter{},
+			online: map[string]int{}, waiters: map[string][]waiter{}, limits: map[string]*rate.Limiter{},
 			caughtUp: make(chan struct{}), kick: make(chan struct{}, 1)}
 		s.rooms[id] = r
 		s.roomsMu.Unlock()
@@ -278,6 +286,18 @@ func (r *room) fanout(ev session.Event) {
 	for _, conns := range r.conns {
 		send(conns)
 	}
+}
+
+// allowOp reports whether person may send an op now.
+func (r *room) allowOp(person string) bool {
+	r.lmu.Lock()
+	defer r.lmu.Unlock()
+	l := r.limits[person]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(r.srv.cfg.OpsPerSecond), r.srv.cfg.OpBurst)
+		r.limits[person] = l
+	}
+	return l.Allow()
 }
 
 // submit queues an entry for the next append and registers w, if not
