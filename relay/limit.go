@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // joinLimiter limits failed joins per address: a burst of mistakes is
@@ -142,3 +144,44 @@ func (a *attempt) failed() time.Duration {
 	d := time.Duration(r.fails) * 100 * time.Millisecond
 	return min(d, maxJoinDelay)
 }
+
+// addrLimiter is a token bucket per address.
+type addrLimiter struct {
+	mu    sync.Mutex
+	every time.Duration
+	burst int
+	addrs map[string]*rate.Limiter
+}
+
+func newAddrLimiter(every time.Duration, burst int) *addrLimiter {
+	return &addrLimiter{every: every, burst: burst, addrs: map[string]*rate.Limiter{}}
+}
+
+// allow reports whether ip may go ahead now, and takes its token.
+func (l *addrLimiter) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.addrs[ip]
+	if lim == nil {
+		if len(l.addrs) > 100000 {
+			for a, x := range l.addrs {
+				if x.Tokens() >= float64(l.burst) {
+					delete(l.addrs, a)
+				}
+			}
+		}
+		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
+		l.addrs[ip] = lim
+	}
+	return lim.Allow()
+}
+
+// Export limits: an export encodes a whole session's state, megabytes
+// for a large one, so each address gets a few and then one every few
+// seconds, and only a few are encoded at a time on the whole relay.
+const (
+	exportBurst    = 5
+	exportInterval = 2 * time.Second
+	exportsAtOnce  = 2
+	exportWait     = 10 * time.Second
+)

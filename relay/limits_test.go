@@ -181,3 +181,56 @@ func TestOpLimitIsPerPerson(t *testing.T) {
 			conns, total, took.Round(time.Millisecond), most)
 	}
 }
+
+// TestExportsAreLimited has 16 goroutines fetch /api/export with a right
+// code for two seconds from one address: the address gets its burst and
+// then one every exportInterval, and the rest are told to wait.
+func TestExportsAreLimited(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "", session.Organizer)
+	client := &http.Client{Transport: &http.Transport{DialContext: dialFrom("127.0.0.5"), MaxIdleConnsPerHost: 16}}
+	start := time.Now()
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Since(start) < 2*time.Second {
+				r, _ := http.NewRequest(http.MethodGet, tr.http.URL+"/api/export", nil)
+				r.Header.Set("Authorization", "Code "+code)
+				resp, err := client.Do(r)
+				if err != nil {
+					t.Errorf("export: %v", err)
+					return
+				}
+				resp.Body.Close()
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	most := exportBurst + int(took/exportInterval) + 1
+	t.Logf("exports in %v from one address: %v", took.Round(time.Millisecond), statuses)
+	if statuses[http.StatusOK] > most {
+		t.Errorf("%d exports in %v from one address; want at most %d", statuses[http.StatusOK], took.Round(time.Millisecond), most)
+	}
+	if statuses[http.StatusOK] == 0 {
+		t.Errorf("no export went through; want the burst of %d", exportBurst)
+	}
+	// Another address is not affected.
+	r, _ := http.NewRequest(http.MethodGet, tr.http.URL+"/api/export", nil)
+	r.Header.Set("Authorization", "Code "+code)
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("export from another address = %v, %v; want 200", resp, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+}

@@ -63,7 +63,10 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	joins   *joinLimiter
-	pace    pacer
+	exports *addrLimiter
+	// exporting holds a token per export being encoded (see exportsAtOnce).
+	exporting chan struct{}
+	pace      pacer
 
 	halted     chan struct{} // closed when the server has stopped: what still runs gives up
 	flush      *flusher
@@ -121,6 +124,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
+		exports: newAddrLimiter(exportInterval, exportBurst), exporting: make(chan struct{}, exportsAtOnce),
 		halted: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
 	if err := s.checkLog(ctx, cfg.AcceptDamagedLog); err != nil {
 		store.Close()
@@ -697,6 +701,21 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")
+		return
+	}
+	if !s.exports.allow(att.ip) {
+		w.Header().Set("Retry-After", fmt.Sprint(int(exportInterval.Seconds())))
+		httpError(w, http.StatusTooManyRequests, fmt.Sprintf("too many exports from your address; at most %d at once, then one every %v",
+			exportBurst, exportInterval))
+		return
+	}
+	select {
+	case s.exporting <- struct{}{}:
+		defer func() { <-s.exporting }()
+	case <-time.After(exportWait):
+		httpError(w, http.StatusServiceUnavailable, "the relay is busy with other exports; try again in a minute")
+		return
+	case <-r.Context().Done():
 		return
 	}
 	rm.mu.RLock()
