@@ -234,3 +234,70 @@ func TestExportsAreLimited(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestIdleConnectionsCannotExhaustDescriptors opens 400 idle keep-alive
+// HTTP connections from one address to a relay (a child process) whose
+// descriptor limit is 256, then joins from another address: the join
+// must get its welcome. Without caps the idle connections took every
+// descriptor (accept4: too many open files) and the join timed out.
+func TestIdleConnectionsCannotExhaustDescriptors(t *testing.T) {
+	ch := startChild(t, t.TempDir(), freeAddr(t), true, childEnv+"_NOFILE=256")
+	host := strings.TrimSuffix(strings.TrimPrefix(ch.url, "ws://"), "/ws")
+	open := 0
+	for range 400 {
+		c, err := dialFrom("127.0.0.1")(context.Background(), "tcp", host)
+		if err != nil {
+			continue
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
+		open++
+	}
+	time.Sleep(200 * time.Millisecond)
+	d := websocket.Dialer{NetDialContext: dialFrom("127.0.0.2"), HandshakeTimeout: 10 * time.Second}
+	ws, _, err := d.Dial(ch.url, nil)
+	if err != nil {
+		t.Fatalf("%d idle connections from one address, then a join from another: dial: %v", open, err)
+	}
+	defer ws.Close()
+	ws.WriteJSON(session.Hello{Type: session.MsgHello, Code: ch.codes["Manzoni/participant"], Name: "Real"})
+	f, err := readFrame(ws, 10*time.Second)
+	if err != nil || f.Type != session.MsgWelcome {
+		t.Fatalf("%d idle connections from one address, then a join from another: %s, %v; want a welcome", open, f.raw, err)
+	}
+}
+
+// TestIdleKeepAliveIsClosed leaves a keep-alive connection idle after a
+// request: the relay closes it after its idle timeout.
+func TestIdleKeepAliveIsClosed(t *testing.T) {
+	cfg := Config{Store: StoreConfig{Dir: t.TempDir()}}
+	cfg.tuning.idleTimeout = 300 * time.Millisecond
+	srv, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	start := time.Now()
+	var rerr error
+	for rerr == nil {
+		_, rerr = c.Read(buf)
+	}
+	if ne, ok := rerr.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("an idle keep-alive connection was still open after %v; want it closed after 300ms", time.Since(start).Round(time.Millisecond))
+	}
+}

@@ -44,6 +44,11 @@ type Config struct {
 	// from any other origin are refused. Clients that send no Origin
 	// (terminals) are not affected.
 	AllowedOrigins []string
+	// MaxConns caps the connections Serve keeps open at once; 0 derives
+	// it from the descriptor limit (ulimit -n), less a reserve for the
+	// log. MaxConnsPerAddr caps them per client address (default
+	// DefaultMaxConnsPerAddr, at most half of MaxConns).
+	MaxConns, MaxConnsPerAddr int
 	// AdminToken authorizes creating sessions; read from (or made in)
 	// Store.Dir/admin.token when empty.
 	AdminToken string
@@ -66,6 +71,7 @@ type Server struct {
 	exports *addrLimiter
 	// exporting holds a token per export being encoded (see exportsAtOnce).
 	exporting chan struct{}
+	caps      *connCaps
 	pace      pacer
 
 	halted     chan struct{} // closed when the server has stopped: what still runs gives up
@@ -130,6 +136,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		store.Close()
 		return nil, err
 	}
+	s.caps = newConnCaps(cfg.MaxConns, cfg.MaxConnsPerAddr)
+	s.caps.refused = s.metrics.refusedConns.Inc
 	s.markerDone = make(chan struct{})
 	go s.marker()
 	s.pace.maxFlushLinger = cfg.FlushLinger
