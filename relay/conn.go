@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -22,6 +23,8 @@ const (
 	// always fits a log message.
 	maxOpData      = maxBatchBytes
 	defaultQueueMB = 1
+	// defaultWelcomeMB is Config.WelcomeBytes' default, in MiB.
+	defaultWelcomeMB = 64
 )
 
 // defaultPingPeriod is how often each connection is pinged, within
@@ -47,12 +50,39 @@ type conn struct {
 	// guards it all (see write.go).
 	writeState
 	done chan struct{} // closed when the socket is closed
+	// welcome is the size of the welcome queued and not yet written, as
+	// charged to the server's welcome budget.
+	welcome atomic.Int64
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
 	c := &conn{srv: srv, ws: ws, done: make(chan struct{})}
 	c.pingAt = time.Now().Add(srv.cfg.tuning.pingPeriod)
 	return c
+}
+
+// chargeWelcome charges a welcome of n bytes to the server's welcome
+// budget; it reports false when the budget has no room. A welcome larger
+// than the whole budget goes through when no other is waiting.
+func (s *Server) chargeWelcome(c *conn, n int) bool {
+	for {
+		cur := s.welcomeBytes.Load()
+		if cur > 0 && cur+int64(n) > s.cfg.WelcomeBytes {
+			return false
+		}
+		if s.welcomeBytes.CompareAndSwap(cur, cur+int64(n)) {
+			c.welcome.Store(int64(n))
+			return true
+		}
+	}
+}
+
+// welcomeWritten gives back to the budget what the connection's welcome
+// was charged, once it is written or the connection ended.
+func (c *conn) welcomeWritten() {
+	if n := c.welcome.Swap(0); n > 0 {
+		c.srv.welcomeBytes.Add(-n)
+	}
 }
 
 // send queues a message: an ack or a reject.

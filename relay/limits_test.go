@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -299,5 +301,62 @@ func TestIdleKeepAliveIsClosed(t *testing.T) {
 	}
 	if ne, ok := rerr.(net.Error); ok && ne.Timeout() {
 		t.Fatalf("an idle keep-alive connection was still open after %v; want it closed after 300ms", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// TestWelcomesStayWithinBudget has 60 sockets send a resume hello into
+// a session whose welcome is about 1 MB, and never read: the welcomes
+// waiting to be written must stay within the relay's welcome budget
+// (4 MiB here), not take a megabyte each. Measured as the growth of the
+// process's heap, where the welcomes wait.
+func TestWelcomesStayWithinBudget(t *testing.T) {
+	tr := startRelay(t, "", Config{OpsPerSecond: 1e6, OpBurst: 1e6, WelcomeBytes: 4 << 20})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "Manzoni", session.Participant)
+	ws := rawDial(t, tr.url)
+	w := rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: code, Name: "Writer"})
+	const ideas = 1100
+	go func() {
+		for i := range ideas {
+			ws.WriteJSON(session.OpMsg{Type: session.MsgOp, ID: fmt.Sprintf("i%d", i), Kind: session.KindIdeaAdd,
+				Data: mustJSON(session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("%d %s", i, strings.Repeat("x", 900))})})
+		}
+	}()
+	for acks := 0; acks < ideas; {
+		f, err := readFrame(ws, 30*time.Second)
+		if err != nil {
+			t.Fatalf("after %d acks: %v", acks, err)
+		}
+		if f.Type == session.MsgAck {
+			acks++
+		}
+		if f.Type == session.MsgReject {
+			t.Fatalf("rejected: %s", f.raw)
+		}
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	small := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	d := websocket.Dialer{NetDialContext: small.DialContext}
+	for i := range 60 {
+		c, _, err := d.Dial(tr.url, nil)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		defer c.Close()
+		c.WriteJSON(session.Hello{Type: session.MsgHello, Resume: w.Resume})
+	}
+	time.Sleep(2 * time.Second)
+	grew := int64(heap()) - int64(before)
+	t.Logf("heap grew %.1f MB with 60 welcomes of about 1 MB unread; %d bytes of welcomes wait", float64(grew)/1e6, tr.srv.welcomeBytes.Load())
+	if grew > 24<<20 {
+		t.Errorf("heap grew %.1f MB with 60 unread welcomes; want the 4 MiB welcome budget to hold", float64(grew)/1e6)
 	}
 }

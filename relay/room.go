@@ -474,8 +474,10 @@ func (r *room) failBatch(batch []session.Entry) {
 // connection is sent; the welcome is encoded after the lock is released
 // (a snapshot can be large), and the connection holds back the events
 // queued meanwhile until the welcome is in front of them. It reports
-// whether this is the person's first connection on this relay.
-func (r *room) attach(c *conn, since int64, you session.You, resume string) bool {
+// whether this is the person's first connection on this relay; ok is
+// false, and the connection is not registered, when the relay's welcome
+// budget has no room for this welcome (see chargeWelcome).
+func (r *room) attach(c *conn, since int64, you session.You, resume string) (first, ok bool) {
 	r.mu.Lock()
 	w := session.Welcome{Type: session.MsgWelcome, Session: r.id, You: you, Resume: resume, Seq: r.state.Seq}
 	if since > 0 && since <= r.state.Seq && r.covers(since) {
@@ -498,10 +500,15 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) bool
 	}
 	r.conns[g][c] = struct{}{}
 	r.online[c.viewer.ID]++
-	first := r.online[c.viewer.ID] == 1
+	first = r.online[c.viewer.ID] == 1
 	r.mu.Unlock()
-	c.enqueueWelcome(mustJSON(w))
-	return first
+	frame := mustJSON(w)
+	if !r.srv.chargeWelcome(c, len(frame)) {
+		r.detach(c)
+		return false, false
+	}
+	c.enqueueWelcome(frame)
+	return first, true
 }
 
 // viewerKey is the key of a viewer's connections in room.conns.

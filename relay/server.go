@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -29,6 +30,12 @@ type Config struct {
 	Store StoreConfig
 	// QueueBytes bounds each connection's send queue (default 1 MiB).
 	QueueBytes int
+	// WelcomeBytes bounds the welcomes queued and not yet written, on all
+	// connections together (default 64 MiB). A welcome is queued outside
+	// its connection's QueueBytes (it may be larger: a whole snapshot), so
+	// without this bound hellos that never read would hold a snapshot
+	// each; a hello over it is answered unavailable and tries again.
+	WelcomeBytes int64
 	// OpsPerSecond and OpBurst limit each connection's ops (default 20, 40).
 	OpsPerSecond float64
 	OpBurst      int
@@ -72,7 +79,10 @@ type Server struct {
 	// exporting holds a token per export being encoded (see exportsAtOnce).
 	exporting chan struct{}
 	caps      *connCaps
-	pace      pacer
+	// welcomeBytes counts the bytes of welcomes queued and not yet
+	// written (Config.WelcomeBytes).
+	welcomeBytes atomic.Int64
+	pace         pacer
 
 	halted     chan struct{} // closed when the server has stopped: what still runs gives up
 	flush      *flusher
@@ -104,6 +114,9 @@ var (
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.QueueBytes <= 0 {
 		cfg.QueueBytes = defaultQueueMB << 20
+	}
+	if cfg.WelcomeBytes <= 0 {
+		cfg.WelcomeBytes = defaultWelcomeMB << 20
 	}
 	if cfg.OpsPerSecond <= 0 {
 		cfg.OpsPerSecond = 20
@@ -409,7 +422,10 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	}
 	c.viewer = session.ViewerOf(person)
 	you := session.You{ID: person.ID, Name: person.Name, Role: person.Role, Group: person.Group}
-	first := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
+	first, ok := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
+	if !ok {
+		return session.Errorf(ErrCodeUnavailable, "the relay is busy sending welcomes; try again in a few seconds")
+	}
 	if first {
 		c.room.cameOnline(person.ID)
 	}
