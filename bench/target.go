@@ -88,9 +88,11 @@ func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int, noSync 
 		QueueBytes:   queueBytes,
 		OpsPerSecond: benchOpsPerSecond,
 		OpBurst:      benchOpBurst,
-		FlushLinger:  relay.DefaultFlushLinger,
-		SendBuffer:   sndbuf,
-		Logger:       slog.New(logs),
+		// Every simulated client comes from loopback.
+		MaxConnsPerAddr: 1 << 30,
+		FlushLinger:     relay.DefaultFlushLinger,
+		SendBuffer:      sndbuf,
+		Logger:          slog.New(logs),
 	}
 	s := &server{cfg: cfg, logs: logs}
 	if err := s.openRelay(ctx); err != nil {

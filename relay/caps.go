@@ -48,10 +48,9 @@ func newConnCaps(total, perAddr int) *connCaps {
 		total = defaultMaxConns()
 	}
 	if perAddr <= 0 {
-		perAddr = DefaultMaxConnsPerAddr
+		// By default one address never takes them all.
+		perAddr = max(1, min(DefaultMaxConnsPerAddr, total/2))
 	}
-	// One address never takes them all.
-	perAddr = max(1, min(perAddr, total/2))
 	return &connCaps{addrs: map[string]int{}, max: total, perAddr: perAddr}
 }
 

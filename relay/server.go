@@ -54,7 +54,7 @@ type Config struct {
 	// MaxConns caps the connections Serve keeps open at once; 0 derives
 	// it from the descriptor limit (ulimit -n), less a reserve for the
 	// log. MaxConnsPerAddr caps them per client address (default
-	// DefaultMaxConnsPerAddr, at most half of MaxConns).
+	// DefaultMaxConnsPerAddr, or half of MaxConns if that is less).
 	MaxConns, MaxConnsPerAddr int
 	// AdminToken authorizes creating sessions; read from (or made in)
 	// Store.Dir/admin.token when empty.
@@ -401,6 +401,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
 		}
+		att.succeeded() // as soon as it is known, so that others from the address need not wait
 		c.room, person, secret = rm, p, sec
 	case h.Code != "":
 		rm, grant, ok, lerr := s.lookupCode(ctx, h.Code)
@@ -411,6 +412,7 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
 		}
+		att.succeeded()
 		c.room = rm
 		p, sec, werr := s.join(ctx, rm, grant, h)
 		if werr != nil {
