@@ -187,6 +187,7 @@ func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, 
 	for _, n := range names {
 		plan.Groups = append(plan.Groups, session.PlanGroup{Name: n})
 	}
+	plan.MaxPerCode = session.MaxMaxPerCode // the bench joins as many as it measures
 	plan.Normalize()
 	if err := plan.Validate(); err != nil {
 		return nil, "", err

@@ -360,3 +360,67 @@ func TestWelcomesStayWithinBudget(t *testing.T) {
 		t.Errorf("heap grew %.1f MB with 60 unread welcomes; want the 4 MiB welcome budget to hold", float64(grew)/1e6)
 	}
 }
+
+// TestOneCodeMakesAtMostMaxPerCode joins with one shared code until the
+// plan's max_per_code (3 here) is reached: the next join is refused
+// closed, however fast they come, until the chair removes someone; the
+// removed person's connections close with error removed, their resume
+// token is refused, and their idea stays.
+func TestOneCodeMakesAtMostMaxPerCode(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create("max_per_code = 3\n" + testPlan)
+	code := codes.code(t, "Manzoni", session.Participant)
+	chair := tr.join(codes.code(t, "Manzoni", session.Chair), "Chair")
+	var welcomes []session.Welcome
+	var spamWS *websocket.Conn
+	for i := range 3 {
+		ws := rawDial(t, tr.url)
+		welcomes = append(welcomes, rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: code, Name: fmt.Sprintf("Spam %d", i)}))
+		spamWS = ws
+	}
+	join := func(name string) frame {
+		ws := rawDial(t, tr.url)
+		ws.WriteJSON(session.Hello{Type: session.MsgHello, Code: code, Name: name})
+		f, err := readFrame(ws, 10*time.Second)
+		if err != nil {
+			t.Fatalf("hello %s: %v", name, err)
+		}
+		return f
+	}
+	f := join("Spam 4")
+	var e session.Error
+	json.Unmarshal(f.raw, &e)
+	if f.Type != session.MsgError || e.Code != string(session.CodeClosed) {
+		t.Fatalf("a 4th join with a code capped at 3 = %s; want error closed", f.raw)
+	}
+	t.Logf("4th join: %s", e.Message)
+	// The last spammer adds an idea, then the chair removes them.
+	spam := welcomes[2].You
+	spamWS.WriteJSON(session.OpMsg{Type: session.MsgOp, ID: "s-1", Kind: session.KindIdeaAdd,
+		Data: mustJSON(session.IdeaAdd{Question: "q1", Text: "spam"})})
+	chair.waitFor("the spam idea", func() bool { return len(chair.state.Ideas) == 1 })
+	chair.mustSend(session.KindPersonRemove, session.PersonRemove{Person: spam.ID})
+	var last frame
+	for {
+		f, err := readFrame(spamWS, 10*time.Second)
+		if err != nil {
+			break
+		}
+		last = f
+	}
+	json.Unmarshal(last.raw, &e)
+	if last.Type != session.MsgError || e.Code != session.ErrCodeRemoved {
+		t.Errorf("the removed person's last frame = %s; want error removed", last.raw)
+	}
+	ws := rawDial(t, tr.url)
+	ws.WriteJSON(session.Hello{Type: session.MsgHello, Resume: welcomes[2].Resume})
+	if f, err := readFrame(ws, 10*time.Second); err != nil || !strings.Contains(string(f.raw), session.ErrCodeRemoved) {
+		t.Errorf("the removed person's resume = %s, %v; want error removed", f.raw, err)
+	}
+	if f := join("After removal"); f.Type != session.MsgWelcome {
+		t.Errorf("a join after a removal = %s; want a welcome", f.raw)
+	}
+	if s := roomState(t, tr.srv, codes.Session); len(s.Ideas) != 1 || !s.People[spam.ID].Removed {
+		t.Errorf("after the removal: %d ideas, person %+v; want the idea kept and the person removed", len(s.Ideas), s.People[spam.ID])
+	}
+}

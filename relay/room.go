@@ -217,6 +217,9 @@ func (r *room) applyLocked(e session.Entry) {
 		ev = &evs[0]
 		r.remember(*ev)
 		r.fanout(*ev)
+		if ev.Kind == session.KindPersonRemove {
+			r.cutRemoved(ev.Data.People)
+		}
 	}
 	if len(ws) == 0 {
 		return
@@ -236,6 +239,24 @@ func (r *room) applyLocked(e session.Entry) {
 	}
 	for _, w := range ws {
 		w(o, ev)
+	}
+}
+
+// cutRemoved ends the connections of people removed from the session;
+// the room's lock is held.
+func (r *room) cutRemoved(people []*session.Person) {
+	for _, p := range people {
+		if !p.Removed {
+			continue
+		}
+		for c := range r.conns[viewerKey(session.ViewerOf(p))] {
+			if c.viewer.ID == p.ID {
+				c.fail(session.Errorf(session.ErrCodeRemoved, "you were removed from this session; ask your chair or organizer"))
+			}
+		}
+		r.lmu.Lock()
+		delete(r.limits, p.ID)
+		r.lmu.Unlock()
 	}
 }
 

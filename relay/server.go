@@ -397,6 +397,9 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	switch {
 	case h.Resume != "":
 		rm, p, sec, ok := s.resume(ctx, h.Resume)
+		if !ok && p != nil && p.Removed {
+			return session.Errorf(session.ErrCodeRemoved, "you were removed from this session; ask your chair or organizer")
+		}
 		if !ok {
 			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
@@ -458,6 +461,9 @@ func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	p := rm.state.People[pid]
+	if p != nil && p.Removed {
+		return rm, &session.Person{ID: p.ID, Removed: true}, "", false
+	}
 	if p == nil || p.TokenHash == "" || !secretMatches(secret, p.TokenHash) {
 		return nil, nil, "", false
 	}

@@ -15,6 +15,9 @@ import (
 type Plan struct {
 	Title          string `toml:"title" json:"title"`
 	VotesPerPerson int    `toml:"votes_per_person,omitempty" json:"votes_per_person,omitempty"`
+	// MaxPerCode caps the people each shared join code (a group's
+	// participant, chair or rapporteur code, the organizer code) makes.
+	MaxPerCode int `toml:"max_per_code,omitempty" json:"max_per_code,omitempty"`
 	// The cover of the conference report; all optional.
 	Subtitle   string         `toml:"subtitle,omitempty" json:"subtitle,omitempty"`
 	Dates      string         `toml:"dates,omitempty" json:"dates,omitempty"`
@@ -59,6 +62,15 @@ func (p *Plan) Cover() Cover {
 // DefaultVotesPerPerson is the vote budget per person and question when a
 // plan sets none.
 const DefaultVotesPerPerson = 5
+
+// DefaultMaxPerCode is how many people one shared join code makes when a
+// plan sets no max_per_code: more than a breakout group holds, far fewer
+// than a script that joins in a loop. MaxMaxPerCode is the most a plan
+// may set.
+const (
+	DefaultMaxPerCode = 50
+	MaxMaxPerCode     = 10000
+)
 
 // PlanError is a problem in a plan file: where it is and what is wrong.
 type PlanError struct {
@@ -140,6 +152,9 @@ func (p *Plan) Normalize() {
 	if p.VotesPerPerson == 0 {
 		p.VotesPerPerson = DefaultVotesPerPerson
 	}
+	if p.MaxPerCode == 0 {
+		p.MaxPerCode = DefaultMaxPerCode
+	}
 	for i := range p.Questions {
 		q := &p.Questions[i]
 		q.ID = strings.TrimSpace(q.ID)
@@ -199,6 +214,9 @@ func (p *Plan) Validate() error {
 	}
 	if p.VotesPerPerson < 0 || p.VotesPerPerson > 100 {
 		return bad("votes_per_person", "%d is out of range; use 1 to 100", p.VotesPerPerson)
+	}
+	if p.MaxPerCode < 0 || p.MaxPerCode > MaxMaxPerCode {
+		return bad("max_per_code", "%d is out of range; use 1 to %d", p.MaxPerCode, MaxMaxPerCode)
 	}
 	if len(p.Questions) == 0 {
 		return bad("question", "no questions; add at least one [[question]] with a text")

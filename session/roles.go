@@ -68,6 +68,7 @@ var permissions = map[string]grant{
 	KindBroadcast:    {roles: []Role{Organizer}, scope: session},
 	KindSynthesis:    {roles: []Role{Organizer}, scope: session},
 	KindPlanEdit:     {roles: []Role{Organizer}, scope: session},
+	KindPersonRemove: {roles: []Role{Chair, Organizer}, scope: anyGroup},
 
 	KindThemeCreate:       {roles: []Role{Organizer}, scope: session},
 	KindThemeRename:       {roles: []Role{Organizer}, scope: session},
@@ -101,7 +102,7 @@ func Kinds() []string {
 		KindQuestionPose, KindGroupLock, KindGroupUnlock,
 		KindTimerStart, KindTimerExtend, KindTimerStop, KindTimerPause, KindTimerResume,
 		KindMinutesEdit, KindSummaryEdit, KindReportPub,
-		KindBroadcast, KindSynthesis, KindPlanEdit,
+		KindBroadcast, KindSynthesis, KindPlanEdit, KindPersonRemove,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,
 	}
