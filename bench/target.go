@@ -223,7 +223,7 @@ func (s *server) metrics() scrape {
 		return nil
 	}
 	rec := httptest.NewRecorder()
-	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	s.relay.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, _ := parser.TextToMetricFamilies(rec.Body)
 	return fams

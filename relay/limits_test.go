@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -422,5 +424,42 @@ func TestOneCodeMakesAtMostMaxPerCode(t *testing.T) {
 	}
 	if s := roomState(t, tr.srv, codes.Session); len(s.Ideas) != 1 || !s.People[spam.ID].Removed {
 		t.Errorf("after the removal: %d ideas, person %+v; want the idea kept and the person removed", len(s.Ideas), s.People[spam.ID])
+	}
+}
+
+// TestMetricsNeedTheAdminToken: /metrics on the public listener answers
+// 401 without the admin token (and counts the failure), the metrics with
+// it; MetricsHandler, for a private listener, needs none.
+func TestMetricsNeedTheAdminToken(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	get := func(token string) (int, string) {
+		r, _ := http.NewRequest(http.MethodGet, tr.http.URL+"/metrics", nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(""); code != http.StatusUnauthorized || strings.Contains(body, "breakout_connections") {
+		t.Errorf("/metrics without a token = %d %.80q; want 401 and no metrics", code, body)
+	}
+	if code, _ := get("wrong"); code != http.StatusUnauthorized {
+		t.Errorf("/metrics with a wrong token = %d; want 401", code)
+	}
+	if n := counter(t, tr.srv.metrics.failedJoins); n != 2 {
+		t.Errorf("failed joins after two unauthorized scrapes = %v; want 2", n)
+	}
+	if code, body := get(tr.srv.AdminToken()); code != http.StatusOK || !strings.Contains(body, "breakout_connections") {
+		t.Errorf("/metrics with the admin token = %d %.80q; want 200 and the metrics", code, body)
+	}
+	rec := httptest.NewRecorder()
+	tr.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "breakout_log_failing 0") {
+		t.Errorf("MetricsHandler = %d; want 200 and the metrics", rec.Code)
 	}
 }

@@ -68,7 +68,8 @@ type Config struct {
 	tuning tuning // inner knobs, for tests; zero takes the defaults
 }
 
-// Server is a relay: it serves /ws, /healthz, /metrics and the admin API.
+// Server is a relay: it serves /ws, /healthz, /metrics (with the admin
+// token) and the admin API.
 type Server struct {
 	cfg     Config
 	store   *Store
@@ -213,10 +214,43 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	mux.HandleFunc("POST /api/sessions", s.serveCreate)
 	mux.HandleFunc("GET /api/export", s.serveExport)
 	return mux
+}
+
+// MetricsHandler serves the relay's Prometheus metrics to anyone: for a
+// listener of its own on a private address (relay --metrics ADDR). On
+// the public listener /metrics asks for the admin token.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// serveMetrics is GET /metrics on the public listener: with
+// "Authorization: Bearer ADMIN_TOKEN" only, and wrong tokens count as
+// failed joins. The metrics tell connections, failed joins and timings,
+// which is nobody's business but the operator's.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return
+	}
+	defer att.succeeded()
+	if !s.adminAuthorized(r) {
+		s.failedJoin(att)
+		httpError(w, http.StatusUnauthorized,
+			"/metrics needs the admin token (Authorization: Bearer TOKEN), or serve it on a private address with relay --metrics")
+		return
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
+}
+
+// adminAuthorized reports whether a request carries the admin token.
+func (s *Server) adminAuthorized(r *http.Request) bool {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) == 1
 }
 
 // Shutdown drains the relay: no new connections, appends in flight
@@ -682,8 +716,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer att.succeeded()
-	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
+	if !s.adminAuthorized(r) {
 		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "wrong admin token; it is in admin.token in the relay's data directory")
 		return

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -35,7 +36,8 @@ func defaultDataDir() string {
 
 type relayFlags struct {
 	listen, data, natsURL, plan, codes, tlsCert, tlsKey string
-	replicas                                            int
+	metrics                                             string
+	replicas, maxConnsPerAddr                           int
 	noSync, verbose, acceptDamage                       bool
 	origins                                             []string
 	flushLinger                                         time.Duration
@@ -59,7 +61,12 @@ never again on later starts); its join codes are printed once, and written as
 JSON with --codes. Keep them: the relay stores only their hashes.
 
 An admin token for 'breakout new' is made on first start and kept in
-DATA/admin.token (mode 0600).`,
+DATA/admin.token (mode 0600). /metrics on the relay's address asks for it
+(Authorization: Bearer TOKEN); --metrics serves it without one on an address
+of its own, for a scraper on a private network.
+
+At start the relay checks that its log holds every acknowledged op; if some
+are missing it refuses to start and says what (see docs/operations.md).`,
 		Example: `  breakout relay --plan plan.toml --codes codes.json
   breakout relay --listen 0.0.0.0:7777 --tls-cert cert.pem --tls-key key.pem
   breakout relay --nats nats://10.0.0.5:4222 --replicas 3`,
@@ -83,6 +90,9 @@ DATA/admin.token (mode 0600).`,
 		"longest a busy relay (over 50,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
 	fl.BoolVar(&f.acceptDamage, "accept-damaged-log", false,
 		"start even though acknowledged ops are missing from the log, serving what is left (see docs/operations.md)")
+	fl.StringVar(&f.metrics, "metrics", "", "also serve /metrics, without the admin token, on this private address (HOST:PORT)")
+	fl.IntVar(&f.maxConnsPerAddr, "max-conns-per-addr", relay.DefaultMaxConnsPerAddr,
+		"connections one client address may hold (raise it for a large venue behind one NAT address)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
 	return cmd
 }
@@ -116,9 +126,20 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 		}
 		plan = p
 	}
+	if f.maxConnsPerAddr < 1 {
+		return fmt.Errorf("--max-conns-per-addr %d is out of range; give 1 or more", f.maxConnsPerAddr)
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another relay running? pick another --listen)", f.listen, err)
+	}
+	var metricsLn net.Listener
+	if f.metrics != "" {
+		if metricsLn, err = net.Listen("tcp", f.metrics); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s for --metrics: %w", f.metrics, err)
+		}
+		defer metricsLn.Close()
 	}
 	level := slog.LevelWarn
 	if f.verbose {
@@ -130,6 +151,7 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	srv, err := relay.New(ctx, relay.Config{
 		Store:            relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
 		AllowedOrigins:   f.origins,
+		MaxConnsPerAddr:  f.maxConnsPerAddr,
 		FlushLinger:      f.flushLinger,
 		Logger:           logger,
 		AcceptDamagedLog: f.acceptDamage,
@@ -166,6 +188,12 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 		}
 	}
 	fmt.Fprintf(out, "relay listening on %s (data in %s)\n", url, f.data)
+	if metricsLn != nil {
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+		go ms.Serve(metricsLn)
+		defer ms.Close()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", metricsLn.Addr())
+	}
 	fmt.Fprintf(out, "admin token for 'breakout new': %s\n", filepath.Join(f.data, "admin.token"))
 	return srv.Serve(ctx, ln, tlsConfig)
 }
