@@ -177,11 +177,12 @@ func (l *addrLimiter) allow(ip string) bool {
 }
 
 // Export limits: an export encodes a whole session's state, megabytes
-// for a large one, so each address gets a few and then one every few
-// seconds, and only a few are encoded at a time on the whole relay.
+// for a large one, so each address gets a burst (a report in every
+// format for every group) and then one a second, and only a few are
+// encoded at a time on the whole relay.
 const (
-	exportBurst    = 5
-	exportInterval = 2 * time.Second
+	exportBurst    = 20
+	exportInterval = time.Second
 	exportsAtOnce  = 2
 	exportWait     = 10 * time.Second
 )
