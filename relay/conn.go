@@ -64,15 +64,31 @@ func newConn(srv *Server, ws *websocket.Conn) *conn {
 // chargeWelcome charges a welcome of n bytes to the server's welcome
 // budget; it reports false when the budget has no room. A welcome larger
 // than the whole budget goes through when no other is waiting.
-func (s *Server) chargeWelcome(c *conn, n int) bool {
+func (s *Server) chargeWelcome(c *conn, n int64) bool {
 	for {
 		cur := s.welcomeBytes.Load()
-		if cur > 0 && cur+int64(n) > s.cfg.WelcomeBytes {
+		if cur > 0 && cur+n > s.cfg.WelcomeBytes {
 			return false
 		}
-		if s.welcomeBytes.CompareAndSwap(cur, cur+int64(n)) {
-			c.welcome.Store(int64(n))
+		if s.welcomeBytes.CompareAndSwap(cur, cur+n) {
+			c.welcome.Store(n)
 			return true
+		}
+	}
+}
+
+// rechargeWelcome charges the welcome's real size, n bytes, in place of
+// the estimate charged for it, unless the connection ended meanwhile and
+// gave the charge back.
+func (s *Server) rechargeWelcome(c *conn, n int64) {
+	for {
+		old := c.welcome.Load()
+		if old == 0 {
+			return
+		}
+		if c.welcome.CompareAndSwap(old, n) {
+			s.welcomeBytes.Add(n - old)
+			return
 		}
 	}
 }

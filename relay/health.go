@@ -17,9 +17,13 @@ import (
 // (Config's tuning).
 const probeEvery = time.Second
 
-// restartEvery spaces restarts of the embedded JetStream while the log
-// does not take writes.
-const restartEvery = 5 * time.Second
+// restartAfter failed probes in a row the embedded JetStream is
+// restarted, and again every restartEvery while the log does not take
+// writes.
+const (
+	restartAfter = 3
+	restartEvery = 5 * time.Second
+)
 
 // writeHealth is the server's part of it.
 type writeHealth struct {
@@ -50,6 +54,7 @@ func (s *Server) recoverWrites() {
 	t := time.NewTicker(s.cfg.tuning.probeEvery)
 	defer t.Stop()
 	var restarted time.Time
+	fails := 0
 	for {
 		select {
 		case <-s.stop:
@@ -65,11 +70,15 @@ func (s *Server) recoverWrites() {
 			s.log.Warn("the log takes writes again; the relay is healthy")
 			return
 		}
+		fails++
 		s.log.Debug("probe the log", "err", err)
-		if time.Since(restarted) >= restartEvery {
+		// Not at the first failed probe: a slow disk under load is no
+		// reason to restart the store under every room's consumer.
+		if fails >= restartAfter && time.Since(restarted) >= restartEvery {
 			restarted = time.Now()
-			err := s.store.Restart()
-			s.log.Debug("restarted the log's store", "err", err)
+			if err := s.store.Restart(); err != nil {
+				s.log.Warn("restart the log's store", "err", err)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -56,6 +57,10 @@ type room struct {
 	waiters map[string][]waiter
 
 	snap *snapshotter
+
+	// welcomeSize is the size of the room's last welcome, the estimate of
+	// the next one's (see attach).
+	welcomeSize atomic.Int64
 
 	// limits holds each person's op limiter: per person, not per
 	// connection, so that one resume token on ten connections gets no
@@ -499,6 +504,14 @@ func (r *room) failBatch(batch []session.Entry) {
 // false, and the connection is not registered, when the relay's welcome
 // budget has no room for this welcome (see chargeWelcome).
 func (r *room) attach(c *conn, since int64, you session.You, resume string) (first, ok bool) {
+	// Charged before it is built, by the size of the room's last welcome:
+	// building one (a view of the state, then its JSON) takes as much
+	// memory as it holds once queued, and hundreds of hellos at once
+	// would otherwise build theirs all together.
+	est := max(r.welcomeSize.Load(), 1024)
+	if !r.srv.chargeWelcome(c, est) {
+		return false, false
+	}
 	r.mu.Lock()
 	w := session.Welcome{Type: session.MsgWelcome, Session: r.id, You: you, Resume: resume, Seq: r.state.Seq}
 	if since > 0 && since <= r.state.Seq && r.covers(since) {
@@ -524,10 +537,8 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) (fir
 	first = r.online[c.viewer.ID] == 1
 	r.mu.Unlock()
 	frame := mustJSON(w)
-	if !r.srv.chargeWelcome(c, len(frame)) {
-		r.detach(c)
-		return false, false
-	}
+	r.welcomeSize.Store(int64(len(frame)))
+	r.srv.rechargeWelcome(c, int64(len(frame)))
 	c.enqueueWelcome(frame)
 	return first, true
 }

@@ -665,13 +665,17 @@ func (s *Server) CreateSession(ctx context.Context, plan *session.Plan) (*Codes,
 	if _, err := session.New().Apply(lm.Entries[0]); err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
+	// The log first, then the codes: a code whose session has no log is
+	// what the check at start takes for a lost log (check.go), so a crash
+	// in between must leave a log without codes, which nobody can reach,
+	// rather than codes without a log.
+	if err := s.store.Create(ctx, id, mustJSON(lm)); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
 	for hash := range grants {
 		if err := s.store.PutCode(ctx, hash, id); err != nil {
 			return nil, fmt.Errorf("store join codes: %w", err)
 		}
-	}
-	if err := s.store.Create(ctx, id, mustJSON(lm)); err != nil {
-		return nil, fmt.Errorf("create session: %w", err)
 	}
 	if _, err := s.loadRoom(ctx, id); err != nil {
 		return nil, err
