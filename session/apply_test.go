@@ -1221,6 +1221,15 @@ func TestApplyPersonRemove(t *testing.T) {
 	if !p.Removed || p.TokenHash != "" || p.Online {
 		t.Errorf("removed person = %+v; want removed, offline, without a token hash", p)
 	}
+	// Not a member any more (the reports' counts), still the author.
+	for _, m := range f.s.Members("Manzoni") {
+		if m.ID == p.ID {
+			t.Errorf("Members(Manzoni) holds the removed %s; want them left out", p.ID)
+		}
+	}
+	if n := len(f.s.Members("Manzoni")); n != 3 {
+		t.Errorf("Members(Manzoni) = %d people; want 3 after one of 4 was removed", n)
+	}
 	if i := f.s.Ideas[idea]; i == nil || !i.Visible() {
 		t.Errorf("the removed person's idea = %+v; want it kept", i)
 	}

@@ -318,11 +318,12 @@ func (s *State) IdeasOf(group, question string) []*Idea {
 	return out
 }
 
-// Members returns the people of a group, by name.
+// Members returns the people of a group, by name; not those removed
+// (person.remove), who no longer count in reports, though their ideas do.
 func (s *State) Members(group string) []*Person {
 	var out []*Person
 	for _, p := range s.People {
-		if p.Group == group && p.Role != Organizer {
+		if p.Group == group && p.Role != Organizer && !p.Removed {
 			out = append(out, p)
 		}
 	}
