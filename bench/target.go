@@ -88,9 +88,11 @@ func startRelay(ctx context.Context, dir string, queueBytes, sndbuf int, noSync 
 		QueueBytes:   queueBytes,
 		OpsPerSecond: benchOpsPerSecond,
 		OpBurst:      benchOpBurst,
-		FlushLinger:  relay.DefaultFlushLinger,
-		SendBuffer:   sndbuf,
-		Logger:       slog.New(logs),
+		// Every simulated client comes from loopback.
+		MaxConnsPerAddr: 1 << 30,
+		FlushLinger:     relay.DefaultFlushLinger,
+		SendBuffer:      sndbuf,
+		Logger:          slog.New(logs),
 	}
 	s := &server{cfg: cfg, logs: logs}
 	if err := s.openRelay(ctx); err != nil {
@@ -185,6 +187,7 @@ func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, 
 	for _, n := range names {
 		plan.Groups = append(plan.Groups, session.PlanGroup{Name: n})
 	}
+	plan.MaxPerCode = session.MaxMaxPerCode // the bench joins as many as it measures
 	plan.Normalize()
 	if err := plan.Validate(); err != nil {
 		return nil, "", err
@@ -220,7 +223,7 @@ func (s *server) metrics() scrape {
 		return nil
 	}
 	rec := httptest.NewRecorder()
-	s.relay.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	s.relay.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, _ := parser.TextToMetricFamilies(rec.Body)
 	return fams

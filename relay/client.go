@@ -384,7 +384,7 @@ func (e *wireError) Unwrap() []error {
 // valid token from coming back once the address is let in again.
 func fatalCode(code string) bool {
 	switch code {
-	case session.ErrCodeBadCode, session.ErrCodeBadToken, session.ErrCodeProtocol:
+	case session.ErrCodeBadCode, session.ErrCodeBadToken, session.ErrCodeProtocol, session.ErrCodeRemoved:
 		return true
 	}
 	return false

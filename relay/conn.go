@@ -3,10 +3,10 @@ package relay
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/time/rate"
 
 	"breakout/session"
 )
@@ -23,6 +23,8 @@ const (
 	// always fits a log message.
 	maxOpData      = maxBatchBytes
 	defaultQueueMB = 1
+	// defaultWelcomeMB is Config.WelcomeBytes' default, in MiB.
+	defaultWelcomeMB = 64
 )
 
 // defaultPingPeriod is how often each connection is pinged, within
@@ -41,7 +43,6 @@ type conn struct {
 	ws     *websocket.Conn
 	room   *room
 	viewer session.Viewer
-	limit  *rate.Limiter
 	// wakeDue is guarded by the room's mu: the connection is in
 	// room.wake, to be scheduled when the log message is applied.
 	wakeDue bool
@@ -49,13 +50,55 @@ type conn struct {
 	// guards it all (see write.go).
 	writeState
 	done chan struct{} // closed when the socket is closed
+	// welcome is the size of the welcome queued and not yet written, as
+	// charged to the server's welcome budget.
+	welcome atomic.Int64
 }
 
 func newConn(srv *Server, ws *websocket.Conn) *conn {
-	c := &conn{srv: srv, ws: ws, done: make(chan struct{}),
-		limit: rate.NewLimiter(rate.Limit(srv.cfg.OpsPerSecond), srv.cfg.OpBurst)}
+	c := &conn{srv: srv, ws: ws, done: make(chan struct{})}
 	c.pingAt = time.Now().Add(srv.cfg.tuning.pingPeriod)
 	return c
+}
+
+// chargeWelcome charges a welcome of n bytes to the server's welcome
+// budget; it reports false when the budget has no room. A welcome larger
+// than the whole budget goes through when no other is waiting.
+func (s *Server) chargeWelcome(c *conn, n int64) bool {
+	for {
+		cur := s.welcomeBytes.Load()
+		if cur > 0 && cur+n > s.cfg.WelcomeBytes {
+			return false
+		}
+		if s.welcomeBytes.CompareAndSwap(cur, cur+n) {
+			c.welcome.Store(n)
+			return true
+		}
+	}
+}
+
+// rechargeWelcome charges the welcome's real size, n bytes, in place of
+// the estimate charged for it, unless the connection ended meanwhile and
+// gave the charge back.
+func (s *Server) rechargeWelcome(c *conn, n int64) {
+	for {
+		old := c.welcome.Load()
+		if old == 0 {
+			return
+		}
+		if c.welcome.CompareAndSwap(old, n) {
+			s.welcomeBytes.Add(n - old)
+			return
+		}
+	}
+}
+
+// welcomeWritten gives back to the budget what the connection's welcome
+// was charged, once it is written or the connection ended.
+func (c *conn) welcomeWritten() {
+	if n := c.welcome.Swap(0); n > 0 {
+		c.srv.welcomeBytes.Add(-n)
+	}
 }
 
 // send queues a message: an ack or a reject.
@@ -108,7 +151,7 @@ func (c *conn) rejectOp(id string, code session.Code, msg string) {
 
 // handleOp pre-checks an op (rate, shape, role) and hands it to the room.
 func (c *conn) handleOp(op session.Op) {
-	if !c.limit.Allow() {
+	if !c.room.allowOp(c.viewer.ID) {
 		c.rejectOp(op.ID, session.CodeRateLimited, "too many ops; slow down a little")
 		return
 	}

@@ -28,6 +28,15 @@ func TestRelayChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("runs only as the child of a crash test")
 	}
+	if n, err := strconv.ParseUint(os.Getenv(childEnv+"_NOFILE"), 10, 64); err == nil {
+		var rl syscall.Rlimit
+		syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
+		rl.Cur = n
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+			fmt.Println("ERROR", err)
+			os.Exit(1)
+		}
+	}
 	cfg := Config{Store: StoreConfig{Dir: dir}, OpsPerSecond: 10000, OpBurst: 10000}
 	if n, err := strconv.Atoi(os.Getenv(childEnv + "_SNAPSHOT")); err == nil {
 		cfg.tuning.snapshotEvery = n
@@ -64,10 +73,11 @@ type child struct {
 	codes map[string]string // "group/role" → code
 }
 
-func startChild(t *testing.T, dir, addr string, create bool) *child {
+func startChild(t *testing.T, dir, addr string, create bool, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRelayChild$", "-test.v=false")
 	cmd.Env = append(os.Environ(), childEnv+"="+dir, childEnv+"_ADDR="+addr, childEnv+"_SNAPSHOT=50")
+	cmd.Env = append(cmd.Env, env...)
 	if create {
 		cmd.Env = append(cmd.Env, childEnv+"_CREATE=1")
 	}

@@ -25,6 +25,14 @@ func newListener(ln net.Listener, sendBuffer int, directWait time.Duration) net.
 	return &listener{Listener: ln, sendBuffer: sendBuffer, directWait: directWait}
 }
 
+// cappedListener is newListener that closes at once the connections over
+// caps (see caps.go).
+func cappedListener(ln net.Listener, sendBuffer int, directWait time.Duration, caps *connCaps) net.Listener {
+	l := newListener(ln, sendBuffer, directWait).(*listener)
+	l.caps = caps
+	return l
+}
+
 // DefaultSendBuffer is the kernel send buffer of client connections.
 const DefaultSendBuffer = 128 << 10
 
@@ -32,18 +40,36 @@ type listener struct {
 	net.Listener
 	sendBuffer int
 	directWait time.Duration
+	caps       *connCaps // nil for none
 }
 
 func (l *listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		var ip string
+		if l.caps != nil {
+			ip = addrOf(c)
+			if !l.caps.admit(ip) {
+				c.Close()
+				if l.caps.refused != nil {
+					l.caps.refused()
+				}
+				continue
+			}
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetWriteBuffer(l.sendBuffer)
+			tc.SetNoDelay(true)
+		}
+		bc := newBatchConn(c, l.directWait)
+		if l.caps != nil {
+			bc.onClose = func() { l.caps.leave(ip) }
+		}
+		return bc, nil
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		tc.SetWriteBuffer(l.sendBuffer)
-		tc.SetNoDelay(true)
-	}
-	return newBatchConn(c, l.directWait), nil
 }
 
 // batchConn holds writes between hold and flush and sends them as one.
@@ -61,6 +87,9 @@ type batchConn struct {
 	holding    bool
 	buf        *[]byte
 	off        int // bytes of buf written already (by tryFlush)
+	// onClose, if set, is called once when the connection is closed.
+	onClose   func()
+	closeOnce sync.Once
 	// deadline is the write deadline set on the socket, zero for none.
 	// tryFlush clears it first: once passed, it would fail writes that
 	// do not wait.
@@ -81,6 +110,15 @@ func newBatchConn(c net.Conn, directWait time.Duration) *batchConn {
 		}
 	}
 	return b
+}
+
+// Close closes the connection, and uncounts it once.
+func (b *batchConn) Close() error {
+	err := b.Conn.Close()
+	if b.onClose != nil {
+		b.closeOnce.Do(b.onClose)
+	}
+	return err
 }
 
 var batchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}

@@ -19,6 +19,8 @@ type metrics struct {
 	batchSize     prometheus.Histogram
 	framesSent    prometheus.Counter
 	writes        prometheus.Counter
+	logFailing    prometheus.Gauge
+	refusedConns  prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -45,11 +47,15 @@ func newMetrics() *metrics {
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
 		framesSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "breakout_frames_sent_total", Help: "Frames written to clients."}),
+		refusedConns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "breakout_connections_refused_total", Help: "Connections closed at once: their address, or the relay, held as many as it may."}),
+		logFailing: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "breakout_log_failing", Help: "1 while the log does not take writes (a full disk), else 0."}),
 		writes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "breakout_client_writes_total", Help: "Batches of frames written to client sockets, each in one write where the socket takes it."}),
 	}
 	m.reg.MustRegister(m.connections, m.accepted, m.rejected, m.cutOff, m.failedJoins,
-		m.appendLatency, m.applyLatency, m.batchSize, m.framesSent, m.writes,
+		m.appendLatency, m.applyLatency, m.batchSize, m.framesSent, m.writes, m.logFailing, m.refusedConns,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"breakout/session"
 )
@@ -55,6 +58,16 @@ type room struct {
 
 	snap *snapshotter
 
+	// welcomeSize is the size of the room's last welcome, the estimate of
+	// the next one's (see attach).
+	welcomeSize atomic.Int64
+
+	// limits holds each person's op limiter: per person, not per
+	// connection, so that one resume token on ten connections gets no
+	// more than on one.
+	lmu    sync.Mutex
+	limits map[string]*rate.Limiter
+
 	qmu   sync.Mutex
 	queue []session.Entry
 	kick  chan struct{}
@@ -74,7 +87,7 @@ func (s *Server) loadRoom(ctx context.Context, id string) (*room, error) {
 	r, ok := s.rooms[id]
 	if !ok {
 		r = &room{srv: s, id: id, state: session.New(), conns: map[string]map[*conn]struct{}{},
-			online: map[string]int{}, waiters: map[string][]waiter{},
+			online: map[string]int{}, waiters: map[string][]waiter{}, limits: map[string]*rate.Limiter{},
 			caughtUp: make(chan struct{}), kick: make(chan struct{}, 1)}
 		s.rooms[id] = r
 		s.roomsMu.Unlock()
@@ -209,6 +222,9 @@ func (r *room) applyLocked(e session.Entry) {
 		ev = &evs[0]
 		r.remember(*ev)
 		r.fanout(*ev)
+		if ev.Kind == session.KindPersonRemove {
+			r.cutRemoved(ev.Data.People)
+		}
 	}
 	if len(ws) == 0 {
 		return
@@ -228,6 +244,24 @@ func (r *room) applyLocked(e session.Entry) {
 	}
 	for _, w := range ws {
 		w(o, ev)
+	}
+}
+
+// cutRemoved ends the connections of people removed from the session;
+// the room's lock is held.
+func (r *room) cutRemoved(people []*session.Person) {
+	for _, p := range people {
+		if !p.Removed {
+			continue
+		}
+		for c := range r.conns[viewerKey(session.ViewerOf(p))] {
+			if c.viewer.ID == p.ID {
+				c.fail(session.Errorf(session.ErrCodeRemoved, "you were removed from this session; ask your chair or organizer"))
+			}
+		}
+		r.lmu.Lock()
+		delete(r.limits, p.ID)
+		r.lmu.Unlock()
 	}
 }
 
@@ -281,6 +315,18 @@ func (r *room) fanout(ev session.Event) {
 	for _, conns := range r.conns {
 		send(conns)
 	}
+}
+
+// allowOp reports whether person may send an op now.
+func (r *room) allowOp(person string) bool {
+	r.lmu.Lock()
+	defer r.lmu.Unlock()
+	l := r.limits[person]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(r.srv.cfg.OpsPerSecond), r.srv.cfg.OpBurst)
+		r.limits[person] = l
+	}
+	return l.Allow()
 }
 
 // submit queues an entry for the next append and registers w, if not
@@ -390,9 +436,13 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	r.srv.metrics.batchSize.Observe(float64(n))
 	if err != nil {
 		r.srv.log.Warn("append to log failed", "session", r.id, "ops", n, "err", err)
+		if ctx.Err() == nil {
+			r.srv.appendFailed(err)
+		}
 		r.failBatch(batch)
 		return more
 	}
+	r.srv.markLog(seq)
 	if direct {
 		r.applyMessage(seq, lm.At, batch)
 	}
@@ -453,8 +503,18 @@ func (r *room) failBatch(batch []session.Entry) {
 // connection is sent; the welcome is encoded after the lock is released
 // (a snapshot can be large), and the connection holds back the events
 // queued meanwhile until the welcome is in front of them. It reports
-// whether this is the person's first connection on this relay.
-func (r *room) attach(c *conn, since int64, you session.You, resume string) bool {
+// whether this is the person's first connection on this relay; ok is
+// false, and the connection is not registered, when the relay's welcome
+// budget has no room for this welcome (see chargeWelcome).
+func (r *room) attach(c *conn, since int64, you session.You, resume string) (first, ok bool) {
+	// Charged before it is built, by the size of the room's last welcome:
+	// building one (a view of the state, then its JSON) takes as much
+	// memory as it holds once queued, and hundreds of hellos at once
+	// would otherwise build theirs all together.
+	est := max(r.welcomeSize.Load(), 1024)
+	if !r.srv.chargeWelcome(c, est) {
+		return false, false
+	}
 	r.mu.Lock()
 	w := session.Welcome{Type: session.MsgWelcome, Session: r.id, You: you, Resume: resume, Seq: r.state.Seq}
 	if since > 0 && since <= r.state.Seq && r.covers(since) {
@@ -477,10 +537,13 @@ func (r *room) attach(c *conn, since int64, you session.You, resume string) bool
 	}
 	r.conns[g][c] = struct{}{}
 	r.online[c.viewer.ID]++
-	first := r.online[c.viewer.ID] == 1
+	first = r.online[c.viewer.ID] == 1
 	r.mu.Unlock()
-	c.enqueueWelcome(mustJSON(w))
-	return first
+	frame := mustJSON(w)
+	r.welcomeSize.Store(int64(len(frame)))
+	r.srv.rechargeWelcome(c, int64(len(frame)))
+	c.enqueueWelcome(frame)
+	return first, true
 }
 
 // viewerKey is the key of a viewer's connections in room.conns.

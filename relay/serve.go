@@ -20,8 +20,12 @@ const drainWait = 15 * time.Second
 // relay shut down too. The relay command, the demo, the bench and
 // relaytest all run a relay this way.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConfig}
-	ln = newListener(ln, s.cfg.SendBuffer, s.cfg.tuning.directWriteWait)
+	// ReadTimeout bounds a request with its body (a plan is at most 1 MiB);
+	// a websocket sets its own deadlines once upgraded. IdleTimeout closes
+	// keep-alive connections nobody uses: each holds a descriptor.
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: s.cfg.tuning.idleTimeout, TLSConfig: tlsConfig}
+	ln = cappedListener(ln, s.cfg.SendBuffer, s.cfg.tuning.directWriteWait, s.caps)
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -29,6 +30,12 @@ type Config struct {
 	Store StoreConfig
 	// QueueBytes bounds each connection's send queue (default 1 MiB).
 	QueueBytes int
+	// WelcomeBytes bounds the welcomes queued and not yet written, on all
+	// connections together (default 64 MiB). A welcome is queued outside
+	// its connection's QueueBytes (it may be larger: a whole snapshot), so
+	// without this bound hellos that never read would hold a snapshot
+	// each; a hello over it is answered unavailable and tries again.
+	WelcomeBytes int64
 	// OpsPerSecond and OpBurst limit each connection's ops (default 20, 40).
 	OpsPerSecond float64
 	OpBurst      int
@@ -44,22 +51,39 @@ type Config struct {
 	// from any other origin are refused. Clients that send no Origin
 	// (terminals) are not affected.
 	AllowedOrigins []string
+	// MaxConns caps the connections Serve keeps open at once; 0 derives
+	// it from the descriptor limit (ulimit -n), less a reserve for the
+	// log. MaxConnsPerAddr caps them per client address (default
+	// DefaultMaxConnsPerAddr, or half of MaxConns if that is less).
+	MaxConns, MaxConnsPerAddr int
 	// AdminToken authorizes creating sessions; read from (or made in)
 	// Store.Dir/admin.token when empty.
 	AdminToken string
 	Logger     *slog.Logger
+	// AcceptDamagedLog starts the relay on a log that misses acknowledged
+	// messages, serving what is left, rather than refuse to start (see
+	// checkLog); the damage is logged and recorded as accepted.
+	AcceptDamagedLog bool
 
 	tuning tuning // inner knobs, for tests; zero takes the defaults
 }
 
-// Server is a relay: it serves /ws, /healthz, /metrics and the admin API.
+// Server is a relay: it serves /ws, /healthz, /metrics (with the admin
+// token) and the admin API.
 type Server struct {
 	cfg     Config
 	store   *Store
 	log     *slog.Logger
 	metrics *metrics
 	joins   *joinLimiter
-	pace    pacer
+	exports *addrLimiter
+	// exporting holds a token per export being encoded (see exportsAtOnce).
+	exporting chan struct{}
+	caps      *connCaps
+	// welcomeBytes counts the bytes of welcomes queued and not yet
+	// written (Config.WelcomeBytes).
+	welcomeBytes atomic.Int64
+	pace         pacer
 
 	halted     chan struct{} // closed when the server has stopped: what still runs gives up
 	flush      *flusher
@@ -76,6 +100,9 @@ type Server struct {
 	roomsMu sync.Mutex
 	rooms   map[string]*room
 
+	logMarks
+	writeHealth
+
 	upgrader websocket.Upgrader
 }
 
@@ -88,6 +115,9 @@ var (
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.QueueBytes <= 0 {
 		cfg.QueueBytes = defaultQueueMB << 20
+	}
+	if cfg.WelcomeBytes <= 0 {
+		cfg.WelcomeBytes = defaultWelcomeMB << 20
 	}
 	if cfg.OpsPerSecond <= 0 {
 		cfg.OpsPerSecond = 20
@@ -114,7 +144,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, metrics: newMetrics(), joins: newJoinLimiter(),
+		exports: newAddrLimiter(exportInterval, exportBurst), exporting: make(chan struct{}, exportsAtOnce),
 		halted: make(chan struct{}), stop: make(chan struct{}), rooms: map[string]*room{}}
+	if err := s.checkLog(ctx, cfg.AcceptDamagedLog); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.caps = newConnCaps(cfg.MaxConns, cfg.MaxConnsPerAddr)
+	s.caps.refused = s.metrics.refusedConns.Inc
+	s.markerDone = make(chan struct{})
+	go s.marker()
 	s.pace.maxFlushLinger = cfg.FlushLinger
 	s.pace.flushFrom, s.pace.flushFull = cfg.tuning.flushLingerFrom, cfg.tuning.flushLingerFull
 	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
@@ -169,16 +208,49 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.store.Healthy() {
-			http.Error(w, "log unreachable", http.StatusServiceUnavailable)
+		if !s.Healthy() {
+			http.Error(w, "the log is unreachable or does not take writes", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	mux.HandleFunc("POST /api/sessions", s.serveCreate)
 	mux.HandleFunc("GET /api/export", s.serveExport)
 	return mux
+}
+
+// MetricsHandler serves the relay's Prometheus metrics to anyone: for a
+// listener of its own on a private address (relay --metrics ADDR). On
+// the public listener /metrics asks for the admin token.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// serveMetrics is GET /metrics on the public listener: with
+// "Authorization: Bearer ADMIN_TOKEN" only, and wrong tokens count as
+// failed joins. The metrics tell connections, failed joins and timings,
+// which is nobody's business but the operator's.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return
+	}
+	defer att.succeeded()
+	if !s.adminAuthorized(r) {
+		s.failedJoin(att)
+		httpError(w, http.StatusUnauthorized,
+			"/metrics needs the admin token (Authorization: Bearer TOKEN), or serve it on a private address with relay --metrics")
+		return
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
+}
+
+// adminAuthorized reports whether a request carries the admin token.
+func (s *Server) adminAuthorized(r *http.Request) bool {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) == 1
 }
 
 // Shutdown drains the relay: no new connections, appends in flight
@@ -208,13 +280,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			r.close()
 		}
 		s.roomsMu.Unlock()
+		<-s.markerDone
+		s.writeMark(context.Background())
 		s.store.Close()
 	})
 	return ctx.Err()
 }
 
-// Healthy reports whether the log is reachable.
-func (s *Server) Healthy() bool { return s.store.Healthy() }
+// Healthy reports whether the log is reachable and takes writes.
+func (s *Server) Healthy() bool { return s.store.Healthy() && !s.failing.Load() }
 
 // logLost disconnects every client when the relay loses its log: nothing
 // they send could be appended, and nothing others send reaches them. Their
@@ -341,32 +415,41 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	if !ok {
 		return session.Errorf(session.ErrCodeProtocol, "the first message must be a hello")
 	}
-	if !s.store.Healthy() {
-		return session.Errorf(ErrCodeUnavailable, "the relay cannot reach its log right now; try again shortly")
-	}
-	ip := clientIP(r)
-	if !s.joins.allowed(ip) {
-		return session.Errorf(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
+	if !s.Healthy() {
+		return session.Errorf(ErrCodeUnavailable, "the relay cannot write to its log right now; try again shortly")
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
+	att := s.joins.take(ctx, clientIP(r))
+	if att == nil {
+		return session.Errorf(session.ErrCodeTooMany, "too many failed joins from your address; wait a minute and check your code")
+	}
+	defer att.succeeded() // unless it failed: only a wrong code or token spends the token
 
 	var person *session.Person
 	var secret string
 	switch {
 	case h.Resume != "":
 		rm, p, sec, ok := s.resume(ctx, h.Resume)
+		if !ok && p != nil && p.Removed {
+			return session.Errorf(session.ErrCodeRemoved, "you were removed from this session; ask your chair or organizer")
+		}
 		if !ok {
-			s.failedJoin(ip)
+			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadToken, "that resume token is not valid here; join again with your code")
 		}
+		att.succeeded() // as soon as it is known, so that others from the address need not wait
 		c.room, person, secret = rm, p, sec
 	case h.Code != "":
-		rm, grant, ok := s.lookupCode(ctx, h.Code)
+		rm, grant, ok, lerr := s.lookupCode(ctx, h.Code)
+		if lerr != nil {
+			return lerr
+		}
 		if !ok {
-			s.failedJoin(ip)
+			s.failedJoin(att)
 			return session.Errorf(session.ErrCodeBadCode, "that join code is not valid on this relay; check it with your organizer")
 		}
+		att.succeeded()
 		c.room = rm
 		p, sec, werr := s.join(ctx, rm, grant, h)
 		if werr != nil {
@@ -378,16 +461,20 @@ func (s *Server) hello(r *http.Request, c *conn) *session.Error {
 	}
 	c.viewer = session.ViewerOf(person)
 	you := session.You{ID: person.ID, Name: person.Name, Role: person.Role, Group: person.Group}
-	first := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
+	first, ok := c.room.attach(c, h.Since, you, resumeToken(c.room.id, person.ID, secret))
+	if !ok {
+		return session.Errorf(ErrCodeUnavailable, "the relay is busy sending welcomes; try again in a few seconds")
+	}
 	if first {
 		c.room.cameOnline(person.ID)
 	}
 	return nil
 }
 
-func (s *Server) failedJoin(ip string) {
+// failedJoin spends the attempt's token and slows the answer down.
+func (s *Server) failedJoin(att *attempt) {
 	s.metrics.failedJoins.Inc()
-	d := s.joins.fail(ip)
+	d := att.failed()
 	select {
 	case <-time.After(d): // slow down guessing
 	case <-s.stop:
@@ -408,6 +495,9 @@ func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person
 	rm.mu.RLock()
 	defer rm.mu.RUnlock()
 	p := rm.state.People[pid]
+	if p != nil && p.Removed {
+		return rm, &session.Person{ID: p.ID, Removed: true}, "", false
+	}
 	if p == nil || p.TokenHash == "" || !secretMatches(secret, p.TokenHash) {
 		return nil, nil, "", false
 	}
@@ -415,21 +505,30 @@ func (s *Server) resume(ctx context.Context, tok string) (*room, *session.Person
 	return rm, &cp, secret, true
 }
 
-// lookupCode finds the session and grant of a join code.
-func (s *Server) lookupCode(ctx context.Context, code string) (*room, session.Grant, bool) {
+// lookupCode finds the session and grant of a join code. ok is false
+// for a code the relay does not know; a known code whose session cannot
+// be loaded (its log lost, or unreachable) is an error, never a bad code.
+func (s *Server) lookupCode(ctx context.Context, code string) (rm *room, g session.Grant, ok bool, err *session.Error) {
 	hash := HashCode(code)
-	id, err := s.store.CodeSession(ctx, hash)
-	if err != nil {
-		return nil, session.Grant{}, false
+	id, lerr := s.store.CodeSession(ctx, hash)
+	if lerr != nil {
+		if !errors.Is(lerr, errUnknownCode) {
+			return nil, g, false, session.Errorf(ErrCodeUnavailable, "the relay cannot read its join codes right now; try again shortly")
+		}
+		return nil, g, false, nil
 	}
-	rm, err := s.loadRoom(ctx, id)
-	if err != nil {
-		return nil, session.Grant{}, false
+	if s.lostSessions[id] {
+		return nil, g, false, session.Errorf(ErrCodeUnavailable,
+			"the log of this session was lost on this relay; tell your organizer (the relay's operator must restore it)")
+	}
+	rm, lerr = s.loadRoom(ctx, id)
+	if lerr != nil {
+		return nil, g, false, session.Errorf(ErrCodeUnavailable, "the session of this code cannot be loaded right now; try again shortly")
 	}
 	rm.mu.RLock()
-	g, ok := rm.state.Codes[hash]
+	g, ok = rm.state.Codes[hash]
 	rm.mu.RUnlock()
-	return rm, g, ok
+	return rm, g, ok, nil
 }
 
 // join appends a person.join for a new person (or a roster person taking
@@ -566,13 +665,17 @@ func (s *Server) CreateSession(ctx context.Context, plan *session.Plan) (*Codes,
 	if _, err := session.New().Apply(lm.Entries[0]); err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
+	// The log first, then the codes: a code whose session has no log is
+	// what the check at start takes for a lost log (check.go), so a crash
+	// in between must leave a log without codes, which nobody can reach,
+	// rather than codes without a log.
+	if err := s.store.Create(ctx, id, mustJSON(lm)); err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
 	for hash := range grants {
 		if err := s.store.PutCode(ctx, hash, id); err != nil {
 			return nil, fmt.Errorf("store join codes: %w", err)
 		}
-	}
-	if err := s.store.Create(ctx, id, mustJSON(lm)); err != nil {
-		return nil, fmt.Errorf("create session: %w", err)
 	}
 	if _, err := s.loadRoom(ctx, id); err != nil {
 		return nil, err
@@ -611,9 +714,14 @@ func (s *Server) PlanSession(ctx context.Context, path string, plan *session.Pla
 
 // serveCreate is POST /api/sessions: a TOML plan in, join codes out.
 func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
-	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
-		s.failedJoin(clientIP(r))
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return
+	}
+	defer att.succeeded()
+	if !s.adminAuthorized(r) {
+		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "wrong admin token; it is in admin.token in the relay's data directory")
 		return
 	}
@@ -647,16 +755,36 @@ type Export struct {
 
 // serveExport is GET /api/export with "Authorization: Code CODE".
 func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
-	if !s.joins.allowed(ip) {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
 		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
 		return
 	}
+	defer att.succeeded()
 	code := strings.TrimPrefix(r.Header.Get("Authorization"), "Code ")
-	rm, g, ok := s.lookupCode(r.Context(), code)
+	rm, g, ok, lerr := s.lookupCode(r.Context(), code)
+	if lerr != nil {
+		httpError(w, http.StatusServiceUnavailable, lerr.Message)
+		return
+	}
 	if !ok {
-		s.failedJoin(ip)
+		s.failedJoin(att)
 		httpError(w, http.StatusUnauthorized, "that join code is not valid on this relay")
+		return
+	}
+	if !s.exports.allow(att.ip) {
+		w.Header().Set("Retry-After", fmt.Sprint(int(exportInterval.Seconds())))
+		httpError(w, http.StatusTooManyRequests, fmt.Sprintf("too many exports from your address; at most %d at once, then one every %v",
+			exportBurst, exportInterval))
+		return
+	}
+	select {
+	case s.exporting <- struct{}{}:
+		defer func() { <-s.exporting }()
+	case <-time.After(exportWait):
+		httpError(w, http.StatusServiceUnavailable, "the relay is busy with other exports; try again in a minute")
+		return
+	case <-r.Context().Done():
 		return
 	}
 	rm.mu.RLock()

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -330,11 +331,17 @@ func (st *Store) PutCode(ctx context.Context, hash, sessionID string) error {
 // CodeSession returns the session of a join code's hash.
 func (st *Store) CodeSession(ctx context.Context, hash string) (string, error) {
 	entry, err := st.codes.Get(ctx, hash)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", errUnknownCode
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read join codes: %w", err)
 	}
 	return string(entry.Value()), nil
 }
+
+// errUnknownCode is a join code the relay does not know.
+var errUnknownCode = errors.New("no such join code")
 
 // PlanSession returns the session made of the plan file that key names;
 // ok is false when there is none yet.
@@ -354,4 +361,131 @@ func (st *Store) PlanSession(ctx context.Context, key string) (id string, ok boo
 func (st *Store) RecordPlanSession(ctx context.Context, key, sessionID string) error {
 	_, err := st.meta.Create(ctx, key, []byte(sessionID))
 	return err
+}
+
+// logMarkKey holds, in the metadata bucket, the highest stream sequence
+// the relay has had acknowledged: a log that ends before it lost
+// acknowledged messages.
+const logMarkKey = "log.mark"
+
+// logAcceptedKey holds the damage an operator accepted with
+// --accept-damaged-log, so that the same damage does not stop the next
+// start.
+const logAcceptedKey = "log.accepted"
+
+// logState is what the check at start-up reads of the log.
+type logState struct {
+	First, Last, Msgs uint64
+	// Lost counts messages the server found damaged as it loaded them.
+	Lost int
+}
+
+// state reads the stream's sequences and message count.
+func (st *Store) state(ctx context.Context) (logState, error) {
+	info, err := st.stream.Info(ctx)
+	if err != nil {
+		return logState{}, fmt.Errorf("read log state: %w", err)
+	}
+	s := info.State
+	ls := logState{First: s.FirstSeq, Last: s.LastSeq, Msgs: s.Msgs}
+	if s.Lost != nil {
+		ls.Lost = len(s.Lost.Msgs)
+	}
+	return ls, nil
+}
+
+// metaValue reads a key of the metadata bucket; "" when it is not there.
+func (st *Store) metaValue(ctx context.Context, key string) (string, error) {
+	e, err := st.meta.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read relay metadata %s: %w", key, err)
+	}
+	return string(e.Value()), nil
+}
+
+// putMeta writes a key of the metadata bucket.
+func (st *Store) putMeta(ctx context.Context, key, value string) error {
+	_, err := st.meta.Put(ctx, key, []byte(value))
+	return err
+}
+
+// codeSessions returns every session that has join codes.
+func (st *Store) codeSessions(ctx context.Context) (map[string]bool, error) {
+	w, err := st.codes.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("read join codes: %w", err)
+	}
+	defer w.Stop()
+	out := map[string]bool{}
+	for {
+		select {
+		case e := <-w.Updates():
+			if e == nil { // all there is has been sent
+				return out, nil
+			}
+			out[string(e.Value())] = true
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read join codes: %w", ctx.Err())
+		}
+	}
+}
+
+// snapshotSeqs returns the stream sequence of every session's snapshot.
+func (st *Store) snapshotSeqs(ctx context.Context) (map[string]uint64, error) {
+	w, err := st.snapshots.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("read snapshots: %w", err)
+	}
+	defer w.Stop()
+	out := map[string]uint64{}
+	for {
+		select {
+		case e := <-w.Updates():
+			if e == nil {
+				return out, nil
+			}
+			if b := e.Value(); len(b) >= len(snapshotMagic)+8 && string(b[:len(snapshotMagic)]) == snapshotMagic {
+				out[e.Key()] = binary.BigEndian.Uint64(b[len(snapshotMagic):])
+			}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read snapshots: %w", ctx.Err())
+		}
+	}
+}
+
+// probeSubject is where Probe writes: in the stream, so that it meets
+// the stream's write error, under a name no session id takes.
+const probeSubject = subjectPrefix + "~probe"
+
+// Probe reports whether the log takes a write now.
+func (st *Store) Probe(ctx context.Context) error {
+	_, err := st.js.Publish(ctx, probeSubject, nil)
+	return err
+}
+
+// Restart restarts the embedded server's JetStream. A file store that
+// met a write error (a full disk) fails every later write until it is
+// loaded again, even once the disk has room; a restart loads it from
+// its files. With an external server it does nothing: its operator's.
+func (st *Store) Restart() error {
+	if st.ns == nil {
+		return nil
+	}
+	running := st.ns.JetStreamConfig()
+	if running == nil {
+		return errors.New("restart JetStream: no configuration")
+	}
+	// EnableJetStream adds its "jetstream" directory to StoreDir again.
+	cfg := *running
+	cfg.StoreDir = filepath.Dir(running.StoreDir)
+	if err := st.ns.ShutdownJetStream(); err != nil {
+		return fmt.Errorf("stop JetStream: %w", err)
+	}
+	if err := st.ns.EnableJetStream(&cfg); err != nil {
+		return fmt.Errorf("start JetStream: %w", err)
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package relay
 
 import "time"
 
+// idleTimeout is how long Serve keeps an idle keep-alive HTTP connection.
+const idleTimeout = 60 * time.Second
+
 // tuning holds the relay's inner knobs. Each relay has its own, in its
 // Config, so that a test can make one relay ping, snapshot or linger
 // differently without touching any other: relay tests run in parallel.
@@ -22,6 +25,14 @@ type tuning struct {
 	// list, and at which it waits the whole flush linger (see pace.go).
 	// Both zero take the defaults.
 	flushLingerFrom, flushLingerFull float64
+	// markEvery is how often the highest acknowledged sequence is
+	// recorded for the check at start (see check.go).
+	markEvery time.Duration
+	// probeEvery is how often a relay whose appends failed probes its
+	// log (see health.go).
+	probeEvery time.Duration
+	// idleTimeout closes idle keep-alive HTTP connections (Serve).
+	idleTimeout time.Duration
 }
 
 // withDefaults fills in the fields left zero.
@@ -37,6 +48,15 @@ func (t tuning) withDefaults() tuning {
 	}
 	if t.flushLingerFrom == 0 && t.flushLingerFull == 0 {
 		t.flushLingerFrom, t.flushLingerFull = flushLingerFrom, flushLingerFull
+	}
+	if t.idleTimeout <= 0 {
+		t.idleTimeout = idleTimeout
+	}
+	if t.probeEvery <= 0 {
+		t.probeEvery = probeEvery
+	}
+	if t.markEvery <= 0 {
+		t.markEvery = markEvery
 	}
 	return t
 }

@@ -205,6 +205,9 @@ func (c *conn) flushOnce() {
 			go c.slowWriter(nil, false, false, nil)
 			return
 		}
+		if len(frames) > 0 {
+			c.welcomeWritten()
+		}
 	}
 }
 
@@ -234,6 +237,9 @@ func (c *conn) slowWriter(frames [][]byte, ping, closed bool, final []byte) {
 			c.markClosed()
 			c.end(bc, nil)
 			return
+		}
+		if len(frames) > 0 {
+			c.welcomeWritten()
 		}
 		var ok bool
 		if frames, ping, closed, final, ok = c.take(); !ok {
@@ -273,6 +279,7 @@ func (c *conn) end(bc *batchConn, final []byte) {
 	c.ws.WriteControl(websocket.CloseMessage,
 		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	c.ws.Close()
+	c.welcomeWritten()
 	c.srv.forget(c)
 	close(c.done)
 }

@@ -155,6 +155,9 @@ func (s *State) apply(e Entry) (Event, error) {
 	if actor == nil {
 		return Event{}, reject(CodeForbidden, "unknown person")
 	}
+	if actor.Removed {
+		return Event{}, reject(CodeForbidden, "you were removed from this session")
+	}
 	if !Allowed(actor.Role, kind) {
 		return Event{}, reject(CodeForbidden, "a %s may not %s", actor.Role, describe(kind))
 	}
@@ -197,6 +200,8 @@ func (s *State) apply(e Entry) (Event, error) {
 		return c.broadcast()
 	case KindPlanEdit:
 		return c.planEdit()
+	case KindPersonRemove:
+		return c.personRemove()
 	case KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss:
 		return c.themeOp()
@@ -328,6 +333,9 @@ func (s *State) create(e Entry) (Event, error) {
 		s.Survey = append(s.Survey, &SurveyItem{ID: it.ID, Kind: it.Kind, Text: it.Text,
 			Options: slices.Clone(it.Options), Labels: slices.Clone(it.Labels)})
 	}
+	// As logged, not as normalized: a session logged before the plan had
+	// max_per_code (0) must replay as it was applied, uncapped.
+	s.MaxPerCode = d.Plan.MaxPerCode
 	for _, q := range p.Questions {
 		s.Questions = append(s.Questions, Question(q))
 	}
@@ -371,6 +379,9 @@ func (s *State) join(e Entry) (Event, error) {
 		if p == nil {
 			return Event{}, reject(CodeNotFound, "no person %q on the roster", d.ID)
 		}
+		if p.Removed {
+			return Event{}, reject(CodeForbidden, "%s was removed from this session; ask your organizer", p.Name)
+		}
 		if err := checkName(cmp.Or(d.Name, p.Name), d.Background); err != nil {
 			return Event{}, err
 		}
@@ -394,6 +405,10 @@ func (s *State) join(e Entry) (Event, error) {
 		if err := checkName(d.Name, d.Background); err != nil {
 			return Event{}, err
 		}
+		if s.MaxPerCode > 0 && s.codePeople(d.Role, d.Group) >= s.MaxPerCode {
+			return Event{}, reject(CodeClosed, "this code has let in %d people, as many as the plan allows (max_per_code); ask your organizer",
+				s.MaxPerCode)
+		}
 		p = &Person{ID: "p" + strconv.FormatInt(s.Seq+1, 10), Name: d.Name, Background: d.Background,
 			Role: d.Role, Group: d.Group, Joined: true, JoinedAt: e.At, TokenHash: d.TokenHash}
 		s.People[p.ID] = p
@@ -401,6 +416,44 @@ func (s *State) join(e Entry) (Event, error) {
 	s.Seq++
 	return Event{Seq: s.Seq, At: e.At, Kind: e.Op.Kind,
 		Data: EventData{Group: p.Group, People: []*Person{p.copy()}}}, nil
+}
+
+// codePeople counts the people a shared join code of role and group has
+// made and who were not removed; roster people ("r…") came with codes
+// of their own.
+func (s *State) codePeople(role Role, group string) int {
+	n := 0
+	for _, p := range s.People {
+		if p.Role == role && p.Group == group && !p.Removed && strings.HasPrefix(p.ID, "p") {
+			n++
+		}
+	}
+	return n
+}
+
+// personRemove takes a person out: the organizer anyone but an
+// organizer, a chair a participant or rapporteur of the own group. The
+// person's resume token is forgotten, so the relay refuses it, and
+// their ideas stay.
+func (c *ctx) personRemove() (Event, error) {
+	var d PersonRemove
+	if err := decode(c.e.Op.Data, &d); err != nil {
+		return Event{}, err
+	}
+	p := c.s.People[d.Person]
+	if p == nil || p.Removed {
+		return Event{}, reject(CodeNotFound, "no person %q", d.Person)
+	}
+	switch {
+	case p.ID == c.actor.ID:
+		return Event{}, reject(CodeForbidden, "you cannot remove yourself")
+	case p.Role == Organizer:
+		return Event{}, reject(CodeForbidden, "organizers cannot be removed")
+	case c.actor.Role == Chair && (p.Group != c.actor.Group || p.Role == Chair):
+		return Event{}, reject(CodeForbidden, "a chair may remove participants and rapporteurs of the own group only")
+	}
+	p.Removed, p.Online, p.TokenHash = true, false, ""
+	return c.event(p.Group, EventData{People: []*Person{p.copy()}}), nil
 }
 
 func checkName(name, background string) error {

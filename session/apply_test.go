@@ -51,6 +51,7 @@ var allowedRoles = map[string][]session.Role{
 	session.KindSurveyOpen:     {session.Organizer},
 	session.KindSurveyClose:    {session.Organizer},
 	session.KindSurveyAnswer:   {session.Participant, session.Chair, session.Rapporteur},
+	session.KindPersonRemove:   {session.Chair, session.Organizer},
 }
 
 // opData builds valid data for an op of kind by actor that targets group:
@@ -175,6 +176,11 @@ var opCases = map[string]struct {
 	session.KindSurveyAnswer: {data: func(f *fixture, actor, group string) any {
 		f.must("organizer", session.KindSurveyOpen, session.SurveyRef{})
 		return session.Answer{Item: "s1", Value: 4}
+	}},
+	// Not targeted: the organizer may remove anyone of any group; a
+	// chair acting on another group is TestApplyPersonRemove's.
+	session.KindPersonRemove: {data: func(f *fixture, actor, group string) any {
+		return session.PersonRemove{Person: f.id(group + "/participant2")}
 	}},
 }
 
@@ -1245,4 +1251,133 @@ func TestApplyIdeaAdd(t *testing.T) {
 		{"Manzoni/participant", session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "x", BuildsOn: verdi}, session.ErrForbidden},
 		{"Manzoni/participant", session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "x", BuildsOn: "i999"}, session.ErrNotFound},
 	})
+}
+
+func TestApplyPersonRemove(t *testing.T) {
+	f := newFixture(t)
+	idea := f.idea("Manzoni/participant2", "Keep the night trains")
+	run(t, f, []step{
+		{"Verdi/chair", session.KindPersonRemove, session.PersonRemove{Person: f.id("Manzoni/participant2")}, session.ErrForbidden},
+		{"Manzoni/chair", session.KindPersonRemove, session.PersonRemove{Person: f.id("Manzoni/chair")}, session.ErrForbidden},
+		{"Manzoni/chair", session.KindPersonRemove, session.PersonRemove{Person: f.id("organizer")}, session.ErrForbidden},
+		{"Manzoni/participant", session.KindPersonRemove, session.PersonRemove{Person: f.id("Manzoni/participant2")}, session.ErrForbidden},
+		{"organizer", session.KindPersonRemove, session.PersonRemove{Person: "p999"}, session.ErrNotFound},
+		{"Manzoni/chair", session.KindPersonRemove, session.PersonRemove{Person: f.id("Manzoni/participant2")}, nil},
+		{"Manzoni/chair", session.KindPersonRemove, session.PersonRemove{Person: f.id("Manzoni/participant2")}, session.ErrNotFound},
+		{"Manzoni/participant2", session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "Still here?"}, session.ErrForbidden},
+		{"organizer", session.KindPersonRemove, session.PersonRemove{Person: f.id("Verdi/chair")}, nil},
+		{"Verdi/chair", session.KindGroupLock, struct{}{}, session.ErrForbidden},
+	})
+	p := f.s.People[f.id("Manzoni/participant2")]
+	if !p.Removed || p.TokenHash != "" || p.Online {
+		t.Errorf("removed person = %+v; want removed, offline, without a token hash", p)
+	}
+	// Not a member any more (the reports' counts), still the author.
+	for _, m := range f.s.Members("Manzoni") {
+		if m.ID == p.ID {
+			t.Errorf("Members(Manzoni) holds the removed %s; want them left out", p.ID)
+		}
+	}
+	if n := len(f.s.Members("Manzoni")); n != 3 {
+		t.Errorf("Members(Manzoni) = %d people; want 3 after one of 4 was removed", n)
+	}
+	if i := f.s.Ideas[idea]; i == nil || !i.Visible() {
+		t.Errorf("the removed person's idea = %+v; want it kept", i)
+	}
+	// The event tells the group, and shows no token hash.
+	f2 := newFixture(t)
+	ev := f2.must("organizer", session.KindPersonRemove, session.PersonRemove{Person: f2.id("Verdi/participant")})
+	if ev.Data.Group != "Verdi" || len(ev.Data.People) != 1 || !ev.Data.People[0].Removed {
+		t.Errorf("person.remove event = %+v; want Verdi's, with the removed person", ev.Data)
+	}
+	if shown, ok := ev.For(f2.viewer("Verdi/chair")); !ok || shown.Data.People[0].TokenHash != "" {
+		t.Errorf("person.remove as Verdi's chair sees it = %+v, %v; want it, without a token hash", shown.Data.People, ok)
+	}
+	if _, ok := ev.For(f2.viewer("Manzoni/chair")); ok {
+		t.Errorf("person.remove of a Verdi person shown to Manzoni's chair")
+	}
+	// A removed roster person cannot take their place again.
+	s := session.New()
+	plan := samplePlan()
+	plan.People = []session.PlanPerson{{Name: "Rosa", Group: "Manzoni", Role: session.Participant}}
+	apply := func(by, kind string, data any) error {
+		_, err := s.Apply(session.Entry{Op: session.NewOp(fmt.Sprintf("op-%d", s.Seq), kind, data), By: by, At: t0})
+		return err
+	}
+	if err := apply("", session.KindSessionCreate, session.SessionCreate{ID: "s1", Plan: plan}); err != nil {
+		t.Fatal(err)
+	}
+	apply("", session.KindPersonJoin, session.PersonJoin{Name: "Olga", Role: session.Organizer, TokenHash: "h-olga"})
+	apply("", session.KindPersonJoin, session.PersonJoin{ID: "r1", TokenHash: "h-rosa"})
+	if err := apply("p2", session.KindPersonRemove, session.PersonRemove{Person: "r1"}); err != nil {
+		t.Fatalf("Apply(person.remove of a roster person) = %v; want success", err)
+	}
+	if err := apply("", session.KindPersonJoin, session.PersonJoin{ID: "r1", TokenHash: "h-rosa-2"}); !errors.Is(err, session.ErrForbidden) {
+		t.Errorf("Apply(person.join of a removed roster person) = %v; want %v", err, session.ErrForbidden)
+	}
+}
+
+func TestApplyMaxPerCode(t *testing.T) {
+	s := session.New()
+	plan := samplePlan()
+	plan.MaxPerCode = 3
+	plan.People = []session.PlanPerson{{Name: "Rosa", Group: "Manzoni", Role: session.Participant}}
+	n := 0
+	apply := func(by, kind string, data any) ([]session.Event, error) {
+		n++
+		return s.Apply(session.Entry{Op: session.NewOp(fmt.Sprintf("op-%d", n), kind, data), By: by, At: at(n)})
+	}
+	join := func(name string, role session.Role, group string) (string, error) {
+		evs, err := apply("", session.KindPersonJoin, session.PersonJoin{Name: name, Role: role, Group: group, TokenHash: "h-" + name})
+		if err != nil {
+			return "", err
+		}
+		return evs[0].Data.People[0].ID, nil
+	}
+	if _, err := apply("", session.KindSessionCreate, session.SessionCreate{ID: "s1", Plan: plan}); err != nil {
+		t.Fatal(err)
+	}
+	org, _ := join("Olga", session.Organizer, "")
+	if _, err := apply("", session.KindPersonJoin, session.PersonJoin{ID: "r1", TokenHash: "h-rosa"}); err != nil {
+		t.Fatalf("roster join: %v", err)
+	}
+	var first string
+	for i := range 3 {
+		id, err := join(fmt.Sprintf("P%d", i), session.Participant, "Manzoni")
+		if err != nil {
+			t.Fatalf("join %d of 3: %v", i+1, err)
+		}
+		if i == 0 {
+			first = id
+		}
+	}
+	if _, err := join("P3", session.Participant, "Manzoni"); !errors.Is(err, session.ErrClosed) {
+		t.Errorf("join 4 with a code capped at 3 = %v; want %v", err, session.ErrClosed)
+	}
+	// Other codes have their own count.
+	if _, err := join("C", session.Chair, "Manzoni"); err != nil {
+		t.Errorf("a chair's join = %v; want success", err)
+	}
+	if _, err := join("V", session.Participant, "Verdi"); err != nil {
+		t.Errorf("Verdi's participant join = %v; want success", err)
+	}
+	// Removing one makes room.
+	if _, err := apply(org, session.KindPersonRemove, session.PersonRemove{Person: first}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := join("P4", session.Participant, "Manzoni"); err != nil {
+		t.Errorf("join after a removal = %v; want success", err)
+	}
+	// A session logged before max_per_code (0 in its session.create)
+	// replays uncapped.
+	old := session.New()
+	p0 := samplePlan()
+	p0.MaxPerCode = 0
+	old.Apply(session.Entry{Op: session.NewOp("c", session.KindSessionCreate, session.SessionCreate{ID: "s0", Plan: p0}), At: t0})
+	for i := range 60 {
+		d := session.PersonJoin{Name: fmt.Sprintf("Q%d", i), Role: session.Participant, Group: "Manzoni", TokenHash: "h"}
+		if _, err := old.Apply(session.Entry{Op: session.NewOp(fmt.Sprintf("j%d", i), session.KindPersonJoin, d), At: t0}); err != nil {
+			t.Fatalf("join %d in a session without max_per_code: %v", i+1, err)
+		}
+	}
 }

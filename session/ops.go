@@ -36,6 +36,9 @@ const (
 	KindExecutiveEdit       = "executive.edit"
 	KindRecommendationsEdit = "recommendations.edit"
 	KindPlanEdit            = "plan.edit"
+	// KindPersonRemove takes a person out of the session: a chair (in the
+	// own group) or the organizer; the person's ideas stay.
+	KindPersonRemove = "person.remove"
 )
 
 // System op kinds: only the relay appends them (By is empty).
@@ -151,6 +154,9 @@ type (
 	PersonOnline struct {
 		Person string `json:"person"`
 		Online bool   `json:"online"`
+	}
+	PersonRemove struct {
+		Person string `json:"person"`
 	}
 )
 

@@ -18,6 +18,9 @@ type Plan struct {
 	// PriorityVotes is each person's priority votes per question in the
 	// plenary.
 	PriorityVotes int `toml:"priority_votes,omitempty" json:"priority_votes,omitempty"`
+	// MaxPerCode caps the people each shared join code (a group's
+	// participant, chair or rapporteur code, the organizer code) makes.
+	MaxPerCode int `toml:"max_per_code,omitempty" json:"max_per_code,omitempty"`
 	// The cover of the conference report; all optional.
 	Subtitle   string         `toml:"subtitle,omitempty" json:"subtitle,omitempty"`
 	Dates      string         `toml:"dates,omitempty" json:"dates,omitempty"`
@@ -64,6 +67,15 @@ func (p *Plan) Cover() Cover {
 // DefaultVotesPerPerson is the vote budget per person and question when a
 // plan sets none.
 const DefaultVotesPerPerson = 5
+
+// DefaultMaxPerCode is how many people one shared join code makes when a
+// plan sets no max_per_code: more than a breakout group holds, far fewer
+// than a script that joins in a loop. MaxMaxPerCode is the most a plan
+// may set.
+const (
+	DefaultMaxPerCode = 50
+	MaxMaxPerCode     = 10000
+)
 
 // PlanError is a problem in a plan file: where it is and what is wrong.
 type PlanError struct {
@@ -149,6 +161,9 @@ func (p *Plan) Normalize() {
 		p.PriorityVotes = DefaultPriorityVotes
 	}
 	normalizeSurvey(p.Survey)
+	if p.MaxPerCode == 0 {
+		p.MaxPerCode = DefaultMaxPerCode
+	}
 	for i := range p.Questions {
 		q := &p.Questions[i]
 		q.ID = strings.TrimSpace(q.ID)
@@ -214,6 +229,9 @@ func (p *Plan) Validate() error {
 	}
 	if err := validateSurvey(p.Survey, bad); err != nil {
 		return err
+	}
+	if p.MaxPerCode < 0 || p.MaxPerCode > MaxMaxPerCode {
+		return bad("max_per_code", "%d is out of range; use 1 to %d", p.MaxPerCode, MaxMaxPerCode)
 	}
 	if len(p.Questions) == 0 {
 		return bad("question", "no questions; add at least one [[question]] with a text")

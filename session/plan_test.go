@@ -58,6 +58,7 @@ func TestParsePlan(t *testing.T) {
 		Title:          "Breakout groups on the future of the partnership",
 		VotesPerPerson: 4,
 		PriorityVotes:  session.DefaultPriorityVotes,
+		MaxPerCode:     session.DefaultMaxPerCode,
 		Questions: []session.PlanQuestion{
 			{ID: "future", Text: "How best to meet the challenges of the future?", Minutes: 20},
 			{ID: "q2", Text: "What should we stop doing?"},

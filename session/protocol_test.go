@@ -271,6 +271,8 @@ func checkOpData(kind string, raw json.RawMessage) error {
 		v = &BroadcastData{}
 	case KindPlanEdit:
 		v = &PlanEdit{}
+	case KindPersonRemove:
+		v = &PersonRemove{}
 	case KindThemeCreate:
 		v = &ThemeCreate{}
 	case KindThemeRename:

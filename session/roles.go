@@ -69,6 +69,7 @@ var permissions = map[string]grant{
 	KindBroadcast:    {roles: []Role{Organizer}, scope: session},
 	KindSynthesis:    {roles: []Role{Organizer}, scope: session},
 	KindPlanEdit:     {roles: []Role{Organizer}, scope: session},
+	KindPersonRemove: {roles: []Role{Chair, Organizer}, scope: anyGroup},
 
 	KindExecutiveEdit:       {roles: []Role{Organizer}, scope: session},
 	KindRecommendationsEdit: {roles: []Role{Organizer}, scope: session},
@@ -115,7 +116,7 @@ func Kinds() []string {
 		KindQuestionPose, KindGroupLock, KindGroupUnlock,
 		KindTimerStart, KindTimerExtend, KindTimerStop, KindTimerPause, KindTimerResume,
 		KindMinutesEdit, KindSummaryEdit, KindReportPub,
-		KindBroadcast, KindSynthesis, KindPlanEdit,
+		KindBroadcast, KindSynthesis, KindPlanEdit, KindPersonRemove,
 		KindExecutiveEdit, KindRecommendationsEdit,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,

@@ -10,12 +10,15 @@ import (
 // state; a client holds View(viewer) of it and keeps it current with
 // ApplyEvent.
 type State struct {
-	ID             string     `json:"id"`
-	Title          string     `json:"title"`
-	VotesPerPerson int        `json:"votes_per_person"`
-	Questions      []Question `json:"questions"`
-	Cover          Cover      `json:"cover,omitzero"`
-	Groups         []*Group   `json:"groups"`
+	ID             string `json:"id"`
+	Title          string `json:"title"`
+	VotesPerPerson int    `json:"votes_per_person"`
+	// MaxPerCode caps the people one shared join code makes (the plan's
+	// max_per_code); 0, in sessions made before it, caps nothing.
+	MaxPerCode int        `json:"max_per_code,omitempty"`
+	Questions  []Question `json:"questions"`
+	Cover      Cover      `json:"cover,omitzero"`
+	Groups     []*Group   `json:"groups"`
 	// Seq counts the ops applied so far; the last applied op has this seq.
 	Seq        int64              `json:"seq"`
 	Created    time.Time          `json:"created"`
@@ -121,6 +124,10 @@ type Person struct {
 	JoinedAt time.Time `json:"joined_at,omitzero"`
 	// TokenHash is the hash of the person's resume secret; relay only.
 	TokenHash string `json:"token_hash,omitempty"`
+	// Removed is set by person.remove: the person may no longer send
+	// ops or resume, and their code does not let them in again; their
+	// ideas stay.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // Idea is one contribution to a question in a group.
@@ -334,11 +341,12 @@ func (s *State) IdeasOf(group, question string) []*Idea {
 	return out
 }
 
-// Members returns the people of a group, by name.
+// Members returns the people of a group, by name; not those removed
+// (person.remove), who no longer count in reports, though their ideas do.
 func (s *State) Members(group string) []*Person {
 	var out []*Person
 	for _, p := range s.People {
-		if p.Group == group && p.Role != Organizer {
+		if p.Group == group && p.Role != Organizer && !p.Removed {
 			out = append(out, p)
 		}
 	}

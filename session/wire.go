@@ -113,6 +113,9 @@ const (
 	ErrCodeSlow     = "too_slow"
 	ErrCodeShutdown = "shutdown"
 	ErrCodeInternal = "internal"
+	// ErrCodeRemoved ends the connections of a person removed from the
+	// session (person.remove), and answers their resume token.
+	ErrCodeRemoved = "removed"
 	// ErrCodeNameNeeded answers a hello with a shared code and no name:
 	// the client asks the person for one and says hello again.
 	ErrCodeNameNeeded = "name_needed"

@@ -21,9 +21,9 @@ import (
 )
 
 func newJoinCmd() *cobra.Command {
-	var name, background string
+	var name, background, codeFile string
 	cmd := &cobra.Command{
-		Use:   "join URL CODE",
+		Use:   "join URL [CODE]",
 		Short: "Join a session with your code and open your room",
 		Long: `Join a session on a relay with the code your organizer gave you, and open the
 screen of your role: participant, chair, rapporteur or organizer. The code
@@ -37,12 +37,17 @@ $XDG_STATE_HOME/breakout (~/.local/state/breakout): joining again with the
 same code resumes as the same person, and ideas or minutes typed while the
 connection was down are sent when it is back, even after a restart.
 
+A code on the command line shows in 'ps' to everyone on the machine, and in
+your shell history: on a shared machine give it with --code-file FILE or in
+$BREAKOUT_CODE instead.
+
 Press ? in the program for every key of your role.`,
 		Example: `  breakout join ws://127.0.0.1:7777 k7dm-x3qa-9fhwp
-  breakout join wss://relay.example.org k7dm-x3qa-9fhwp --name "Ada Lovelace" --background "mathematics"`,
+  breakout join wss://relay.example.org --code-file ~/code.txt --name "Ada Lovelace" --background "mathematics"
+  BREAKOUT_CODE=k7dm-x3qa-9fhwp breakout join wss://relay.example.org`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return errors.New("give the relay's URL and your join code: breakout join URL CODE")
+			if len(args) < 1 || len(args) > 2 {
+				return errors.New("give the relay's URL and your join code: breakout join URL CODE (or --code-file FILE)")
 			}
 			return nil
 		},
@@ -53,9 +58,14 @@ Press ? in the program for every key of your role.`,
 			}
 			ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
-			return runJoin(ctx, args[0], args[1], name, background)
+			code, err := secret("join code", "--code-file", codeFile, argAt(args, 1), envCode)
+			if err != nil {
+				return err
+			}
+			return runJoin(ctx, args[0], code, name, background)
 		},
 	}
+	cmd.Flags().StringVar(&codeFile, "code-file", "", "read the join code from this file (else CODE, else $BREAKOUT_CODE)")
 	cmd.Flags().StringVar(&name, "name", "", "your name, as the others see it (asked for when missing)")
 	cmd.Flags().StringVar(&background, "background", "", "your background or organization (optional)")
 	return cmd

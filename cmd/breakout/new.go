@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 func newNewCmd() *cobra.Command {
-	var relayURL, token string
+	var relayURL, token, tokenFile string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "new PLAN",
@@ -24,13 +25,19 @@ its join codes: one for the organizer, one per group and role, and one per
 person when the plan has a roster. The relay keeps only hashes of the codes,
 so keep what this prints.
 
-The admin token is in admin.token in the relay's data directory.`,
-		Example: `  breakout new plan.toml --relay ws://127.0.0.1:7777 --token "$(cat ~/.local/share/breakout/admin.token)"
-  breakout new plan.toml --relay wss://relay.example.org --token TOKEN --json > codes.json`,
-		Args: exactArgs(1, "give the plan file: breakout new PLAN --relay URL --token TOKEN"),
+The admin token is in admin.token in the relay's data directory. Give it with
+--token-file (the file itself serves) or in $BREAKOUT_TOKEN: a --token on the
+command line shows in 'ps' to everyone on the machine.`,
+		Example: `  breakout new plan.toml --relay ws://127.0.0.1:7777 --token-file ~/.local/share/breakout/admin.token
+  BREAKOUT_TOKEN=TOKEN breakout new plan.toml --relay wss://relay.example.org --json > codes.json`,
+		Args: exactArgs(1, "give the plan file: breakout new PLAN --relay URL --token-file FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if relayURL == "" || token == "" {
-				return errors.New("--relay URL and --token TOKEN are both needed (the token is in the relay's data directory, admin.token)")
+			if relayURL == "" {
+				return errors.New("--relay URL is needed: the relay's address, as 'breakout join' takes it")
+			}
+			token, err := secret("admin token", "--token-file", tokenFile, token, envToken)
+			if err != nil {
+				return fmt.Errorf("%w (the token is in the relay's data directory, admin.token)", err)
 			}
 			plan, err := session.LoadPlan(args[0])
 			if err != nil {
@@ -60,7 +67,8 @@ The admin token is in admin.token in the relay's data directory.`,
 		},
 	}
 	cmd.Flags().StringVar(&relayURL, "relay", "", "the relay's URL (ws://HOST:PORT or wss://HOST)")
-	cmd.Flags().StringVar(&token, "token", "", "the relay's admin token (DATA/admin.token)")
+	cmd.Flags().StringVar(&tokenFile, "token-file", "", "read the relay's admin token from this file (DATA/admin.token; else $BREAKOUT_TOKEN)")
+	cmd.Flags().StringVar(&token, "token", "", "the relay's admin token (shows in 'ps': prefer --token-file or $BREAKOUT_TOKEN)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the codes as JSON, as 'relay --codes' writes them")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,10 +37,10 @@ func defaultDataDir() string {
 
 type relayFlags struct {
 	listen, data, natsURL, plan, codes, tlsCert, tlsKey, ssh string
-	sshSessions                                              int
+	metrics                                                  string
+	sshSessions, replicas, maxConnsPerAddr                   int
 	sshIdle                                                  time.Duration
-	replicas                                                 int
-	noSync, verbose                                          bool
+	noSync, verbose, acceptDamage                            bool
 	origins                                                  []string
 	flushLinger                                              time.Duration
 }
@@ -62,7 +63,12 @@ never again on later starts); its join codes are printed once, and written as
 JSON with --codes. Keep them: the relay stores only their hashes.
 
 An admin token for 'breakout new' is made on first start and kept in
-DATA/admin.token (mode 0600).
+DATA/admin.token (mode 0600). /metrics on the relay's address asks for it
+(Authorization: Bearer TOKEN); --metrics serves it without one on an address
+of its own, for a scraper on a private network.
+
+At start the relay checks that its log holds every acknowledged op; if some
+are missing it refuses to start and says what (see docs/operations.md).
 
 With --ssh the same screens are served over SSH too: people join with
 'ssh -p PORT HOST' and type their code, or 'ssh -p PORT CODE@HOST', with
@@ -95,6 +101,11 @@ SSH key is remembered by it (DATA/ssh/) and comes back without the code.`,
 	fl.StringVar(&f.ssh, "ssh", "", "also serve the screens over SSH on this address (HOST:PORT), such as 0.0.0.0:2222")
 	fl.IntVar(&f.sshSessions, "ssh-max-sessions", defaultSSHSessions, "most SSH screens open at once (with --ssh)")
 	fl.DurationVar(&f.sshIdle, "ssh-idle", defaultSSHIdle, "close an SSH screen after this long without a key press (with --ssh)")
+	fl.BoolVar(&f.acceptDamage, "accept-damaged-log", false,
+		"start even though acknowledged ops are missing from the log, serving what is left (see docs/operations.md)")
+	fl.StringVar(&f.metrics, "metrics", "", "also serve /metrics, without the admin token, on this private address (HOST:PORT)")
+	fl.IntVar(&f.maxConnsPerAddr, "max-conns-per-addr", relay.DefaultMaxConnsPerAddr,
+		"connections one client address may hold (raise it for a large venue behind one NAT address)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log connections and appends to stderr")
 	return cmd
 }
@@ -137,6 +148,9 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 		}
 		plan = p
 	}
+	if f.maxConnsPerAddr < 1 {
+		return fmt.Errorf("--max-conns-per-addr %d is out of range; give 1 or more", f.maxConnsPerAddr)
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another relay running? pick another --listen)", f.listen, err)
@@ -148,6 +162,17 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 			return err
 		}
 	}
+	var metricsLn net.Listener
+	if f.metrics != "" {
+		if metricsLn, err = net.Listen("tcp", f.metrics); err != nil {
+			ln.Close()
+			if sshLn != nil {
+				sshLn.Close()
+			}
+			return fmt.Errorf("listen on %s for --metrics: %w", f.metrics, err)
+		}
+		defer metricsLn.Close()
+	}
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug
@@ -156,10 +181,12 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := relay.New(ctx, relay.Config{
-		Store:          relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
-		AllowedOrigins: f.origins,
-		FlushLinger:    f.flushLinger,
-		Logger:         logger,
+		Store:            relay.StoreConfig{Dir: f.data, URL: f.natsURL, Replicas: f.replicas, NoSync: f.noSync},
+		AllowedOrigins:   f.origins,
+		MaxConnsPerAddr:  f.maxConnsPerAddr,
+		FlushLinger:      f.flushLinger,
+		Logger:           logger,
+		AcceptDamagedLog: f.acceptDamage,
 	})
 	if err != nil {
 		ln.Close()
@@ -206,6 +233,12 @@ func runRelay(cmd *cobra.Command, f relayFlags) error {
 		}
 	}
 	fmt.Fprintf(out, "relay listening on %s (data in %s)\n", url, f.data)
+	if metricsLn != nil {
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+		go ms.Serve(metricsLn)
+		defer ms.Close()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", metricsLn.Addr())
+	}
 	fmt.Fprintf(out, "admin token for 'breakout new': %s\n", filepath.Join(f.data, "admin.token"))
 	if ssh == nil {
 		return srv.Serve(ctx, ln, tlsConfig)

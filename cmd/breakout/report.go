@@ -27,10 +27,10 @@ type document interface {
 const formatHelp = "output format: md (Markdown), html (one page to mail or print), json or csv (one row per idea)"
 
 func newReportCmd() *cobra.Command {
-	var group, format, output, table string
+	var group, format, output, table, codeFile string
 	var appendix bool
 	cmd := &cobra.Command{
-		Use:   "report URL CODE",
+		Use:   "report URL [CODE]",
 		Short: "Export a group report or the conference report from a relay, without a screen",
 		Long: `Export a report from a running relay, as Markdown, HTML, JSON or CSV.
 
@@ -77,8 +77,8 @@ or https://).`,
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE --format csv --table participation -o figures.csv
   breakout report ws://127.0.0.1:7777 ORGANIZER-CODE | glow -`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return errors.New("give the relay's URL and your code: breakout report URL CODE")
+			if len(args) < 1 || len(args) > 2 {
+				return errors.New("give the relay's URL and your code: breakout report URL CODE (or --code-file FILE)")
 			}
 			return nil
 		},
@@ -89,7 +89,11 @@ or https://).`,
 			if err := checkTable(table, format); err != nil {
 				return err
 			}
-			exp, err := fetchExport(cmd.Context(), args[0], args[1])
+			code, err := secret("code", "--code-file", codeFile, argAt(args, 1), envCode)
+			if err != nil {
+				return err
+			}
+			exp, err := fetchExport(cmd.Context(), args[0], code)
 			if err != nil {
 				return err
 			}
@@ -113,6 +117,7 @@ or https://).`,
 			return writeDocument(cmd, doc, format, output)
 		},
 	}
+	cmd.Flags().StringVar(&codeFile, "code-file", "", "read the code from this file (else CODE, else $BREAKOUT_CODE; a CODE shows in 'ps')")
 	cmd.Flags().StringVar(&group, "group", "", "with an organizer's code: export this group's report instead of the conference report")
 	cmd.Flags().BoolVar(&appendix, "appendix", false, "add every group report in full to the conference report")
 	cmd.Flags().StringVar(&table, "table", report.TableIdeas, "with --format csv: ideas, responses (the survey's tallies) or participation (figures by group and background)")
