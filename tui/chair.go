@@ -22,9 +22,10 @@ type chairScreen struct {
 	panel   *participation
 	showWho bool   // narrow terminals: the panel instead of the list
 	merging string // the idea being merged, while its target is chosen
-	minutes *lineInput
-	width   int
-	height  int
+	// prompt asks the timer's minutes, or whom to remove.
+	prompt *lineInput
+	width  int
+	height int
 }
 
 // widePanel is the width from which side panels stand beside the list
@@ -43,12 +44,14 @@ func newChairScreen(a *app) *chairScreen {
 	m := newMember(a)
 	m.list.hidden = true
 	return &chairScreen{m: m, keys: DefaultChairKeys(), panel: &participation{a: a, group: a.group},
-		minutes: newLineInput(a, 8)}
+		prompt: newLineInput(a, session.MaxName)}
 }
 
 // Confirmed chair actions.
 type (
-	poseMsg      struct{ question int }
+	poseMsg struct{ question int }
+	// removeMsg confirms taking a person out of the room.
+	removeMsg    struct{ person, name string }
 	stopTimerMsg struct{}
 )
 
@@ -96,18 +99,46 @@ func (s *chairScreen) askMinutes(g *session.Group) tea.Cmd {
 		title = fmt.Sprintf("A timer runs (%s): minutes for a new one, esc keeps it", left)
 	}
 	title += " · enter starts"
-	return s.minutes.start(title, strconv.Itoa(def), nil, func(text string) tea.Cmd {
+	return s.prompt.start(title, strconv.Itoa(def), nil, func(text string) tea.Cmd {
 		n, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 		secs := int(n * 60)
 		if err != nil || secs < 1 || time.Duration(secs)*time.Second > session.MaxTimer {
 			// Open again with what was typed, and say why.
-			return tea.Batch(s.minutes.start(title, text, nil, s.minutes.done),
+			return tea.Batch(s.prompt.start(title, text, nil, s.prompt.done),
 				a.say(noticeError, fmt.Sprintf("“%s” is not a number of minutes from 1 to %d", text, int(session.MaxTimer.Minutes()))))
 		}
 		_, cmd := a.sendSaying(session.KindTimerStart, session.TimerStart{Seconds: secs}, "start the timer",
 			"Timer started: "+clock(time.Duration(secs)*time.Second))
 		return cmd
 	})
+}
+
+// askRemove asks whom to take out of the room (tab completes a name),
+// then asks again before it sends person.remove.
+func (s *chairScreen) askRemove() tea.Cmd {
+	a := s.m.a
+	var names []string
+	for _, p := range a.state.Members(a.me.Group) {
+		if p.ID != a.me.ID && p.Joined {
+			names = append(names, p.Name)
+		}
+	}
+	var ask2 func(string) tea.Cmd
+	ask2 = func(text string) tea.Cmd {
+		name := strings.TrimSpace(text)
+		if name == "" {
+			return nil
+		}
+		for _, p := range a.state.Members(a.me.Group) {
+			if strings.EqualFold(p.Name, name) && p.ID != a.me.ID && p.Joined {
+				return ask(fmt.Sprintf("Remove %s from the room? Their ideas stay; their code no longer lets them in. (y/n)", p.Name),
+					removeMsg{person: p.ID, name: p.Name})
+			}
+		}
+		return tea.Batch(s.prompt.start("Remove who from the room? (tab completes a name)", text, names, ask2),
+			a.say(noticeError, fmt.Sprintf("nobody called “%s” is in the room", name)))
+	}
+	return s.prompt.start("Remove who from the room? (tab completes a name)", "", names, ask2)
 }
 
 func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
@@ -119,9 +150,13 @@ func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 		case stopTimerMsg:
 			_, cmd := s.m.a.sendSaying(session.KindTimerStop, struct{}{}, "stop the timer", "The timer is stopped")
 			return cmd
+		case removeMsg:
+			_, cmd := s.m.a.sendSaying(session.KindPersonRemove, session.PersonRemove{Person: msg.person},
+				"remove "+msg.name, msg.name+" is out of the room; their ideas stay")
+			return cmd
 		}
-		if s.minutes.open && !isReplica(msg) {
-			return s.minutes.update(msg)
+		if s.prompt.open && !isReplica(msg) {
+			return s.prompt.update(msg)
 		}
 		return s.m.handleMsg(msg)
 	}
@@ -129,8 +164,8 @@ func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 		_, cmd := s.m.handleKey(k)
 		return cmd
 	}
-	if s.minutes.open {
-		return s.minutes.update(k)
+	if s.prompt.open {
+		return s.prompt.update(k)
 	}
 	a := s.m.a
 	g := a.group()
@@ -227,6 +262,8 @@ func (s *chairScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.keys.Panel):
 		s.showWho = !s.showWho
 		return nil
+	case key.Matches(k, s.keys.Remove):
+		return s.askRemove()
 	}
 	_, cmd := s.m.handleKey(k)
 	return cmd
@@ -246,10 +283,10 @@ func (s *chairScreen) view() (string, *tea.Cursor) {
 		h--
 	}
 	var minutesCur *tea.Cursor
-	if s.minutes.open {
-		s.minutes.setWidth(w)
-		foot = s.minutes.view(w)
-		if c := s.minutes.cursor(); c != nil {
+	if s.prompt.open {
+		s.prompt.setWidth(w)
+		foot = s.prompt.view(w)
+		if c := s.prompt.cursor(); c != nil {
 			c.Position.Y += h - 2
 			minutesCur = c
 		}
@@ -290,14 +327,14 @@ func (s *chairScreen) bar() help.KeyMap {
 	if s.m.comp.open {
 		return keyMap{short: s.m.shortKeys()}
 	}
-	if s.minutes.open {
-		return keyMap{short: s.minutes.shortKeys()}
+	if s.prompt.open {
+		return keyMap{short: s.prompt.shortKeys()}
 	}
 	k := s.keys
 	return keyMap{short: []key.Binding{s.m.keys.New, s.m.keys.Vote, k.PoseNext, k.Timer, k.PauseTimer, k.Lock, k.Pin, k.Merge, k.Panel}}
 }
 
-func (s *chairScreen) typing() bool { return s.m.comp.open || s.minutes.open }
+func (s *chairScreen) typing() bool { return s.m.comp.open || s.prompt.open }
 func (s *chairScreen) unsent() bool { return s.m.comp.unsent() }
 func (s *chairScreen) flush()       {}
 

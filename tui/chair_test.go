@@ -170,14 +170,14 @@ func TestChairTimer(t *testing.T) {
 
 	d.press("t")
 	d.waitView("A timer runs", "esc keeps it")
-	if v := d.m.scr.(*chairScreen).minutes.ti.Value(); v != "10" {
+	if v := d.m.scr.(*chairScreen).prompt.ti.Value(); v != "10" {
 		t.Fatalf("minutes asked with %q; want the plan's 10", v)
 	}
 	d.press("backspace", "backspace")
 	d.typeText("two")
 	d.press("enter")
 	d.waitView("“two” is not a number of minutes")
-	if v := d.m.scr.(*chairScreen).minutes.ti.Value(); !d.m.scr.typing() || v != "two" {
+	if v := d.m.scr.(*chairScreen).prompt.ti.Value(); !d.m.scr.typing() || v != "two" {
 		t.Fatalf("after a bad number the input is open %v with %q; want open with what was typed", d.m.scr.typing(), v)
 	}
 	d.press("backspace", "backspace", "backspace")
@@ -230,4 +230,37 @@ func (d *driver) answer(k, yn string) {
 	d.press(k)
 	d.waitFor("the question of "+k, func() bool { return d.m.confirm != nil })
 	d.press(yn)
+}
+
+// TestChairRemovesAPerson: X asks whom to take out of the room, completes
+// the name, asks again, and the person is out; their ideas stay.
+func TestChairRemovesAPerson(t *testing.T) {
+	r := newRoom(t, session.Chair, 100, 30)
+	d := r.d
+	id := r.chair.idea("q1", "A register of lab incidents", false, "")
+	d.waitView("A register of lab incidents")
+	d.press("X")
+	d.waitView("Remove who from the room?")
+	d.typeText("nobody here")
+	d.press("enter")
+	d.waitView("nobody called “nobody here” is in the room")
+	if v := d.m.scr.(*chairScreen).prompt.ti.Value(); v != "nobody here" {
+		t.Fatalf("after an unknown name the prompt holds %q; want what was typed", v)
+	}
+	d.press("esc", "X")
+	d.typeText("bru")
+	d.press("tab", "enter")
+	d.waitView("Remove Bruno from the room?")
+	d.press("y")
+	d.waitFor("removed", func() bool {
+		for _, p := range d.m.a.state.People {
+			if p.Name == "Bruno" {
+				return p.Removed
+			}
+		}
+		return false
+	})
+	if i := d.m.a.state.Ideas[id]; i == nil || !i.Visible() {
+		t.Errorf("the removed person's idea is gone: %+v", i)
+	}
 }

@@ -39,7 +39,7 @@ func roleHelp(role session.Role) []helpGroup {
 	case session.Chair:
 		c := DefaultChairKeys()
 		return []helpGroup{ideas, {"Steering the room", []key.Binding{c.PoseNext, c.PosePrev, c.Timer, c.Extend, c.PauseTimer, c.StopTimer, c.Lock}},
-			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel}}, writing, plenary, reading, survey, move, global}
+			{"Tending ideas", []key.Binding{c.Pin, c.Merge, c.Hide, c.Panel, c.Remove}}, writing, plenary, reading, survey, move, global}
 	case session.Rapporteur:
 		r := DefaultRapporteurKeys()
 		e := DefaultEditorKeys()

@@ -117,7 +117,7 @@ func DefaultComposeKeys() ComposeKeys {
 
 // ChairKeys steer the room.
 type ChairKeys struct {
-	PoseNext, PosePrev, Timer, Extend, PauseTimer, StopTimer, Lock, Pin, Merge, Hide, Panel key.Binding
+	PoseNext, PosePrev, Timer, Extend, PauseTimer, StopTimer, Lock, Pin, Merge, Hide, Panel, Remove key.Binding
 }
 
 // DefaultChairKeys returns the chair's keys.
@@ -134,6 +134,7 @@ func DefaultChairKeys() ChairKeys {
 		Merge:      bind([]string{"m"}, "m", "merge into…"),
 		Hide:       bind([]string{"h"}, "h", "hide/show"),
 		Panel:      bind([]string{"w"}, "w", "who takes part"),
+		Remove:     bind([]string{"X"}, "X", "remove a person"),
 	}
 }
 
