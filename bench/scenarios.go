@@ -69,16 +69,12 @@ func (b *runner) part(ctx context.Context, name string, on target, groups, clien
 		}
 	}
 	w := b.window(name + "-" + strings.ReplaceAll(string(on), " ", "-"))
-	settle := b.sz.settle
-	if job.Kind == "throughput" && len(job.Groups)*job.Groups[0].Clients > 2000 {
-		settle = b.sz.idleSettle // large: thousands of joins to settle
-	}
 	lr, err := b.runChild(ctx, job, func(m string) error {
 		if m == "connected" && job.Kind != "idle" {
 			// Every join is followed by an online entry that the relay
 			// appends and fans out on its own; let those settle before
 			// anything is timed.
-			time.Sleep(settle)
+			time.Sleep(b.sz.settle)
 		}
 		if extra != nil {
 			if err := extra(srv, m); err != nil {
@@ -515,11 +511,9 @@ func (b *runner) memPart(ctx context.Context, name string, on target, groups, cl
 		case "ready":
 			rss0, m0 = settledRSS(), readMem()
 		case "connected":
-			if job.Kind == "idle" {
-				// The relay appends a join and an online entry per
-				// connection; let it settle.
-				time.Sleep(b.sz.idleSettle)
-			}
+			// The relay appends a join and an online entry per
+			// connection, thousands of them here; let it settle.
+			time.Sleep(b.sz.idleSettle)
 		case at:
 			rss := settledRSS()
 			m1 := readMem()
