@@ -265,7 +265,7 @@ var quickSizes = sizes{
 	echoTrials: 1000, fsyncs: 300, settle: 500 * time.Millisecond, rounds: 1,
 	roomClients: 50, roomRate: 20, roomFor: 2 * time.Second,
 	confGroups: 8, confClients: 25, confEvery: 2 * time.Second, confFor: 2 * time.Second,
-	tpStart: 2000, tpMax: 32000, tpTol: 0.05, tpStep: 500 * time.Millisecond,
+	tpStart: 2000, tpMax: 16000, tpTol: 0.05, tpStep: 500 * time.Millisecond,
 	slowFor: 2 * time.Second, slowStall: 8 * time.Second, slowResume: time.Second,
 	slowQueue: 64 << 10, slowText: 900,
 	idleConns: 1000, idleHold: time.Second, idleSettle: time.Second, idleRounds: 1,
