@@ -117,7 +117,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "breakout bench (%s run) on %d cores (GOMAXPROCS %d), %s, %d GiB, %s %s\n",
 		mode, m.CPUs, m.GOMAXPROCS, m.CPU, m.MemoryGiB, m.Go, m.OS)
-	fmt.Fprintln(w, "the load runs in a child process; CPU and memory figures are the relay's (or hub's) own")
+	fmt.Fprintln(w, "the load runs in a child process; CPU and memory figures are the server's own (relay, hub or Centrifuge, in turns)")
 	fmt.Fprintf(w, "load average at the start %s, at the end %s\n", rep.LoadAvg[0], rep.LoadAvg[1])
 	met, missed := 0, 0
 	for _, r := range rep.Scenarios {
