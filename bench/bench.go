@@ -268,7 +268,7 @@ var quickSizes = sizes{
 	tpStart: 2000, tpMax: 16000, tpTol: 0.05, tpStep: 500 * time.Millisecond,
 	slowFor: 2 * time.Second, slowStall: 8 * time.Second, slowResume: time.Second,
 	slowQueue: 64 << 10, slowText: 900,
-	idleConns: 1000, idleHold: time.Second, idleSettle: time.Second, idleRounds: 1,
-	largeConns: 1000, largeRate: 1000, largeFor: 2 * time.Second,
+	idleConns: 1000, idleHold: 500 * time.Millisecond, idleSettle: 500 * time.Millisecond, idleRounds: 1,
+	largeConns: 1000, largeRate: 1000, largeFor: time.Second,
 	entries: 5000, welcomeTrials: 3, catchGroups: 40, catchFillers: 5,
 }
