@@ -60,7 +60,7 @@ Scenarios, in the order they run:
   large          10,000 connections in 400 groups of 25, 1,000 ops/s in
   catch-up       a session of 50,000 entries: a newcomer's welcome; a restart
 
-A full run takes about 40 minutes; --quick runs every scenario smaller and
+A full run takes about 30 minutes; --quick runs every scenario smaller and
 shorter, one round, within a minute. The idle and large scenarios need
 about 11,000 open files: the bench raises its soft limit to the hard one,
 and says so if that is not enough.`,
