@@ -22,7 +22,7 @@ import (
 )
 
 // Scenarios lists the scenarios in the order they run.
-var Scenarios = []string{"floor", "room", "conference", "throughput", "slow-consumer", "idle", "catch-up", "ssh"}
+var Scenarios = []string{"floor", "room", "conference", "throughput", "slow-consumer", "idle", "large", "catch-up", "ssh"}
 
 // onRequest are the scenarios that run only when asked for by name: ssh
 // runs the relay binary with its SSH screens, about a minute.
@@ -86,9 +86,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		b.exe = exe
 	}
-	if limit := raiseFileLimit(); limit < uint64(b.sz.idleConns)+1000 && b.wants("idle") {
-		return nil, fmt.Errorf("the idle scenario needs %d open files, and the limit is %d; raise it with ulimit -n",
-			b.sz.idleConns+1000, limit)
+	limit := raiseFileLimit()
+	for _, need := range []struct {
+		name  string
+		conns int
+	}{{"idle", b.sz.idleConns}, {"large", b.sz.largeConns}} {
+		if limit < uint64(need.conns)+1000 && b.wants(need.name) {
+			return nil, fmt.Errorf("the %s scenario needs %d open files, and the limit is %d even after raising it to the hard limit; raise the hard limit (ulimit -Hn, limits.conf) or leave the scenario out",
+				need.name, need.conns+1000, limit)
+		}
 	}
 	if opts.Dir != "" {
 		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
@@ -116,6 +122,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		"throughput":    b.throughput,
 		"slow-consumer": b.slowConsumer,
 		"idle":          b.idle,
+		"large":         b.large,
 		"catch-up":      b.catchUp,
 		"ssh":           b.sshScenario,
 	}
@@ -195,6 +202,7 @@ type window struct {
 	name     string
 	cpu      cpuMeter
 	pct      float64
+	cpuSec   float64
 	stopProf func()
 }
 
@@ -206,7 +214,7 @@ func (w *window) mark(m string) error {
 		w.stopProf = w.b.profile(w.name)
 		w.cpu = startCPU()
 	case "stop":
-		w.pct = w.cpu.percent()
+		w.pct, w.cpuSec = w.cpu.percent(), w.cpu.seconds()
 		if w.stopProf != nil {
 			w.stopProf()
 		}
@@ -219,46 +227,56 @@ type sizes struct {
 	echoTrials, fsyncs int
 	// settle is the pause between connecting and timing.
 	settle time.Duration
+	// rounds is how many times each server runs each scenario, in turns.
+	rounds int
 
 	roomClients int
 	roomRate    float64
 	roomFor     time.Duration
-	roomRounds  int
 
 	confGroups, confClients int
 	confEvery, confFor      time.Duration
 
-	tpStart, tpFactor, tpMax float64
-	tpStep                   time.Duration
+	// Throughput doubles from tpStart (up to tpMax) until a rate
+	// fails, then bisects to within tpTol; each rate runs tpStep.
+	tpStart, tpMax, tpTol float64
+	tpStep                time.Duration
 
 	slowFor, slowStall, slowResume time.Duration
 	slowQueue, slowText            int
 
 	idleConns            int
 	idleHold, idleSettle time.Duration
+	idleRounds           int
+
+	largeConns int
+	largeRate  float64
+	largeFor   time.Duration
 
 	entries, welcomeTrials    int
 	catchGroups, catchFillers int
 }
 
 var fullSizes = sizes{
-	echoTrials: 5000, fsyncs: 2000, settle: 2 * time.Second,
-	roomClients: 50, roomRate: 20, roomFor: 10 * time.Second, roomRounds: 3,
-	confGroups: 40, confClients: 25, confEvery: 2 * time.Second, confFor: 40 * time.Second,
-	tpStart: 500, tpFactor: 1.25, tpMax: 60000, tpStep: 5 * time.Second,
+	echoTrials: 5000, fsyncs: 2000, settle: 2 * time.Second, rounds: 3,
+	roomClients: 50, roomRate: 20, roomFor: 10 * time.Second,
+	confGroups: 40, confClients: 25, confEvery: 2 * time.Second, confFor: 20 * time.Second,
+	tpStart: 1000, tpMax: 32000, tpTol: 0.05, tpStep: 3 * time.Second,
 	slowFor: 20 * time.Second, slowStall: 20 * time.Second, slowResume: 5 * time.Second,
 	slowQueue: 64 << 10, slowText: 900,
-	idleConns: 10000, idleHold: 60 * time.Second, idleSettle: 2 * time.Second,
+	idleConns: 10000, idleHold: 60 * time.Second, idleSettle: 2 * time.Second, idleRounds: 3,
+	largeConns: 10000, largeRate: 1000, largeFor: 20 * time.Second,
 	entries: 50000, welcomeTrials: 7, catchGroups: 40, catchFillers: 5,
 }
 
 var quickSizes = sizes{
-	echoTrials: 1000, fsyncs: 300, settle: 500 * time.Millisecond,
-	roomClients: 50, roomRate: 20, roomFor: 3 * time.Second, roomRounds: 1,
-	confGroups: 8, confClients: 25, confEvery: 2 * time.Second, confFor: 3 * time.Second,
-	tpStart: 2000, tpFactor: 2, tpMax: 32000, tpStep: time.Second,
+	echoTrials: 1000, fsyncs: 300, settle: 500 * time.Millisecond, rounds: 1,
+	roomClients: 50, roomRate: 20, roomFor: 2 * time.Second,
+	confGroups: 8, confClients: 25, confEvery: 2 * time.Second, confFor: 2 * time.Second,
+	tpStart: 2000, tpMax: 16000, tpTol: 0.05, tpStep: 500 * time.Millisecond,
 	slowFor: 2 * time.Second, slowStall: 8 * time.Second, slowResume: time.Second,
 	slowQueue: 64 << 10, slowText: 900,
-	idleConns: 1000, idleHold: time.Second, idleSettle: time.Second,
+	idleConns: 1000, idleHold: 500 * time.Millisecond, idleSettle: 500 * time.Millisecond, idleRounds: 1,
+	largeConns: 1000, largeRate: 1000, largeFor: time.Second,
 	entries: 5000, welcomeTrials: 3, catchGroups: 40, catchFillers: 5,
 }

@@ -14,13 +14,14 @@ import (
 // the test is that every scenario runs end to end on a real relay and
 // the hub and reports every figure it promises.
 var tinySizes = sizes{
-	echoTrials: 50, fsyncs: 20, settle: 100 * time.Millisecond,
+	echoTrials: 50, fsyncs: 20, settle: 100 * time.Millisecond, rounds: 2,
 	roomClients: 5, roomRate: 50, roomFor: 300 * time.Millisecond,
 	confGroups: 2, confClients: 4, confEvery: 200 * time.Millisecond, confFor: 600 * time.Millisecond,
-	tpStart: 100, tpFactor: 2, tpMax: 200, tpStep: 300 * time.Millisecond,
+	tpStart: 100, tpMax: 200, tpTol: 0.05, tpStep: 300 * time.Millisecond,
 	slowFor: 300 * time.Millisecond, slowStall: 2 * time.Second, slowResume: 300 * time.Millisecond,
 	slowQueue: 8 << 10, slowText: 900,
-	idleConns: 50, idleHold: 100 * time.Millisecond, idleSettle: 100 * time.Millisecond,
+	idleConns: 50, idleHold: 100 * time.Millisecond, idleSettle: 100 * time.Millisecond, idleRounds: 1,
+	largeConns: 50, largeRate: 50, largeFor: 300 * time.Millisecond,
 	entries: 200, welcomeTrials: 2, catchGroups: 2, catchFillers: 2,
 }
 
@@ -34,12 +35,16 @@ func TestRunEveryScenario(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	want := map[string][]string{
-		"floor":         {"echo_p50_us", "echo_p99_us", "fsync_p50_us", "fsync_max_us"},
-		"room":          {"relay_p50_us", "relay_p99_us", "hub_p50_us", "hub_p99_us"},
-		"conference":    {"clients", "sent", "delivered", "gaps", "p50_ms", "p99_ms", "relay_cpu_pct"},
-		"throughput":    {"durable_ops_per_s", "hub_ops_per_s", "fsync_per_s", "nosync_ops_per_s", "slow_appends"},
+		"floor": {"echo_p50_us", "echo_p99_us", "fsync_p50_us", "fsync_max_us"},
+		"room": {"relay_p50_ms", "relay_p50_ms_spread", "relay_p99_ms", "hub_p50_ms", "hub_p99_ms", "centrifuge_p50_ms", "centrifuge_p99_ms",
+			"relay_unacked", "centrifuge_unacked", "relay_cpu_us_per_frame", "hub_cpu_us_per_frame", "centrifuge_cpu_us_per_frame"},
+		"conference": {"relay_clients", "relay_sent", "relay_delivered", "relay_gaps", "relay_p50_ms", "relay_p99_ms", "relay_cpu_pct",
+			"centrifuge_delivered", "centrifuge_p99_ms", "centrifuge_gaps", "relay_unacked", "centrifuge_cpu_us_per_frame"},
+		"throughput": {"durable_ops_per_s", "relay_ops_per_s", "relay_ops_per_s_spread", "hub_ops_per_s", "fsync_per_s",
+			"nosync_ops_per_s", "centrifuge_ops_per_s", "slow_appends", "centrifuge_cpu_us_per_frame"},
 		"slow-consumer": {"p99_ms_unstalled", "p99_ms_stalled", "rss_growth_mb", "cut_off", "resumed_gaps"},
-		"idle":          {"connections", "relay_kb_per_conn", "hub_kb_per_conn"},
+		"idle":          {"connections", "relay_kb_per_conn", "hub_kb_per_conn", "centrifuge_kb_per_conn"},
+		"large":         {"connections", "relay_p99_ms", "centrifuge_p99_ms", "relay_missing", "centrifuge_missing", "relay_kb_per_conn", "centrifuge_kb_per_conn"},
 		"catch-up":      {"entries", "welcome_ms", "restart_ms"},
 	}
 	// Those run only on request (ssh runs the binary) are not in a
@@ -54,9 +59,14 @@ func TestRunEveryScenario(t *testing.T) {
 				t.Errorf("%s: no figure %q in %v", r.Name, k, r.Figures)
 			}
 		}
-		if r.Name == "conference" {
-			if g := r.Figures.Get("gaps"); g != 0 {
-				t.Errorf("conference gaps = %v; want 0", g)
+		if r.Name == "conference" || r.Name == "large" {
+			for _, k := range []string{"relay_gaps", "centrifuge_gaps", "relay_missing", "centrifuge_missing", "relay_unacked", "centrifuge_unacked"} {
+				if g := r.Figures.Get(k); g != nil && g != 0.0 {
+					t.Errorf("%s %s = %v; want 0", r.Name, k, g)
+				}
+			}
+			if d := r.Figures.Get("centrifuge_delivered"); d == nil || d.(float64) == 0 {
+				t.Errorf("%s: Centrifuge delivered %v; want its deliveries", r.Name, d)
 			}
 		}
 	}
@@ -74,7 +84,7 @@ func TestRunEveryScenario(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatalf("the JSON does not decode: %v\n%s", err, js.String())
 	}
-	if len(back.Scenarios) != len(byDefault) || back.Scenarios[1].Figures["relay_p50_us"] == nil {
+	if len(back.Scenarios) != len(byDefault) || back.Scenarios[1].Figures["relay_p50_ms"] == nil {
 		t.Errorf("JSON = %s; want every scenario with its figures", js.String())
 	}
 	var txt bytes.Buffer

@@ -27,6 +27,12 @@ type Job struct {
 	// one's p99 passes MaxP99.
 	Steps  []Step        `json:"steps,omitempty"`
 	MaxP99 time.Duration `json:"max_p99,omitempty"`
+	// Search, when set, makes throughput find its highest passing rate
+	// by bisection instead of trying Steps.
+	Search *Search `json:"search,omitempty"`
+	// Proto is the wire the clients speak: "" for the relay's (and the
+	// hub's), "centrifuge" for Centrifuge's JSON protocol.
+	Proto string `json:"proto,omitempty"`
 	// Stall is how long the slow client stops reading; Resume how long
 	// the sender goes on after it reads again.
 	Stall  time.Duration `json:"stall,omitempty"`
@@ -52,6 +58,16 @@ type JobGroup struct {
 	Clients int    `json:"clients"`
 }
 
+// Search is a bisection of the offered rate: from Start, doubled until a
+// rate fails (or Max passes), then halved between pass and fail until
+// they are within Tol; each rate is offered for Duration.
+type Search struct {
+	Start    float64       `json:"start"`
+	Max      float64       `json:"max"`
+	Tol      float64       `json:"tol"`
+	Duration time.Duration `json:"duration"`
+}
+
 // Step is one offered rate of the throughput job.
 type Step struct {
 	Rate     float64       `json:"rate"`
@@ -66,6 +82,11 @@ type LoadResult struct {
 	Rejected  int `json:"rejected"`
 	Delivered int `json:"delivered"`
 	Gaps      int `json:"gaps"`
+	// Unacked counts the ops sent but never acknowledged by the end;
+	// Missing the deliveries still missing then. Each missing delivery
+	// is in the latencies as a timeout.
+	Unacked int `json:"unacked"`
+	Missing int `json:"missing"`
 	// Lost counts connections that ended while the job still needed them.
 	Lost   int      `json:"lost"`
 	Errors []string `json:"errors,omitempty"`
@@ -74,7 +95,9 @@ type LoadResult struct {
 	// "stalled" (slow), "echo", "participant" and "organizer" (welcome).
 	Latency map[string]Summary `json:"latency,omitempty"`
 	Steps   []StepResult       `json:"steps,omitempty"`
-	Slow    *SlowResult        `json:"slow,omitempty"`
+	// Best is the highest rate whose step passed (throughput).
+	Best float64     `json:"best,omitempty"`
+	Slow *SlowResult `json:"slow,omitempty"`
 	// Seq is the highest seq seen: of the welcomes, or acknowledged.
 	Seq int64 `json:"seq,omitempty"`
 	// Resume is the resume token of the last client welcomed (welcome).
@@ -93,6 +116,10 @@ type StepResult struct {
 	Acked   int     `json:"acked"`
 	Dropped int     `json:"dropped"` // the client's own send queue was full
 	Gaps    int     `json:"gaps"`
+	Unacked int     `json:"unacked"`
+	Missing int     `json:"missing"`
+	// Delivered counts the deliveries of the step's ops.
+	Delivered int `json:"delivered"`
 	// AckedPerSec is the ops acknowledged per second of the step.
 	AckedPerSec float64 `json:"acked_per_s"`
 	Latency     Summary `json:"latency"` // per delivery, from the scheduled send
@@ -232,6 +259,11 @@ func (l *load) result() *LoadResult {
 		Lost: l.lost, Errors: l.errs, Seq: l.maxSeq.Load(), Latency: map[string]Summary{}}
 }
 
+// fill copies a tally's counts into the result.
+func (r *LoadResult) fill(t tallied) {
+	r.Sent, r.Acked, r.Delivered, r.Gaps, r.Unacked, r.Missing = t.sent, t.acked, t.delivered, t.gaps, t.unacked, t.missing
+}
+
 // newOp takes the next op number for a client's group, or -1 when the
 // job's ops are used up.
 func (l *load) newOp(group int) int {
@@ -283,29 +315,59 @@ func (l *load) drain(ctx context.Context, from, to int, expected func(*opRec) in
 	}
 }
 
+// tallied is what tally counted over a range of ops.
+type tallied struct {
+	sent, acked, delivered int
+	// gaps are deliveries missing for acknowledged ops; unacked the ops
+	// never acknowledged; missing every delivery missing at the end.
+	gaps, unacked, missing int
+	// lat is per op, until its last expected receiver had it; an op
+	// not complete by the end counts as a timeout (from its send until
+	// the end).
+	lat []time.Duration
+	// timeouts has one such sample per missing delivery, for the
+	// per-delivery latencies.
+	timeouts []time.Duration
+}
+
 // tally counts the sent, acked, delivered and missing deliveries of the
 // ops in [from, to) whose phase is phase (-1: any), and collects their
-// latency until the last expected receiver had them.
-func (l *load) tally(from, to int, phase int32, expected func(*opRec) int) (sent, acked, delivered, gaps int, lat []time.Duration) {
+// latency until the last expected receiver had them. An op still
+// incomplete now counts as a timeout.
+func (l *load) tally(from, to int, phase int32, expected func(*opRec) int) tallied {
+	var t tallied
+	end := l.now()
+	var sentAt []int64
+	var lacking []int
 	for i := from; i < to; i++ {
 		op := &l.ops[i]
 		if op.sent.Load() == 0 || (phase >= 0 && op.phase != phase) {
 			continue
 		}
-		sent++
-		cnt := int(op.count.Load())
-		delivered += cnt
-		if op.acked.Load() == 0 {
-			continue
+		t.sent++
+		if op.rejected.Load() {
+			continue // answered, and reported as a reject
 		}
-		acked++
-		if want := expected(op); cnt < want {
-			gaps += want - cnt
+		cnt := int(op.count.Load())
+		t.delivered += cnt
+		want := expected(op)
+		short := max(want-cnt, 0)
+		if op.acked.Load() == 0 {
+			t.unacked++
 		} else {
-			lat = append(lat, time.Duration(op.last.Load()))
+			t.acked++
+			t.gaps += short
+		}
+		if short > 0 || op.acked.Load() == 0 {
+			t.missing += short
+			sentAt, lacking = append(sentAt, op.sent.Load()), append(lacking, short)
+			t.lat = append(t.lat, time.Duration(max(end-op.sent.Load(), 0)))
+		} else {
+			t.lat = append(t.lat, time.Duration(op.last.Load()))
 		}
 	}
-	return
+	t.timeouts = withTimeouts(nil, sentAt, lacking, end)
+	return t
 }
 
 // ackLatencies are the times from send to ack of the ops in [from, to).

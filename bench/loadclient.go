@@ -34,7 +34,10 @@ type client struct {
 	window  chan struct{} // fill: ops in flight
 	out     chan int      // throughput: ops to send
 	wbuf    []byte
-	done    chan struct{} // closed when the reader ends
+	// wmu keeps writes apart: Centrifuge's pongs are written by the
+	// reader while the sender writes ops.
+	wmu  sync.Mutex
+	done chan struct{} // closed when the reader ends
 
 	mu      sync.Mutex
 	samples [][]time.Duration // per phase, per delivery
@@ -100,6 +103,9 @@ func (c *client) join(ctx context.Context, slow bool) error {
 	if slow {
 		nd := net.Dialer{Control: receiveBuffer(slowRcvBuf)}
 		d.NetDialContext = nd.DialContext
+	}
+	if c.l.job.Proto == protoCentrifuge {
+		return c.cfJoin(ctx, &d)
 	}
 	ws, w, err := hello(ctx, &d, c.l.job.URL, session.Hello{Type: session.MsgHello, Code: c.code, Name: c.name})
 	if err != nil {
@@ -219,8 +225,13 @@ func (c *client) read() {
 			return
 		}
 		now := c.l.now()
+		cf := c.l.job.Proto == protoCentrifuge
 		for f := range bytes.SplitSeq(buf.Bytes(), newline) {
-			c.frame(f, now)
+			if cf {
+				c.cfFrame(f, now)
+			} else {
+				c.frame(f, now)
+			}
 		}
 	}
 }
@@ -346,13 +357,20 @@ func atomicMax(a *atomic.Int64, v int64) {
 // sendOp sends op n as an idea.add whose text starts with its marker.
 // sent is its send time (ns since base), 0 for now.
 func (c *client) sendOp(n int, sent int64) error {
-	b := append(c.wbuf[:0], `{"type":"op","id":"b`...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, `","kind":"idea.add","data":{"question":"q1","text":"#b`...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, "# "...)
-	b = append(b, c.l.filler...)
-	b = append(b, `"}}`...)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	var b []byte
+	if c.l.job.Proto == protoCentrifuge {
+		b = c.cfOp(c.wbuf[:0], n)
+	} else {
+		b = append(c.wbuf[:0], `{"type":"op","id":"b`...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, `","kind":"idea.add","data":{"question":"q1","text":"#b`...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, "# "...)
+		b = append(b, c.l.filler...)
+		b = append(b, `"}}`...)
+	}
 	c.wbuf = b
 	if sent == 0 {
 		sent = c.l.now()

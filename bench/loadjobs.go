@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -66,10 +67,10 @@ func (l *load) room(ctx context.Context) (*LoadResult, error) {
 	to := int(min(l.nops.Load(), int64(len(l.ops))))
 	l.drain(ctx, 0, to, l.groupExpected, 5*time.Second)
 	res := l.result()
-	var lat []time.Duration
-	res.Sent, res.Acked, res.Delivered, res.Gaps, lat = l.tally(0, to, -1, l.groupExpected)
-	res.Samples = lat
-	res.Latency["all"] = Summarize(slices.Clone(lat))
+	t := l.tally(0, to, -1, l.groupExpected)
+	res.fill(t)
+	res.Samples = t.lat
+	res.Latency["all"] = Summarize(slices.Clone(t.lat))
 	return res, nil
 }
 
@@ -116,8 +117,9 @@ func (l *load) conference(ctx context.Context) (*LoadResult, error) {
 	to := int(min(l.nops.Load(), int64(len(l.ops))))
 	l.drain(ctx, 0, to, l.groupExpected, 5*time.Second)
 	res := l.result()
-	res.Sent, res.Acked, res.Delivered, res.Gaps, _ = l.tally(0, to, -1, l.groupExpected)
-	res.Latency["all"] = Summarize(l.deliveries(0))
+	t := l.tally(0, to, -1, l.groupExpected)
+	res.fill(t)
+	res.Latency["all"] = Summarize(append(l.deliveries(0), t.timeouts...))
 	return res, nil
 }
 
@@ -129,6 +131,13 @@ func (l *load) throughput(ctx context.Context) (*LoadResult, error) {
 	total := 0
 	for _, s := range l.job.Steps {
 		total += 2 * (int(s.Rate*s.Duration.Seconds()) + 16) // a step may be tried twice
+	}
+	if s := l.job.Search; s != nil {
+		// The doubling offers under 2 × Max in all, each bisection
+		// under Max, and any rate may be tried twice.
+		halvings := int(math.Ceil(math.Log2(math.Log(2)/math.Log(1+s.Tol)))) + 1
+		doublings := int(math.Ceil(math.Log2(max(s.Max/s.Start, 1)))) + 1
+		total = 2 * ((2+halvings)*int(s.Max*s.Duration.Seconds()) + 16*(doublings+halvings))
 	}
 	l.ops = make([]opRec, total)
 	l.perDelivery = true
@@ -168,37 +177,63 @@ func (l *load) throughput(ctx context.Context) (*LoadResult, error) {
 		return nil, err
 	}
 	res := l.result()
-	// A step that fails is tried once more before the climb ends: on a
-	// shared machine one stall of someone else's process can push a
-	// step's p99 over the limit by itself.
-	next, attempt, retried := 0, 0, false
-	for i := 0; i < len(l.job.Steps) && ctx.Err() == nil; attempt++ {
-		step := l.job.Steps[i]
+	next, attempt := 0, 0
+	// try offers one rate; a rate that fails is tried once more before
+	// it counts as failed: on a shared machine one stall of someone
+	// else's process can push a step's p99 over the limit by itself.
+	try := func(step Step, retry bool) (bool, error) {
 		phase := int32(attempt)
+		attempt++
 		l.phase.Store(phase)
 		from := int(l.nops.Load())
 		dropped := l.dispatch(ctx, step, order, &next)
 		to := int(min(l.nops.Load(), int64(len(l.ops))))
 		l.drain(ctx, from, to, l.groupExpected, 2*time.Second+step.Duration/2)
-		sr := StepResult{Rate: step.Rate, Dropped: dropped, Retry: retried}
-		sr.Sent, sr.Acked, _, sr.Gaps, _ = l.tally(from, to, phase, l.groupExpected)
+		t := l.tally(from, to, phase, l.groupExpected)
+		sr := StepResult{Rate: step.Rate, Dropped: dropped, Retry: retry, Sent: t.sent, Acked: t.acked,
+			Gaps: t.gaps, Unacked: t.unacked, Missing: t.missing, Delivered: t.delivered}
 		sr.AckedPerSec = round(float64(sr.Acked)/step.Duration.Seconds(), 0)
-		sr.Latency = Summarize(l.deliveries(phase))
+		sr.Latency = Summarize(append(l.deliveries(phase), t.timeouts...))
 		sr.AckLatency = Summarize(l.ackLatencies(from, to))
-		sr.Pass = sr.Latency.P99 <= l.job.MaxP99 && sr.Acked >= sr.Sent*99/100 && sr.Gaps == 0 && dropped == 0
+		sr.Pass = sr.Latency.P99 <= l.job.MaxP99 && sr.Unacked == 0 && sr.Gaps == 0 && dropped == 0
 		res.Steps = append(res.Steps, sr)
 		res.Sent += sr.Sent
-		if err := l.mark("step"); err != nil {
-			return nil, err
+		res.Delivered += sr.Delivered
+		res.Unacked += sr.Unacked
+		res.Missing += sr.Missing
+		return sr.Pass, l.mark("step")
+	}
+	var markErr error
+	probe := func(step Step) bool {
+		if markErr != nil || ctx.Err() != nil {
+			return false
 		}
-		switch {
-		case sr.Pass:
-			i, retried = i+1, false
-		case !retried:
-			retried = true
-		default:
-			i = len(l.job.Steps)
+		ok, err := try(step, false)
+		if !ok && err == nil {
+			ok, err = try(step, true)
 		}
+		if err != nil {
+			markErr = err
+			return false
+		}
+		if ok {
+			res.Best = max(res.Best, step.Rate)
+		}
+		return ok
+	}
+	if s := l.job.Search; s != nil {
+		bisect(s.Start, s.Max, s.Tol, func(rate float64) bool {
+			return probe(Step{Rate: rate, Duration: s.Duration})
+		})
+	} else {
+		for _, step := range l.job.Steps {
+			if !probe(step) {
+				break
+			}
+		}
+	}
+	if markErr != nil {
+		return nil, markErr
 	}
 	if err := l.mark("stop"); err != nil {
 		return nil, err
@@ -295,12 +330,10 @@ func (l *load) slowConsumer(ctx context.Context) (*LoadResult, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	res := l.result()
-	var lat []time.Duration
 	for phase, name := range []string{"unstalled", "stalled"} {
-		_, _, _, _, lat = l.tally(0, to, int32(phase), others)
-		res.Latency[name] = Summarize(lat)
+		res.Latency[name] = Summarize(l.tally(0, to, int32(phase), others).lat)
 	}
-	res.Sent, res.Acked, res.Delivered, res.Gaps, _ = l.tally(0, to, -1, others)
+	res.fill(l.tally(0, to, -1, others))
 	slow.mu.Lock()
 	sr := *slow.slow
 	slow.mu.Unlock()

@@ -21,6 +21,9 @@ type cpuMeter struct {
 
 func startCPU() cpuMeter { return cpuMeter{cpu: cpuTime(), wall: time.Now()} }
 
+// seconds is the CPU time used since the meter started.
+func (m cpuMeter) seconds() float64 { return (cpuTime() - m.cpu).Seconds() }
+
 func (m cpuMeter) percent() float64 {
 	wall := time.Since(m.wall)
 	if wall <= 0 {

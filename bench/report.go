@@ -28,6 +28,9 @@ type Result struct {
 	Checks  []Check  `json:"checks,omitempty"`
 	Notes   []string `json:"notes,omitempty"`
 	rows    []row
+	// head names the columns of the rows after the label; empty for
+	// relay, hub and relay/hub.
+	head []string
 }
 
 // Check is one target and whether it was met.
@@ -77,13 +80,17 @@ func (f Figures) Get(key string) any {
 	return nil
 }
 
-// row is one line of a scenario's table: what, the relay's value, the
-// hub's, and their ratio; the last three may be empty.
-type row struct{ label, relay, hub, ratio string }
+// row is one line of a scenario's table: what, then a cell per column
+// (by default the relay's value, the hub's and their ratio); any cell
+// may be empty.
+type row struct {
+	label string
+	cells []string
+}
 
 func (r *Result) fig(key string, v any) { r.Figures = append(r.Figures, Figure{key, v}) }
-func (r *Result) row(label, relay, hub, ratio string) {
-	r.rows = append(r.rows, row{label, relay, hub, ratio})
+func (r *Result) row(label string, cells ...string) {
+	r.rows = append(r.rows, row{label, cells})
 }
 func (r *Result) note(format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
@@ -110,28 +117,35 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "breakout bench (%s run) on %d cores (GOMAXPROCS %d), %s, %d GiB, %s %s\n",
 		mode, m.CPUs, m.GOMAXPROCS, m.CPU, m.MemoryGiB, m.Go, m.OS)
-	fmt.Fprintln(w, "the load runs in a child process; CPU and memory figures are the relay's (or hub's) own")
+	fmt.Fprintln(w, "the load runs in a child process; CPU and memory figures are the server's own (relay, hub or Centrifuge, in turns)")
 	fmt.Fprintf(w, "load average at the start %s, at the end %s\n", rep.LoadAvg[0], rep.LoadAvg[1])
 	met, missed := 0, 0
 	for _, r := range rep.Scenarios {
 		fmt.Fprintf(w, "\n%s — %s\n", r.Name, r.What)
 		// Labels read left-aligned, figures right-aligned.
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		hasHub, width := false, 0
+		cols, width := 0, 0
 		for _, rw := range r.rows {
-			hasHub = hasHub || rw.hub != ""
+			for i, c := range rw.cells {
+				if c != "" {
+					cols = max(cols, i+1)
+				}
+			}
 			width = max(width, utf8.RuneCountInString(rw.label))
 		}
 		pad := func(s string) string { return "  " + s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
-		if hasHub {
-			fmt.Fprintf(tw, "%s\trelay\thub\trelay/hub\t\n", pad(""))
+		head := r.head
+		if len(head) == 0 {
+			head = []string{"relay", "hub", "relay/hub"}
+		}
+		if cols > 1 {
+			cols = max(cols, len(head))
+			fmt.Fprintf(tw, "%s\t%s\t\n", pad(""), strings.Join(head[:min(cols, len(head))], "\t"))
 		}
 		for _, rw := range r.rows {
-			if hasHub {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", pad(rw.label), rw.relay, rw.hub, rw.ratio)
-			} else {
-				fmt.Fprintf(tw, "%s\t%s\t\n", pad(rw.label), rw.relay)
-			}
+			cells := make([]string, max(cols, 1))
+			copy(cells, rw.cells)
+			fmt.Fprintf(tw, "%s\t%s\t\n", pad(rw.label), strings.Join(cells, "\t"))
 		}
 		tw.Flush()
 		for _, c := range r.Checks {

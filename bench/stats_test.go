@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -84,5 +85,122 @@ func TestSlowAppends(t *testing.T) {
 	n, slowest = slowAppends(after, after, 0.0512)
 	if n != 0 || slowest != 0.0256 {
 		t.Errorf("no appends between readings = %d, %v; want 0 and the first bound", n, slowest)
+	}
+}
+
+func TestSpreadOf(t *testing.T) {
+	tests := []struct {
+		xs          []float64
+		med, spread float64
+	}{
+		{nil, 0, 0},
+		{[]float64{4}, 4, 0},
+		{[]float64{9, 1, 5}, 5, 8},
+		{[]float64{3, 1}, 2, 2},
+		{[]float64{10, 2, 7, 3}, 5, 8},
+	}
+	for _, tt := range tests {
+		xs := append([]float64(nil), tt.xs...)
+		med, spread := spreadOf(xs)
+		if med != tt.med || spread != tt.spread {
+			t.Errorf("spreadOf(%v) = %v, %v; want %v, %v", tt.xs, med, spread, tt.med, tt.spread)
+		}
+		for i := range xs {
+			if xs[i] != tt.xs[i] {
+				t.Errorf("spreadOf reordered its input: %v", xs)
+			}
+		}
+	}
+	if s := statOf([]float64{7, 2, 4}); s != (stat{4, 2, 7}) {
+		t.Errorf("statOf = %+v; want median 4, range 2–7", s)
+	}
+}
+
+func TestBisectFindsTheLimitWithinTolerance(t *testing.T) {
+	for _, limit := range []float64{1000, 1234, 5555, 7273, 9999, 16001, 31000} {
+		var tried []float64
+		got := bisect(1000, 64000, 0.05, func(r float64) bool {
+			tried = append(tried, r)
+			return r <= limit
+		})
+		if got > limit || got*1.05 < limit {
+			t.Errorf("limit %v: bisect = %v; want within 5 %% under it (tried %v)", limit, got, tried)
+		}
+		if len(tried) > 12 {
+			t.Errorf("limit %v: %d rates tried (%v); want at most 12", limit, len(tried), tried)
+		}
+		seen := map[float64]bool{}
+		for _, r := range tried {
+			if seen[r] {
+				t.Errorf("limit %v: rate %v tried twice in %v", limit, r, tried)
+			}
+			seen[r] = true
+		}
+	}
+}
+
+func TestBisectEnds(t *testing.T) {
+	if got := bisect(1000, 8000, 0.05, func(float64) bool { return false }); got != 0 {
+		t.Errorf("nothing passes: bisect = %v; want 0", got)
+	}
+	var tried []float64
+	if got := bisect(1000, 6000, 0.05, func(r float64) bool { tried = append(tried, r); return true }); got != 6000 {
+		t.Errorf("everything passes: bisect = %v; want the max 6000", got)
+	}
+	if want := []float64{1000, 2000, 4000, 6000}; !slices.Equal(tried, want) {
+		t.Errorf("everything passes: tried %v; want %v", tried, want)
+	}
+}
+
+// A step whose latencies are all fast but whose ops did not all arrive
+// must not report the fast p99: the missing deliveries are timeouts.
+func TestTimeoutsCountInTheP99(t *testing.T) {
+	var lat []time.Duration
+	for range 97 {
+		lat = append(lat, time.Millisecond)
+	}
+	// Two ops sent at 0 and 10 ms, each lacking deliveries when the
+	// wait ended at 2 s.
+	lat = withTimeouts(lat, []int64{0, int64(10 * time.Millisecond)}, []int{2, 1}, int64(2*time.Second))
+	if len(lat) != 100 {
+		t.Fatalf("%d samples; want 100", len(lat))
+	}
+	s := Summarize(lat)
+	if s.P99 != 2*time.Second || s.Max != 2*time.Second || s.P50 != time.Millisecond {
+		t.Errorf("Summarize = %+v; want p50 1ms, p99 and max 2s (the timeouts)", s)
+	}
+	if got := withTimeouts(nil, []int64{5}, []int{1}, 3); len(got) != 1 || got[0] != 0 {
+		t.Errorf("a send after the end = %v; want a timeout of 0, never negative", got)
+	}
+}
+
+// tally is the load's own count: an op never acknowledged is reported
+// and timed out, an op acknowledged but short of receivers is a gap and
+// timed out too, a complete op keeps its latency.
+func TestTallyTimesOutIncompleteOps(t *testing.T) {
+	l := &load{base: time.Now().Add(-time.Second), ops: make([]opRec, 4)}
+	expect := func(*opRec) int { return 3 }
+	ms := int64(time.Millisecond)
+	// 0: complete; 1: acked, one receiver short; 2: never acked, none
+	// delivered; 3: rejected.
+	for i := range l.ops {
+		l.ops[i].sent.Store(int64(i+1) * ms)
+	}
+	l.ops[0].acked.Store(5 * ms)
+	l.ops[0].count.Store(3)
+	l.ops[0].last.Store(4 * ms)
+	l.ops[1].acked.Store(6 * ms)
+	l.ops[1].count.Store(2)
+	l.ops[1].last.Store(3 * ms)
+	l.ops[3].rejected.Store(true)
+	tt := l.tally(0, 4, -1, expect)
+	if tt.sent != 4 || tt.acked != 2 || tt.unacked != 1 || tt.gaps != 1 || tt.missing != 4 || tt.delivered != 5 {
+		t.Errorf("tally = %+v; want 4 sent, 2 acked, 1 unacked, 1 gap, 4 missing, 5 delivered", tt)
+	}
+	if len(tt.lat) != 3 || tt.lat[0] != 4*time.Millisecond || tt.lat[1] < 900*time.Millisecond || tt.lat[2] < 900*time.Millisecond {
+		t.Errorf("per-op latencies %v; want 4ms, then two timeouts near 1 s", tt.lat)
+	}
+	if len(tt.timeouts) != 4 {
+		t.Errorf("%d per-delivery timeouts; want 4 (1 + 3)", len(tt.timeouts))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
 	"github.com/gorilla/websocket"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -43,6 +44,7 @@ type server struct {
 	cfg    relay.Config
 	logs   *warnings // what the relay warned about
 	hub    *Hub
+	cf     *centrifuge.Node
 }
 
 // listen serves h on a loopback port; sndbuf, when not 0, fixes the
@@ -144,6 +146,12 @@ func (s *server) close() {
 		s.hs.Close()
 		s.hub.Close()
 	}
+	if s.cf != nil {
+		s.hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s.cf.Shutdown(ctx)
+		cancel()
+	}
 }
 
 // restart shuts the relay down and starts it again on the same data
@@ -170,13 +178,14 @@ func (s *server) restart(ctx context.Context, tok string) (time.Duration, error)
 
 // session creates a session of groups groups and returns them as the load
 // joins them (with the participant code of each) and the organizer code.
-// The hub has no sessions: a group's name is its room.
+// The hub and Centrifuge have no sessions: a group's name is its room
+// (its channel).
 func (s *server) session(ctx context.Context, groups, clients int) ([]JobGroup, string, error) {
 	names := make([]string, groups)
 	for i := range names {
 		names[i] = fmt.Sprintf("G%03d", i+1)
 	}
-	if s.hub != nil {
+	if s.hub != nil || s.cf != nil {
 		out := make([]JobGroup, groups)
 		for i, n := range names {
 			out[i] = JobGroup{Name: n, Code: n, Clients: clients}

@@ -3,7 +3,6 @@ package relay
 import (
 	"net"
 	"sync"
-	"syscall"
 )
 
 // Connection caps. Every connection holds a file descriptor; a relay
@@ -22,13 +21,12 @@ const DefaultMaxConnsPerAddr = 1000
 func fdReserve(limit int) int { return min(256, limit/4) }
 
 // defaultMaxConns derives the total cap from the process's descriptor
-// limit.
+// limit, where the system has one (fdLimit, per OS).
 func defaultMaxConns() int {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 || rl.Cur > 1<<30 {
+	limit, ok := fdLimit()
+	if !ok || limit == 0 || limit > 1<<30 {
 		return 1 << 20
 	}
-	limit := int(rl.Cur)
 	return max(32, limit-fdReserve(limit))
 }
 

@@ -259,8 +259,13 @@ func TestScaleOutClusterLosesNodes(t *testing.T) {
 	// A node's loss costs an election and the relays' log consumers
 	// noticing (about two seconds with the cluster heartbeat, ten
 	// without); a relay's stop costs its clients a reconnect, whose
-	// backoff can reach 7.5 s.
-	const nodeLimit, relayLimit = 8 * time.Second, 20 * time.Second
+	// backoff can reach 7.5 s. The long form, run by hand on a quiet
+	// machine, holds a node's loss to 8 s, which catches a consumer that
+	// misses the heartbeat; the short form runs beside the other packages'
+	// tests in CI, where one election on two busy cores was seen to take
+	// 11 s, so it holds only to 20 s and checks no op is lost or doubled.
+	nodeLimit := time.Duration(long(20, 8)) * time.Second
+	const relayLimit = 20 * time.Second
 	var worst time.Duration
 	for round := range long(1, 5) {
 		leader := streamLeader(nodes)

@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bytes"
 	"errors"
 	"sync/atomic"
 	"time"
@@ -130,6 +129,37 @@ func (c *conn) reader() {
 	}
 }
 
+// canonicalJSON reports whether data is already as encoding/json writes
+// it: no whitespace outside strings, and none of <, >, & and U+2028/9
+// anywhere (it writes them as \u escapes). A space inside a string, as
+// nearly every idea's text has, is kept as it is; checking for spaces
+// anywhere sent nearly every op through a second encoding. data is
+// valid JSON (DecodeClient checked it); only its form is in question.
+func canonicalJSON(data []byte) bool {
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch b := data[i]; b {
+		case '<', '>', '&':
+			return false
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9) {
+				return false
+			}
+		case '\\':
+			if inString {
+				i++ // the escaped byte, perhaps a quote
+			}
+		case '"':
+			inString = !inString
+		case ' ', '\t', '\r', '\n':
+			if !inString {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // validOpID is the op id check of session.Apply, made before the op
 // goes into the log.
 func validOpID(id string) bool {
@@ -169,7 +199,7 @@ func (c *conn) handleOp(op session.Op) {
 	// is refused here rather than fail the whole batch it would have
 	// joined, and the appender, which applies what it appended without
 	// reading it back, applies the very bytes a replay of the log does.
-	if bytes.ContainsAny(op.Data, "<>&\u2028\u2029 \t\r\n") {
+	if !canonicalJSON(op.Data) {
 		op.Data = mustJSON(op.Data)
 	}
 	if len(op.Data) > maxOpData {

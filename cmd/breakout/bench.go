@@ -27,37 +27,46 @@ func newBenchCmd() *cobra.Command {
 	var f benchFlags
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure the relay against a baseline hub on this machine",
+		Short: "Measure the relay against a baseline hub and Centrifuge on this machine",
 		Long: `Measure how fast a change reaches everyone in a room, how many rooms one
-machine holds, and what one slow client does to the rest, side by side with a
-baseline in the same run: an in-memory broadcast hub in the shape of the
-gorilla/websocket chat example (no log, no auth, no views), driven by the
-same load. On a shared machine only same-run ratios mean anything.
+machine holds, and what one slow client does to the rest, side by side with
+two baselines in the same run, driven by the same load: an in-memory
+broadcast hub in the shape of the gorilla/websocket chat example (no log, no
+auth, no views), and Centrifuge (github.com/centrifugal/centrifuge, the
+library behind Centrifugo) with its memory broker, a channel per group. On a
+shared machine only same-run ratios mean anything.
 
 The relay runs in this process with its embedded NATS server, syncing every
-append to disk (the default), in a temporary data directory (or under --dir).
-Its per-connection op rate limit is lifted for the load, whose clients send
-faster than people do. The load (real websocket clients speaking the wire
-protocol) runs in a child process, so the CPU and memory figures are the
-relay's own.
+append to disk (the default), in a temporary data directory (or under --dir);
+the hub and Centrifuge run in this process in their turn. The relay's
+per-connection op rate limit is lifted for the load, whose clients send
+faster than people do. The load (real websocket clients speaking each
+server's protocol) runs in a child process, so the CPU and memory figures
+are the server's own.
+
+Each scenario runs the servers in turns (relay, hub, Centrifuge, relay, …),
+three rounds in a full run, and gives the median of the rounds with their
+range. An op not acknowledged, or not delivered to everyone, when the wait
+ends counts in the p99 as a timeout, and is counted.
 
 Scenarios, in the order they run:
   floor          websocket echo round trip; write+fsync in the data directory
   room           1 group of 50, one sender at 20 ops/s: time until all 50 have it
   conference     40 groups × 25 clients, each adds an idea every 2 s
-  throughput     open loop over the conference, rising rate until p99 > 50 ms;
-                 again on the relay with --no-sync, to set the disk apart
+  throughput     open loop over the conference: the highest rate with p99 ≤ 50 ms,
+                 by bisection to within 5 %; also on the relay with --no-sync
   slow-consumer  room with one client that stops reading
   idle           10,000 idle connections: memory per connection
+  large          10,000 connections in 400 groups of 25, 1,000 ops/s in
   catch-up       a session of 50,000 entries: a newcomer's welcome; a restart
   ssh            only when named: 100 SSH sessions on a relay process (breakout
                  relay --ssh): memory per session, key press to another
                  session's screen; beside 100 websocket clients
 
-A full run (without ssh) takes about nine minutes; --quick runs every scenario smaller and
-shorter, within a minute. The idle scenario needs about 11,000 open files:
-the bench raises its soft limit to the hard one, and says so if that is
-not enough.`,
+A full run (without ssh) takes about 30 minutes; --quick runs every
+scenario smaller and shorter, one round, within a minute. The idle and large
+scenarios need about 11,000 open files: the bench raises its soft limit to
+the hard one, and says so if that is not enough.`,
 		Example: `  breakout bench --quick
   breakout bench --scenario room --scenario slow-consumer
   breakout bench --json > bench.json
