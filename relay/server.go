@@ -232,19 +232,32 @@ func (s *Server) MetricsHandler() http.Handler {
 // failed joins. The metrics tell connections, failed joins and timings,
 // which is nobody's business but the operator's.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	att := s.joins.take(r.Context(), clientIP(r))
+	att := s.adminGate(w, r, "/metrics needs the admin token (Authorization: Bearer TOKEN), or serve it on a private address with relay --metrics")
 	if att == nil {
-		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
 		return
 	}
 	defer att.succeeded()
+	s.MetricsHandler().ServeHTTP(w, r)
+}
+
+// adminGate lets a request through with the admin token only. It takes
+// the address's join token first, so guesses sent at once meet the
+// failed-join limit; it answers a refused request itself (with wrong when
+// the token is wrong) and returns nil. The caller gives the token back
+// with succeeded once the request is done.
+func (s *Server) adminGate(w http.ResponseWriter, r *http.Request, wrong string) *attempt {
+	att := s.joins.take(r.Context(), clientIP(r))
+	if att == nil {
+		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
+		return nil
+	}
 	if !s.adminAuthorized(r) {
 		s.failedJoin(att)
-		httpError(w, http.StatusUnauthorized,
-			"/metrics needs the admin token (Authorization: Bearer TOKEN), or serve it on a private address with relay --metrics")
-		return
+		att.succeeded()
+		httpError(w, http.StatusUnauthorized, wrong)
+		return nil
 	}
-	s.MetricsHandler().ServeHTTP(w, r)
+	return att
 }
 
 // adminAuthorized reports whether a request carries the admin token.
@@ -714,17 +727,11 @@ func (s *Server) PlanSession(ctx context.Context, path string, plan *session.Pla
 
 // serveCreate is POST /api/sessions: a TOML plan in, join codes out.
 func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
-	att := s.joins.take(r.Context(), clientIP(r))
+	att := s.adminGate(w, r, "wrong admin token; it is in admin.token in the relay's data directory")
 	if att == nil {
-		httpError(w, http.StatusTooManyRequests, "too many failed attempts from your address; wait a minute")
 		return
 	}
 	defer att.succeeded()
-	if !s.adminAuthorized(r) {
-		s.failedJoin(att)
-		httpError(w, http.StatusUnauthorized, "wrong admin token; it is in admin.token in the relay's data directory")
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		httpError(w, http.StatusBadRequest, "read plan: "+err.Error())
