@@ -359,14 +359,7 @@ func (f *codeForm) view(busy bool) tea.View {
 	var b strings.Builder
 	b.WriteString(st.Title.Render(f.heading) + "\n\n")
 	b.WriteString(f.input.View() + "\n\n")
-	switch {
-	case busy:
-		b.WriteString(st.Dim.Render("Joining…") + "\n")
-	case f.err != "":
-		b.WriteString(st.Error.Render(wrapTo(f.err, f.width)) + "\n")
-	default:
-		b.WriteString("\n")
-	}
+	b.WriteString(formStatus(st, busy, f.err, f.width))
 	b.WriteString(st.Dim.Render("enter: join · esc: leave without joining") + "\n")
 	v := tea.NewView(b.String())
 	if c := f.input.Cursor(); c != nil && !busy {
@@ -374,6 +367,18 @@ func (f *codeForm) view(busy bool) tea.View {
 		v.Cursor = c
 	}
 	return v
+}
+
+// formStatus is the line under a join form's fields: joining, the reason
+// the last try failed, or blank.
+func formStatus(st Styles, busy bool, err string, width int) string {
+	switch {
+	case busy:
+		return st.Dim.Render("Joining…") + "\n"
+	case err != "":
+		return st.Error.Render(wrapTo(err, width)) + "\n"
+	}
+	return "\n"
 }
 
 // wrapTo wraps a form's message to the terminal's width (80 until known).

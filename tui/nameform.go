@@ -104,14 +104,7 @@ func (f *nameForm) view(busy bool) tea.View {
 		b.WriteString(in.View() + "\n")
 	}
 	b.WriteString("\n")
-	switch {
-	case busy:
-		b.WriteString(st.Dim.Render("Joining…") + "\n")
-	case f.err != "":
-		b.WriteString(st.Error.Render(wrapTo(f.err, f.width)) + "\n")
-	default:
-		b.WriteString("\n")
-	}
+	b.WriteString(formStatus(st, busy, f.err, f.width))
 	b.WriteString(st.Dim.Render("enter: next / join · tab, shift+tab: other field · esc: leave without joining") + "\n")
 	v := tea.NewView(b.String())
 	if c := f.inputs[f.focus].Cursor(); c != nil && !busy {
