@@ -11,6 +11,7 @@ import (
 
 	"breakout/relay"
 	"breakout/relay/relaytest"
+	"breakout/report"
 	"breakout/session"
 )
 
@@ -278,6 +279,16 @@ func TestReadTheReports(t *testing.T) {
 	d.waitView("Plenary · Q1/3")
 	d.press("r", "tab")
 	d.waitView("The conference report (draft)", "Purpose and method")
+	// A chair is not shown the other groups' people: the draft gives
+	// the own group's size and no false zero for the others, and leaves
+	// the organizers' figures out.
+	d.waitView("Manzoni (your group,")
+	if v := d.view(); strings.Contains(v, "Verdi (0)") || strings.Contains(v, "took part in") {
+		t.Errorf("the chair's draft counts a group it is not shown:\n%s", v)
+	}
+	if md := report.ConferenceDraftMarkdown(d.m.a.state, "Manzoni"); strings.Contains(md, "## Engagement") {
+		t.Errorf("the chair's draft has the organizers' Engagement section")
+	}
 }
 
 func TestOrganizerSessionControls(t *testing.T) {
