@@ -211,8 +211,22 @@ func (b *bot) participate() {
 			b.send(session.KindIdeaVote, session.IdeaRef{Idea: pick.ID})
 		}
 	case r < 0.55 && len(ideas) > 0:
+		// A reply no one in the room has given yet: the same words from
+		// three people would read like a stuck record.
 		on := ideas[b.rng.IntN(len(ideas))]
-		b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: buildOns[b.rng.IntN(len(buildOns))], BuildsOn: on.ID})
+		said := map[string]bool{}
+		for _, i := range ideas {
+			said[i.Text] = true
+		}
+		var fresh []string
+		for _, t := range buildOns {
+			if !said[t] {
+				fresh = append(fresh, t)
+			}
+		}
+		if len(fresh) > 0 {
+			b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: fresh[b.rng.IntN(len(fresh))], BuildsOn: on.ID})
+		}
 	default:
 		pool := b.pool(g.Current)
 		heard := map[string]bool{}

@@ -80,6 +80,12 @@ var buildOns = []string{
 	"Building on this: make it public so others can check it.",
 	"True, though smaller partners will need support to take part.",
 	"Add a review after one year so it does not become a ritual.",
+	"Who would own this once the project money ends?",
+	"Could we combine this with the register mentioned earlier?",
+	"Worth asking the smaller labs first; they feel this most.",
+	"I would add a clear deadline, or it drifts for years.",
+	"This only works if the results are shared across borders.",
+	"Start small: one partner, one year, then decide.",
 }
 
 // themes the simulated rapporteurs tag ideas with.
