@@ -340,7 +340,7 @@ func (b *bot) report() {
 		if t != nil {
 			base = t.Version
 		}
-		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(strings.Join(strings.Fields(top.Text), " "), 80)), Base: session.BaseOf(base)})
+		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(strings.Join(strings.Fields(top.Text), " "), 200)), Base: session.BaseOf(base)})
 		if b.rng.IntN(3) == 0 {
 			b.send(session.KindReportPub, struct{}{})
 		}
