@@ -529,3 +529,47 @@ func TestClosedChairSteersNothing(t *testing.T) {
 		d.waitView("the session is closed: it can be read, not changed")
 	}
 }
+
+// TestNamedSurveyItemOnScreen: a participant is told before answering
+// that a named item shows the organizers their name; the organizer's
+// dashboard lists that item's answers by name (tab), and an anonymous
+// item offers no names.
+func TestNamedSurveyItemOnScreen(t *testing.T) {
+	r := relaytest.Start(t, relay.Config{OpsPerSecond: 1000, OpBurst: 1000})
+	plan := testPlan + `
+[[survey]]
+kind = "scale"
+text = "How useful was the day?"
+[[survey]]
+kind = "single"
+text = "Which workshop tomorrow?"
+options = ["Data", "Policy"]
+named = true
+`
+	tr := &testRelay{t: t, srv: r.Server, url: r.URL, codes: r.Create(t, plan)}
+	org := tr.peer("", session.Organizer, "Olga", "")
+	org.do(session.KindSurveyOpen, session.SurveyRef{})
+	d := newDriver(t, tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	d.press("A")
+	d.waitView("answers are anonymous but on items marked named", "1/2  How useful was the day?", "· anonymous")
+	d.press("down", "enter")
+	d.waitView("2/2  Which workshop tomorrow?", "named: the organizers see your name with this answer")
+	d.press("down", "down", "enter")
+	d.waitView("2 answers sent")
+
+	o := newDriver(t, tr.dial("", session.Organizer, "Oscar", ""), 80, 24, nil)
+	o.settled()
+	o.press("d")
+	o.waitView("How useful was the day?")
+	// On an anonymous item tab goes from by background back to all.
+	o.press("tab", "tab", "tab")
+	o.waitView("tab: all", "everyone · 1 answer")
+	o.press("j", "tab", "tab", "tab")
+	o.waitView("tab: by name", "the organizers alone see these", "Dora (Verdi) “Policy”")
+	o.press("k")
+	o.waitView("tab: all (this item is anonymous)")
+	if strings.Contains(o.view(), "Dora") {
+		t.Errorf("the anonymous item's results name Dora:\n%s", o.view())
+	}
+}
