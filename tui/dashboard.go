@@ -25,7 +25,7 @@ func DefaultDashboardKeys() DashboardKeys {
 		Up:        bind([]string{"up", "k"}, "↑/k", "previous survey item"),
 		Down:      bind([]string{"down", "j"}, "↓/j", "next survey item"),
 		Toggle:    bind([]string{"o"}, "o", "open/close the survey item"),
-		Breakdown: bind([]string{"tab"}, "tab", "results: all/by group/by background/by name (named items)"),
+		Breakdown: bind([]string{"tab"}, "tab", "results: all/by group/by background/by name"),
 		Back:      bind([]string{"esc"}, "esc", "back"),
 	}
 }
@@ -318,6 +318,9 @@ func (d *dashboard) surveyView(w, h int) string {
 			mark = st.Gutter.Render("▌ ")
 		}
 		meta := st.Dim.Render(fmt.Sprintf(" · %d answered", n))
+		if it.Named {
+			meta += st.Dim.Render(" · named")
+		}
 		if short {
 			meta += st.Faint.Render(fmt.Sprintf(" · %d/%d ↑/↓", k+1, len(items)))
 		}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -87,8 +88,12 @@ func (m *Model) sessionNews(ev *session.Event) tea.Cmd {
 			return a.say(noticeInfo, "The organizer presents "+m.plen.presenting()+": v shows it")
 		}
 	case session.KindSurveyOpen:
-		if !org && len(openItems(a.state)) > 0 {
-			return tea.Batch(bell(), a.say(noticeInfo, "The organizer opened the survey: A answers it (anonymous)"))
+		if open := openItems(a.state); !org && len(open) > 0 {
+			how := "(anonymous)"
+			if slices.ContainsFunc(open, func(it *session.SurveyItem) bool { return it.Named }) {
+				how = "(named items show the organizers your name)"
+			}
+			return tea.Batch(bell(), a.say(noticeInfo, "The organizer opened the survey: A answers it "+how))
 		}
 	case session.KindSurveyClose:
 		if !org && m.survey.open && len(openItems(a.state)) == 0 {

@@ -548,9 +548,10 @@ named = true
 `
 	tr := &testRelay{t: t, srv: r.Server, url: r.URL, codes: r.Create(t, plan)}
 	org := tr.peer("", session.Organizer, "Olga", "")
-	org.do(session.KindSurveyOpen, session.SurveyRef{})
 	d := newDriver(t, tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
 	d.settled()
+	org.do(session.KindSurveyOpen, session.SurveyRef{})
+	d.waitView("A answers it", "(named items show")
 	d.press("A")
 	d.waitView("answers are anonymous but on items marked named", "1/2  How useful was the day?", "· anonymous")
 	d.press("down", "enter")
@@ -566,7 +567,7 @@ named = true
 	o.press("tab", "tab", "tab")
 	o.waitView("tab: all", "everyone · 1 answer")
 	o.press("j", "tab", "tab", "tab")
-	o.waitView("tab: by name", "the organizers alone see these", "Dora (Verdi) “Policy”")
+	o.waitView("Which workshop tomorrow? · 1 answered · named", "tab: by name", "the organizers alone see these", "Dora (Verdi) “Policy”")
 	o.press("k")
 	o.waitView("tab: all (this item is anonymous)")
 	if strings.Contains(o.view(), "Dora") {
