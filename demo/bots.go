@@ -31,7 +31,9 @@ var backgrounds = []string{"scientist", "diplomat", "policy maker", "security ex
 type bot struct {
 	role  session.Role
 	group string
-	name  string
+	// replies are the build-on replies of the bot's group.
+	replies []string
+	name    string
 	// dir keeps the bot's resume token and outbox, so that a demo started
 	// again on its data directory brings back the same people.
 	dir   string
@@ -50,7 +52,7 @@ func (d *Demo) startBots(ctx context.Context, cfg Config, plan *session.Plan) {
 	// in seats, which moves with the seat the user takes.
 	add := func(role session.Role, group, seat string) {
 		i := len(seats)
-		seats = append(seats, &bot{role: role, group: group, name: names[i%len(names)], pace: cfg.Pace,
+		seats = append(seats, &bot{role: role, group: group, replies: replies(plan, group), name: names[i%len(names)], pace: cfg.Pace,
 			dir: filepath.Join(d.Dir, "bots", seat),
 			rng: rand.New(rand.NewPCG(uint64(i)+1, 7)), said: map[string]bool{}})
 	}
@@ -163,6 +165,17 @@ func (b *bot) send(kind string, data any) {
 
 func (b *bot) room() *session.Group { return b.state.Group(b.group) }
 
+// replies are the build-on replies of a group: a set of its own, by its
+// place in the plan.
+func replies(plan *session.Plan, group string) []string {
+	for k, g := range plan.Groups {
+		if g.Name == group {
+			return buildOns[k%len(buildOns)]
+		}
+	}
+	return buildOns[0]
+}
+
 // ideas returns the visible ideas of the current question.
 func (b *bot) ideas() []*session.Idea {
 	g := b.room()
@@ -211,8 +224,22 @@ func (b *bot) participate() {
 			b.send(session.KindIdeaVote, session.IdeaRef{Idea: pick.ID})
 		}
 	case r < 0.55 && len(ideas) > 0:
+		// A reply no one in the room has given yet: the same words from
+		// three people would read like a stuck record.
 		on := ideas[b.rng.IntN(len(ideas))]
-		b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: buildOns[b.rng.IntN(len(buildOns))], BuildsOn: on.ID})
+		said := map[string]bool{}
+		for _, i := range ideas {
+			said[i.Text] = true
+		}
+		var fresh []string
+		for _, t := range b.replies {
+			if !said[t] {
+				fresh = append(fresh, t)
+			}
+		}
+		if len(fresh) > 0 {
+			b.send(session.KindIdeaAdd, session.IdeaAdd{Question: g.Current, Text: fresh[b.rng.IntN(len(fresh))], BuildsOn: on.ID})
+		}
 	default:
 		pool := b.pool(g.Current)
 		heard := map[string]bool{}
@@ -326,7 +353,7 @@ func (b *bot) report() {
 		if t != nil {
 			base = t.Version
 		}
-		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(strings.Join(strings.Fields(top.Text), " "), 80)), Base: session.BaseOf(base)})
+		b.send(session.KindSummaryEdit, session.TextEdit{Question: q, Text: fmt.Sprintf(summaryFormat, len(ideas), shorten(strings.Join(strings.Fields(top.Text), " "), 200)), Base: session.BaseOf(base)})
 		if b.rng.IntN(3) == 0 {
 			b.send(session.KindReportPub, struct{}{})
 		}

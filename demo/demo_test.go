@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"breakout/relay"
+	"breakout/report"
 	"breakout/session"
 )
 
@@ -212,4 +213,22 @@ func TestBotStepsBackForAPerson(t *testing.T) {
 	}
 	defer c.Close()
 	until("the simulated rapporteur to step back", func() bool { return online(true)() && !online(false)() })
+}
+
+// TestDemoRepliesDifferAcrossGroups: each group's build-on replies are
+// its own and none is worded like another group's, so the merge board
+// does not suggest a reply such as "Good point" as a theme raised in
+// every room.
+func TestDemoRepliesDifferAcrossGroups(t *testing.T) {
+	for g, set := range buildOns {
+		for h := g + 1; h < len(buildOns); h++ {
+			for _, a := range set {
+				for _, b := range buildOns[h] {
+					if ok, score := report.Similar(a, b); ok {
+						t.Errorf("replies of groups %d and %d are alike (%.2f): %q / %q", g+1, h+1, score, a, b)
+					}
+				}
+			}
+		}
+	}
 }

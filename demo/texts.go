@@ -70,16 +70,40 @@ var ideas = map[string][]string{
 	},
 }
 
-// buildOns are replies that build on another idea.
-var buildOns = []string{
-	"Yes, and we could pilot this in one region first.",
-	"Agree, but it needs a budget line or it will not happen.",
-	"This links to what was said about training: same people, same problem.",
-	"Good point; the hard part is who keeps it up to date.",
-	"We tried something like this before; it worked when partners co-owned it.",
-	"Building on this: make it public so others can check it.",
-	"True, though smaller partners will need support to take part.",
-	"Add a review after one year so it does not become a ritual.",
+// buildOns are replies that build on another idea, a set for each group
+// (by its place in the plan, in turn): each room has its own voices, and
+// the same reply in every room would look like a theme raised everywhere.
+var buildOns = [][]string{
+	{
+		"Yes, and we could pilot this in one region first.",
+		"Agree, but it needs a budget line or it will not happen.",
+		"This links to what was said about training: same people, same problem.",
+		"Good point; the hard part is who keeps it up to date.",
+		"Who would own this once the project money ends?",
+		"I would add a clear deadline, or it drifts for years.",
+		"Could the regional networks carry part of this?",
+		"We should ask the people affected before we design it.",
+	},
+	{
+		"We tried something like this before; it worked when partners co-owned it.",
+		"Building on this: make it public so others can check it.",
+		"Could we combine this with the register mentioned earlier?",
+		"Start small: one partner, one year, then decide.",
+		"Fine in principle; the details of access will decide it.",
+		"A shared template would make this much cheaper to repeat.",
+		"Let us name one person responsible, not a committee.",
+		"The universities could host this without new money.",
+	},
+	{
+		"True, though smaller partners will need support to take part.",
+		"Add a review after one year so it does not become a ritual.",
+		"Worth asking the smaller labs first; they feel this most.",
+		"This only works if the results are shared across borders.",
+		"Careful: this could duplicate what the agencies already do.",
+		"Pair it with a short course so newcomers can join in.",
+		"A public summary each year would keep it honest.",
+		"Link it to the funding calls and people will take it up.",
+	},
 }
 
 // themes the simulated rapporteurs tag ideas with.

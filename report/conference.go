@@ -48,6 +48,9 @@ type GroupSize struct {
 	Members     int               `json:"members"`
 	Backgrounds []BackgroundTally `json:"backgrounds"`
 	Published   bool              `json:"published"`
+	// Unseen marks, in a member's draft, a group whose people the
+	// member is not shown: its size is not known there.
+	Unseen bool `json:"-"`
 }
 
 // QuestionRef names a question and its timebox.
@@ -150,6 +153,28 @@ func NewConference(s *session.State) Conference {
 // without the appendix.
 func ConferenceMarkdown(s *session.State) string {
 	c := NewConference(s)
+	return c.Markdown()
+}
+
+// ConferenceDraftMarkdown is the conference draft as a member of group
+// reads it in the plenary, from their view of the session: what the
+// plenary shows of every group, the sizes of their own group only (they
+// are not shown the people of the others), and no Engagement section,
+// whose figures are the organizers'.
+func ConferenceDraftMarkdown(s *session.State, group string) string {
+	c := NewConference(s)
+	c.Engagement = nil
+	m := &c.Methodology
+	m.Participants, m.FromRoster, m.Backgrounds = 0, 0, nil
+	for k := range m.Groups {
+		g := &m.Groups[k]
+		if g.Group != group {
+			g.Members, g.Backgrounds, g.Unseen = 0, nil, true
+			continue
+		}
+		m.Participants = g.Members
+		m.Backgrounds = g.Backgrounds
+	}
 	return c.Markdown()
 }
 

@@ -128,6 +128,17 @@ type SurveyResult struct {
 	Texts        []string       `json:"texts"`
 	ByGroup      []session.Cell `json:"by_group"`
 	ByBackground []session.Cell `json:"by_background"`
+	// Named is set for an item the plan marks named; ByPerson then holds
+	// its answers by name (never filled for an anonymous item).
+	Named    bool          `json:"named,omitempty"`
+	ByPerson []NamedAnswer `json:"by_person,omitempty"`
+}
+
+// NamedAnswer is one person's answer to a named survey item, in words.
+type NamedAnswer struct {
+	Name    string   `json:"name"`
+	Group   string   `json:"group"`
+	Answers []string `json:"answers"`
 }
 
 // maxBuckets bounds the PerMinute series; a longer day gets wider
@@ -347,6 +358,30 @@ func surveyResult(it *session.SurveyItem) SurveyResult {
 		r.Texts = append(r.Texts, res.Total.Texts...)
 		r.ByGroup = append(r.ByGroup, res.ByGroup...)
 		r.ByBackground = append(r.ByBackground, res.ByBackground...)
+		if it.Named {
+			for _, a := range res.ByPerson {
+				r.ByPerson = append(r.ByPerson, NamedAnswer{Name: a.Name, Group: a.Group, Answers: r.words(a.Answer)})
+			}
+		}
 	}
+	r.Named = it.Named
 	return r
+}
+
+// words is an answer as the report gives it: the scale's point or the
+// options chosen, in the words of Answers, or the text.
+func (r SurveyResult) words(a session.Answer) []string {
+	var out []string
+	if a.Value > 0 && a.Value <= len(r.Answers) {
+		out = append(out, r.Answers[a.Value-1])
+	}
+	for _, ch := range a.Choices {
+		if ch >= 0 && ch < len(r.Answers) {
+			out = append(out, r.Answers[ch])
+		}
+	}
+	if a.Text != "" {
+		out = append(out, a.Text)
+	}
+	return out
 }

@@ -24,7 +24,9 @@ const (
 var ErrNoEngagement = errors.New("this report holds no engagement figures: they come from a relay, not from merged group reports")
 
 // ResponsesHeader is the header row of the survey responses table: one
-// row per answer and cell, counts only. No row names who answered.
+// row per answer and cell, counts only; no row names who answered, but on
+// an item the plan marks named, whose rows of scope "person" give each
+// answer with its author's name and group.
 var ResponsesHeader = []string{"item", "kind", "text", "scope", "cell", "respondents", "answer", "count"}
 
 // ParticipationHeader is the header row of the participation table: one
@@ -78,6 +80,7 @@ func (c *Conference) WriteTableCSV(w io.Writer, table string) error {
 					row("total", "", s.Respondents, s.Texts[k], n)
 					k += n
 				}
+				named(s, row)
 				continue
 			}
 			for k, a := range s.Answers {
@@ -95,6 +98,7 @@ func (c *Conference) WriteTableCSV(w io.Writer, table string) error {
 					}
 				}
 			}
+			named(s, row)
 		}
 	} else {
 		cw.Write(ParticipationHeader)
@@ -126,4 +130,14 @@ func (c *Conference) WriteTableCSV(w io.Writer, table string) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// named writes the rows of a named survey item's answers by person (none
+// for an anonymous item).
+func named(s SurveyResult, row func(scope, name string, respondents int, answer string, n int)) {
+	for _, p := range s.ByPerson {
+		for _, a := range p.Answers {
+			row("person", p.Name+" ("+p.Group+")", 1, a, 1)
+		}
+	}
 }

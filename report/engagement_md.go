@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,9 +91,17 @@ func (m *mdWriter) engagement(e *Engagement, charts string) {
 
 	if len(e.Survey) > 0 {
 		m.heading(3, "Survey")
-		m.para("Answers are anonymous. Tallies by group and by background pool the groups and backgrounds with fewer than 3 answers.")
+		intro := "Answers are anonymous."
+		if slices.ContainsFunc(e.Survey, func(s SurveyResult) bool { return s.Named }) {
+			intro = "Answers are anonymous, except on the items marked named, whose answers by name are in the responses table (`breakout report --format csv --table responses`), not in this report."
+		}
+		m.para(intro + " Tallies by group and by background pool the groups and backgrounds with fewer than 3 answers.")
 		for _, s := range e.Survey {
-			m.heading(4, inline(s.Text))
+			title := inline(s.Text)
+			if s.Named {
+				title += " (named)"
+			}
+			m.heading(4, title)
 			m.para(count(s.Respondents, "answer") + ".")
 			if s.Kind == "text" {
 				for _, x := range s.Texts {

@@ -298,3 +298,58 @@ func TestPriorityRanking(t *testing.T) {
 		t.Errorf("recommendations merged from one session = %s; want 3 and 1 votes", jsonString(t, got))
 	}
 }
+
+// TestEngagementNamedItem: a survey item the plan marks named gives each
+// answer with its author's name in the responses table and the JSON, not
+// in the Markdown or HTML a secretariat sends; the anonymous items beside
+// it name no one.
+func TestEngagementNamedItem(t *testing.T) {
+	plan := reportPlan()
+	plan.Groups = plan.Groups[:2]
+	plan.Survey = []session.PlanSurveyItem{
+		{ID: "useful", Kind: session.SurveyScale, Text: "How useful?"},
+		{ID: "workshop", Kind: session.SurveyMultiple, Text: "Which workshops tomorrow?", Options: []string{"Data", "Policy", "Ethics"}, Named: true},
+	}
+	r := newReportScript(t, plan)
+	r.join("Olga", "", session.Organizer, "")
+	r.join("Anna", "Law", session.Chair, "Manzoni")
+	r.join("Carla", "Economics", session.Participant, "Verdi")
+	r.do("Olga", session.KindSurveyOpen, session.SurveyRef{})
+	r.do("Anna", session.KindSurveyAnswer, session.Answer{Item: "workshop", Choices: []int{2, 0}})
+	r.do("Carla", session.KindSurveyAnswer, session.Answer{Item: "workshop", Choices: []int{1}})
+	r.do("Anna", session.KindSurveyAnswer, session.Answer{Item: "useful", Value: 5})
+	r.do("Carla", session.KindSurveyAnswer, session.Answer{Item: "useful", Value: 2})
+
+	c := report.NewConference(r.s.View(session.Viewer{ID: r.people["Olga"], Role: session.Organizer}))
+	var responses, md, html bytes.Buffer
+	if err := c.WriteTableCSV(&responses, report.TableResponses); err != nil {
+		t.Fatal(err)
+	}
+	c.WriteMarkdown(&md)
+	c.WriteHTML(&html)
+	rows, err := csv.NewReader(&responses).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rows {
+		if row[3] == "person" {
+			got = append(got, row[0]+": "+row[4]+" "+row[6])
+		}
+	}
+	want := []string{"workshop: Anna (Manzoni) Data", "workshop: Anna (Manzoni) Ethics", "workshop: Carla (Verdi) Policy"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("responses by person = %q; want %q", got, want)
+	}
+	for name, out := range map[string]string{"md": md.String(), "html": html.String()} {
+		if strings.Contains(out, "Anna") || strings.Contains(out, "Carla") {
+			t.Errorf("the %s report names who answered", name)
+		}
+	}
+	if !strings.Contains(md.String(), "Which workshops tomorrow? (named)") {
+		t.Errorf("the Markdown does not mark the named item:\n%s", md.String())
+	}
+	if s := c.Engagement.Survey; s[0].ByPerson != nil || len(s[1].ByPerson) != 2 {
+		t.Errorf("answers by person = %s; want two for the named item only", jsonString(t, s))
+	}
+}

@@ -334,16 +334,36 @@ func (m *mdWriter) point(p Point, withGroup bool) {
 func method(c *Conference) []string {
 	meth := c.Methodology
 	sizes := make([]string, len(meth.Groups))
+	unseen := false
 	for k, g := range meth.Groups {
 		sizes[k] = fmt.Sprintf("%s (%d)", inline(g.Group), g.Members)
+		if g.Unseen {
+			sizes[k], unseen = inline(g.Group), true
+		}
 	}
 	var out []string
 	who := fmt.Sprintf("%s took part in %s", count(meth.Participants, "person"), count(len(meth.Groups), "breakout group"))
+	if unseen {
+		// A member's draft knows the size of their own group only.
+		who = fmt.Sprintf("The session had %s", count(len(meth.Groups), "breakout group"))
+		for k, g := range meth.Groups {
+			if !g.Unseen {
+				sizes[k] = fmt.Sprintf("%s (your group, %s)", inline(g.Group), count(g.Members, "person"))
+			}
+		}
+	}
 	if len(sizes) > 0 {
 		who += ": " + andList(sizes)
 	}
 	who += "."
 	switch {
+	case unseen:
+		if len(meth.Backgrounds) > 0 {
+			who += " Backgrounds in your group: " + backgroundMix(meth.Backgrounds) + "."
+		}
+		who += " This draft shows the size of your own group only; the organizers' report gives every group's."
+		out = append(out, who)
+		return append(out, methodBody(meth)...)
 	case meth.FromRoster > 0 && meth.FromRoster == meth.Participants:
 		who += " The groups were formed from the list of participants so that each mixed people of different backgrounds and organizations."
 	case meth.FromRoster > 0:
@@ -355,6 +375,13 @@ func method(c *Conference) []string {
 		who += " Backgrounds: " + backgroundMix(meth.Backgrounds) + "."
 	}
 	out = append(out, who)
+	return append(out, methodBody(meth)...)
+}
+
+// methodBody is the method's text after who took part: how the groups
+// worked and how the report gathers their ideas.
+func methodBody(meth Methodology) []string {
+	var out []string
 	out = append(out, fmt.Sprintf("Every group discussed the same %s. In each, a chair steered the discussion and kept "+
 		"time, and a rapporteur took the minutes and wrote a summary; participants put forward ideas, built on each "+
 		"other's and voted for those they found most important.", count(len(meth.Questions), "question")))

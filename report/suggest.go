@@ -93,13 +93,16 @@ func Similar(a, b string) (bool, float64) {
 	return s >= m.threshold, s
 }
 
-// hvec is a sparse vector over hashed features, keys ascending.
-type hvec struct {
-	keys []uint64
+// sparse is a sparse vector, keys ascending.
+type sparse[K cmp.Ordered] struct {
+	keys []K
 	w    []float64
 }
 
-func (a hvec) dot(b hvec) float64 {
+// hvec is a sparse vector over hashed features.
+type hvec = sparse[uint64]
+
+func (a sparse[K]) dot(b sparse[K]) float64 {
 	var sum float64
 	for i, j := 0, 0; i < len(a.keys) && j < len(b.keys); {
 		switch {
@@ -116,8 +119,9 @@ func (a hvec) dot(b hvec) float64 {
 	return sum
 }
 
-func (a hvec) add(b hvec) hvec {
-	out := hvec{keys: make([]uint64, 0, len(a.keys)+len(b.keys)), w: make([]float64, 0, len(a.keys)+len(b.keys))}
+// add returns a+b.
+func (a sparse[K]) add(b sparse[K]) sparse[K] {
+	out := sparse[K]{keys: make([]K, 0, len(a.keys)+len(b.keys)), w: make([]float64, 0, len(a.keys)+len(b.keys))}
 	i, j := 0, 0
 	for i < len(a.keys) || j < len(b.keys) {
 		switch {

@@ -15,54 +15,13 @@ import (
 // themeTerms is how many words label a cluster.
 const themeTerms = 3
 
-// termVec is a sparse vector over term ids, ascending.
-type termVec struct {
-	terms []int
-	w     []float64
-}
+// termVec is a sparse vector over term ids.
+type termVec = sparse[int]
 
-func (a termVec) dot(b termVec) float64 {
-	var sum float64
-	for i, j := 0, 0; i < len(a.terms) && j < len(b.terms); {
-		switch {
-		case a.terms[i] < b.terms[j]:
-			i++
-		case a.terms[i] > b.terms[j]:
-			j++
-		default:
-			sum += a.w[i] * b.w[j]
-			i++
-			j++
-		}
-	}
-	return sum
-}
-
-func (a termVec) norm() float64 { return math.Sqrt(a.dot(a)) }
-
-// add returns a+b.
-func (a termVec) add(b termVec) termVec {
-	out := termVec{terms: make([]int, 0, len(a.terms)+len(b.terms)), w: make([]float64, 0, len(a.terms)+len(b.terms))}
-	i, j := 0, 0
-	for i < len(a.terms) || j < len(b.terms) {
-		switch {
-		case j == len(b.terms) || i < len(a.terms) && a.terms[i] < b.terms[j]:
-			out.terms, out.w = append(out.terms, a.terms[i]), append(out.w, a.w[i])
-			i++
-		case i == len(a.terms) || a.terms[i] > b.terms[j]:
-			out.terms, out.w = append(out.terms, b.terms[j]), append(out.w, b.w[j])
-			j++
-		default:
-			out.terms, out.w = append(out.terms, a.terms[i]), append(out.w, a.w[i]+b.w[j])
-			i++
-			j++
-		}
-	}
-	return out
-}
+func norm(a termVec) float64 { return math.Sqrt(a.dot(a)) }
 
 func cosine(a, b termVec) float64 {
-	na, nb := a.norm(), b.norm()
+	na, nb := norm(a), norm(b)
 	if na == 0 || nb == 0 {
 		return 0
 	}
@@ -114,14 +73,14 @@ func newCorpus(texts []string) *corpus {
 	n := float64(len(texts))
 	c.docs = make([]termVec, len(texts))
 	for d, tf := range counts {
-		v := termVec{terms: make([]int, 0, len(tf))}
+		v := termVec{keys: make([]int, 0, len(tf))}
 		for id := range tf {
-			v.terms = append(v.terms, id)
+			v.keys = append(v.keys, id)
 		}
-		slices.Sort(v.terms)
-		v.w = make([]float64, len(v.terms))
+		slices.Sort(v.keys)
+		v.w = make([]float64, len(v.keys))
 		var norm float64
-		for k, id := range v.terms {
+		for k, id := range v.keys {
 			idf := math.Log((1+n)/(1+float64(df[id]))) + 1
 			v.w[k] = (1 + math.Log(float64(tf[id]))) * idf
 			norm += v.w[k] * v.w[k]
@@ -142,7 +101,7 @@ func (c *corpus) label(members []int) []string {
 	for _, m := range members {
 		sum = sum.add(c.docs[m])
 	}
-	order := make([]int, len(sum.terms))
+	order := make([]int, len(sum.keys))
 	for k := range order {
 		order[k] = k
 	}
@@ -153,11 +112,11 @@ func (c *corpus) label(members []int) []string {
 		case sum.w[x] < sum.w[y]:
 			return 1
 		}
-		return strings.Compare(c.stems[sum.terms[x]], c.stems[sum.terms[y]])
+		return strings.Compare(c.stems[sum.keys[x]], c.stems[sum.keys[y]])
 	})
 	var out []string
 	for _, k := range order[:min(themeTerms, len(order))] {
-		out = append(out, c.word(sum.terms[k]))
+		out = append(out, c.word(sum.keys[k]))
 	}
 	return out
 }

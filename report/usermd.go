@@ -214,7 +214,8 @@ func defuseStart(line string) string {
 }
 
 // escapeOutsideCode escapes "<" (raw HTML, autolinks) and "![" (images)
-// everywhere but in code spans, which show their text as it is.
+// everywhere but in code spans, which show their text as it is, and
+// escapes backticks that open no code span on their line.
 func escapeOutsideCode(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -228,7 +229,10 @@ func escapeOutsideCode(s string) string {
 				i += n + end + n
 				continue
 			}
-			b.WriteString(s[i : i+n])
+			// A run left open on its line is escaped: a paragraph's
+			// next line could close it, and the span would then take
+			// in the line break and leave what follows it unescaped.
+			b.WriteString(strings.Repeat("\\`", n))
 			i += n
 			continue
 		}

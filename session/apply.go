@@ -333,7 +333,7 @@ func (s *State) create(e Entry) (Event, error) {
 	s.PriorityVotes = p.PriorityVotes
 	for _, it := range p.Survey {
 		s.Survey = append(s.Survey, &SurveyItem{ID: it.ID, Kind: it.Kind, Text: it.Text,
-			Options: slices.Clone(it.Options), Labels: slices.Clone(it.Labels)})
+			Options: slices.Clone(it.Options), Labels: slices.Clone(it.Labels), Named: it.Named})
 	}
 	// As logged, not as normalized: a session logged before the plan had
 	// max_per_code (0) must replay as it was applied, uncapped.

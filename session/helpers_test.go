@@ -78,9 +78,15 @@ type fixture struct {
 // newFixture creates the sample session and joins its cast.
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
+	return newFixtureOf(tb, samplePlan())
+}
+
+// newFixtureOf is newFixture on another plan with the same groups.
+func newFixtureOf(tb testing.TB, plan session.Plan) *fixture {
+	tb.Helper()
 	f := &fixture{tb: tb, s: session.New(), ids: map[string]string{}}
 	f.system(session.KindSessionCreate, session.SessionCreate{
-		ID: "s1", Plan: samplePlan(),
+		ID: "s1", Plan: plan,
 		Codes: map[string]session.Grant{"code-hash-organizer": {Role: session.Organizer}},
 	})
 	f.ids["organizer"] = f.join("Olga Organizer", session.Organizer, "")

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -285,6 +286,47 @@ func TestSurveyAnswersUnlinkable(t *testing.T) {
 		}
 		if !strings.Contains(frames["organizer"], `"total"`) {
 			t.Errorf("organizer's frame %s holds no tally", frames["organizer"])
+		}
+	}
+}
+
+// TestNamedSurveyItem: an item the plan marks named shows the organizer
+// each answer with its author's name, in the view and in the events;
+// everyone else sees the same tallies as for an anonymous item, and an
+// anonymous item of the same survey still names no one.
+func TestNamedSurveyItem(t *testing.T) {
+	plan := samplePlan()
+	plan.Survey = append(plan.Survey, session.PlanSurveyItem{ID: "s5", Kind: session.SurveySingle,
+		Text: "Which workshop will you join tomorrow?", Options: []string{"Data", "Policy"}, Named: true})
+	f := newFixtureOf(t, plan)
+	f.must("organizer", session.KindSurveyOpen, session.SurveyRef{})
+	f.must("Verdi/chair", session.KindSurveyAnswer, session.Answer{Item: "s5", Choices: []int{1}})
+	f.must("Verdi/participant", session.KindSurveyAnswer, session.Answer{Item: "s4", Text: "More breaks"})
+	ev := f.must("Manzoni/participant", session.KindSurveyAnswer, session.Answer{Item: "s5", Choices: []int{0}})
+
+	want := []session.NamedAnswer{
+		{Name: "chair Verdi", Group: "Verdi", Answer: session.Answer{Item: "s5", Choices: []int{1}}},
+		{Name: "participant Manzoni", Group: "Manzoni", Answer: session.Answer{Item: "s5", Choices: []int{0}}},
+	}
+	org := f.viewer("organizer")
+	if it := f.s.View(org).SurveyItemOf("s5"); it == nil || !it.Named || it.Results == nil || !reflect.DeepEqual(it.Results.ByPerson, want) {
+		t.Errorf("organizer's view of the named item = %s; want answers by name %v", jsonOf(t, it), want)
+	}
+	shown, ok := ev.For(org)
+	if !ok || len(shown.Data.Survey) != 1 || !reflect.DeepEqual(shown.Data.Survey[0].Results.ByPerson, want) {
+		t.Errorf("organizer's survey.answer event = %s; want answers by name", jsonOf(t, shown))
+	}
+	if it := f.s.View(org).SurveyItemOf("s4"); it.Results == nil || it.Results.ByPerson != nil {
+		t.Errorf("organizer's view of an anonymous item names its authors: %s", jsonOf(t, it))
+	}
+	for _, name := range []string{"Manzoni/chair", "Verdi/participant", "Verdi/rapporteur", "Rossini/participant2"} {
+		v := f.viewer(name)
+		b := jsonOf(t, f.s.View(v).SurveyItemOf("s5"))
+		if shown, ok := ev.For(v); ok {
+			b += jsonOf(t, shown)
+		}
+		if strings.Contains(b, "by_person") || strings.Contains(b, "chair Verdi") || strings.Contains(b, "participant Manzoni") {
+			t.Errorf("%s is shown who answered the named item: %s", name, b)
 		}
 	}
 }

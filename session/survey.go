@@ -9,10 +9,12 @@ import (
 
 // A survey is the plan's questionnaire: items the organizer opens and
 // closes in any phase, which every member answers, and may answer again
-// while the item is open. Answers are anonymous: an answer goes back to
-// its author alone; everyone else is shown tallies, the organizer also by
-// group and by background, and only where enough people answered that no
-// tally gives one person's answer away.
+// while the item is open. Answers are anonymous by default: an answer goes
+// back to its author alone; everyone else is shown tallies, the organizer
+// also by group and by background, and only where enough people answered
+// that no tally gives one person's answer away. An item the plan marks
+// named (a sign-up, say) shows the organizer each answer with its author's
+// name; everyone else still sees tallies only.
 
 // Op kinds of the survey.
 const (
@@ -52,6 +54,9 @@ type PlanSurveyItem struct {
 	Options []string `toml:"options,omitempty" json:"options,omitempty"`
 	// Labels name the ends of a scale (two) or every point (five).
 	Labels []string `toml:"labels,omitempty" json:"labels,omitempty"`
+	// Named items show the organizer who gave which answer; items are
+	// anonymous unless the plan says named = true.
+	Named bool `toml:"named,omitempty" json:"named,omitempty"`
 }
 
 // SurveyItem is a survey item in the state: the plan's item, whether it
@@ -62,6 +67,7 @@ type SurveyItem struct {
 	Text    string   `json:"text"`
 	Options []string `json:"options,omitempty"`
 	Labels  []string `json:"labels,omitempty"`
+	Named   bool     `json:"named,omitempty"`
 	Open    bool     `json:"open,omitempty"`
 	// Results are nil until someone answers.
 	Results *Results `json:"results,omitempty"`
@@ -69,11 +75,22 @@ type SurveyItem struct {
 
 // Results are the tallies of a survey item. Everyone is shown Total
 // without its texts; the organizer is shown the texts and the tallies by
-// group and by background.
+// group and by background, and of a named item every answer by name.
 type Results struct {
 	Total        Tally  `json:"total"`
 	ByGroup      []Cell `json:"by_group,omitempty"`
 	ByBackground []Cell `json:"by_background,omitempty"`
+	// ByPerson is a named item's answers, by name; always empty for an
+	// anonymous item.
+	ByPerson []NamedAnswer `json:"by_person,omitempty"`
+}
+
+// NamedAnswer is one person's answer to a named item, as the organizer
+// is shown it.
+type NamedAnswer struct {
+	Name   string `json:"name"`
+	Group  string `json:"group,omitempty"`
+	Answer Answer `json:"answer"`
 }
 
 // Tally counts the answers to an item. Counts has one entry per scale
@@ -138,7 +155,7 @@ func (it *SurveyItem) copy() *SurveyItem {
 func (it *SurveyItem) forViewer(v Viewer) *SurveyItem {
 	c := it.copy()
 	if v.Role != Organizer && c.Results != nil {
-		c.Results.ByGroup, c.Results.ByBackground, c.Results.Total.Texts = nil, nil, nil
+		c.Results.ByGroup, c.Results.ByBackground, c.Results.Total.Texts, c.Results.ByPerson = nil, nil, nil, nil
 	}
 	return c
 }
@@ -146,6 +163,13 @@ func (it *SurveyItem) forViewer(v Viewer) *SurveyItem {
 func (r Results) clone() Results {
 	r.Total = r.Total.clone()
 	r.ByGroup, r.ByBackground = cloneCells(r.ByGroup), cloneCells(r.ByBackground)
+	if r.ByPerson != nil {
+		by := make([]NamedAnswer, len(r.ByPerson))
+		for k, a := range r.ByPerson {
+			by[k] = NamedAnswer{Name: a.Name, Group: a.Group, Answer: a.Answer.clone()}
+		}
+		r.ByPerson = by
+	}
 	return r
 }
 
@@ -369,15 +393,19 @@ func (it *SurveyItem) check(a Answer) error {
 func (s *State) results(it *SurveyItem) Results {
 	total := it.newTally()
 	groups, backgrounds := map[string]*Tally{}, map[string]*Tally{}
+	var named []NamedAnswer
 	for person, answers := range s.Answers {
 		a, ok := answers[it.ID]
 		if !ok {
 			continue
 		}
 		p := s.People[person]
-		group, background := "", ""
+		group, background, name := "", "", ""
 		if p != nil {
-			group, background = p.Group, p.Background
+			group, background, name = p.Group, p.Background, p.Name
+		}
+		if it.Named {
+			named = append(named, NamedAnswer{Name: name, Group: group, Answer: a.clone()})
 		}
 		for _, cell := range []struct {
 			m   map[string]*Tally
@@ -394,7 +422,11 @@ func (s *State) results(it *SurveyItem) Results {
 		total.add(a)
 	}
 	slices.Sort(total.Texts)
-	return Results{Total: total, ByGroup: pool(it, groups), ByBackground: pool(it, backgrounds)}
+	slices.SortFunc(named, func(a, b NamedAnswer) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Group, b.Group), strings.Compare(a.Answer.Text, b.Answer.Text),
+			cmp.Compare(a.Answer.Value, b.Answer.Value), slices.Compare(a.Answer.Choices, b.Answer.Choices))
+	})
+	return Results{Total: total, ByGroup: pool(it, groups), ByBackground: pool(it, backgrounds), ByPerson: named}
 }
 
 func (it *SurveyItem) newTally() Tally {

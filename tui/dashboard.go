@@ -25,7 +25,7 @@ func DefaultDashboardKeys() DashboardKeys {
 		Up:        bind([]string{"up", "k"}, "↑/k", "previous survey item"),
 		Down:      bind([]string{"down", "j"}, "↓/j", "next survey item"),
 		Toggle:    bind([]string{"o"}, "o", "open/close the survey item"),
-		Breakdown: bind([]string{"tab"}, "tab", "results: all/by group/by background"),
+		Breakdown: bind([]string{"tab"}, "tab", "results: all/by group/by background/by name (named items)"),
 		Back:      bind([]string{"esc"}, "esc", "back"),
 	}
 }
@@ -41,6 +41,7 @@ const (
 	byNone breakdown = iota
 	byGroup
 	byBackground
+	byName // a named item's answers, each with its author
 	breakdownCount
 )
 
@@ -71,6 +72,9 @@ func (d *dashboard) update(k tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 		d.item++
 	case key.Matches(k, d.keys.Breakdown):
 		d.split = (d.split + 1) % breakdownCount
+		if d.split == byName && (len(items) == 0 || !items[min(max(d.item, 0), len(items)-1)].Named) {
+			d.split = byNone // an anonymous item has no names to show
+		}
 	case key.Matches(k, d.keys.Toggle):
 		if len(items) == 0 {
 			return a.say(noticeInfo, "the plan has no survey: add [[survey]] items to it"), false
@@ -281,13 +285,16 @@ func (d *dashboard) surveyView(w, h int) string {
 	a := d.a
 	st := a.styles
 	items := a.state.Survey
-	split := [...]string{"all", "by group", "by background"}[d.split]
+	split := [...]string{"all", "by group", "by background", "by name"}[d.split]
 	lines := []string{st.PaneTitle.Render("Survey") + st.Faint.Render("  o opens/closes · tab: "+split)}
 	if len(items) == 0 {
 		return strings.Join(append(lines, st.Faint.Render("the plan has no survey")), "\n")
 	}
 	d.item = min(max(d.item, 0), len(items)-1)
 	it := items[d.item]
+	if d.split == byName && !it.Named {
+		lines[0] = st.PaneTitle.Render("Survey") + st.Faint.Render("  o opens/closes · tab: all (this item is anonymous)")
+	}
 	bars := 1
 	if it.Results != nil {
 		bars = 1 + len(it.Results.Total.Counts)
@@ -321,6 +328,14 @@ func (d *dashboard) surveyView(w, h int) string {
 		return fitHeight(strings.Join(lines, "\n"), w, h)
 	}
 	r := it.Results
+	if d.split == byName && it.Named {
+		lines = append(lines, st.Strong.Render("by name")+st.Dim.Render(" · "+plural(len(r.ByPerson), "answer", "answers")+
+			" · the organizers alone see these"))
+		for _, p := range r.ByPerson {
+			lines = append(lines, ansi.Truncate(oneLine(p.Name)+st.Dim.Render(" ("+p.Group+") ")+answerText(it, p.Answer), w, "…"))
+		}
+		return fitHeight(strings.Join(lines, "\n"), w, h)
+	}
 	var cells []session.Cell
 	switch d.split {
 	case byGroup:

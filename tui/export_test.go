@@ -20,14 +20,21 @@ func TestExportNeverFollowsLinksNorOverwritesUnasked(t *testing.T) {
 	t.Chdir(dir)
 	path := filepath.Join(dir, "conference-report.md")
 	read := func(p string) string { b, _ := os.ReadFile(p); return string(b) }
+	// exportSays presses E and waits for the notice it brings, not one
+	// left on the screen by the press before.
+	exportSays := func(want string) {
+		t.Helper()
+		before := d.m.a.notice.id
+		d.press("E")
+		d.waitFor(want, func() bool { return d.m.a.notice.id != before && strings.Contains(d.view(), want) })
+	}
 
 	target := filepath.Join(dir, "precious.txt")
 	os.WriteFile(target, []byte("keep me"), 0o600)
 	if err := os.Symlink(target, path); err != nil {
 		t.Fatal(err)
 	}
-	d.press("E")
-	d.waitView("is a symbolic link; not written")
+	exportSays("is a symbolic link; not written")
 	if got := read(target); got != "keep me" {
 		t.Errorf("the link's target holds %q after E", got)
 	}
@@ -38,8 +45,7 @@ func TestExportNeverFollowsLinksNorOverwritesUnasked(t *testing.T) {
 	// A dangling link is not followed either.
 	os.Remove(path)
 	os.Symlink(filepath.Join(dir, "nowhere.md"), path)
-	d.press("E")
-	d.waitView("is a symbolic link; not written")
+	exportSays("is a symbolic link; not written")
 	if _, err := os.Stat(filepath.Join(dir, "nowhere.md")); err == nil {
 		t.Errorf("E created the dangling link's target")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"breakout/relay"
 	"breakout/relay/relaytest"
+	"breakout/report"
 	"breakout/session"
 )
 
@@ -278,6 +279,16 @@ func TestReadTheReports(t *testing.T) {
 	d.waitView("Plenary · Q1/3")
 	d.press("r", "tab")
 	d.waitView("The conference report (draft)", "Purpose and method")
+	// A chair is not shown the other groups' people: the draft gives
+	// the own group's size and no false zero for the others, and leaves
+	// the organizers' figures out.
+	d.waitView("Manzoni (your group,")
+	if v := d.view(); strings.Contains(v, "Verdi (0)") || strings.Contains(v, "took part in") {
+		t.Errorf("the chair's draft counts a group it is not shown:\n%s", v)
+	}
+	if md := report.ConferenceDraftMarkdown(d.m.a.state, "Manzoni"); strings.Contains(md, "## Engagement") {
+		t.Errorf("the chair's draft has the organizers' Engagement section")
+	}
 }
 
 func TestOrganizerSessionControls(t *testing.T) {
@@ -520,5 +531,49 @@ func TestClosedChairSteersNothing(t *testing.T) {
 			t.Fatalf("%s in a closed session asked, opened an input or sent an op", k)
 		}
 		d.waitView("the session is closed: it can be read, not changed")
+	}
+}
+
+// TestNamedSurveyItemOnScreen: a participant is told before answering
+// that a named item shows the organizers their name; the organizer's
+// dashboard lists that item's answers by name (tab), and an anonymous
+// item offers no names.
+func TestNamedSurveyItemOnScreen(t *testing.T) {
+	r := relaytest.Start(t, relay.Config{OpsPerSecond: 1000, OpBurst: 1000})
+	plan := testPlan + `
+[[survey]]
+kind = "scale"
+text = "How useful was the day?"
+[[survey]]
+kind = "single"
+text = "Which workshop tomorrow?"
+options = ["Data", "Policy"]
+named = true
+`
+	tr := &testRelay{t: t, srv: r.Server, url: r.URL, codes: r.Create(t, plan)}
+	org := tr.peer("", session.Organizer, "Olga", "")
+	org.do(session.KindSurveyOpen, session.SurveyRef{})
+	d := newDriver(t, tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	d.press("A")
+	d.waitView("answers are anonymous but on items marked named", "1/2  How useful was the day?", "· anonymous")
+	d.press("down", "enter")
+	d.waitView("2/2  Which workshop tomorrow?", "named: the organizers see your name with this answer")
+	d.press("down", "down", "enter")
+	d.waitView("2 answers sent")
+
+	o := newDriver(t, tr.dial("", session.Organizer, "Oscar", ""), 80, 24, nil)
+	o.settled()
+	o.press("d")
+	o.waitView("How useful was the day?")
+	// On an anonymous item tab goes from by background back to all.
+	o.press("tab", "tab", "tab")
+	o.waitView("tab: all", "everyone · 1 answer")
+	o.press("j", "tab", "tab", "tab")
+	o.waitView("tab: by name", "the organizers alone see these", "Dora (Verdi) “Policy”")
+	o.press("k")
+	o.waitView("tab: all (this item is anonymous)")
+	if strings.Contains(o.view(), "Dora") {
+		t.Errorf("the anonymous item's results name Dora:\n%s", o.view())
 	}
 }

@@ -38,7 +38,12 @@ type reportReader struct {
 func newReportReader(a *app) *reportReader {
 	return &reportReader{a: a, keys: DefaultReaderKeys(), lkeys: DefaultListKeys(),
 		group: newPreview(a, func() string { return report.GroupMarkdown(a.state, a.me.Group) }),
-		conf:  newPreview(a, func() string { return report.ConferenceMarkdown(a.state) })}
+		conf: newPreview(a, func() string {
+			if a.me.Role == session.Organizer {
+				return report.ConferenceMarkdown(a.state)
+			}
+			return report.ConferenceDraftMarkdown(a.state, a.me.Group)
+		})}
 }
 
 // canConference reports whether the conference draft may be read now.

@@ -190,6 +190,9 @@ func (f *surveyForm) description(it *session.SurveyItem) string {
 	if r := it.Results; r != nil {
 		parts = append(parts, plural(r.Total.Respondents, "person answered", "people answered"))
 	}
+	if it.Named {
+		return strings.Join(parts, " · ") + " · named: the organizers see your name with this answer"
+	}
 	return strings.Join(parts, " · ") + " · anonymous"
 }
 
@@ -304,7 +307,11 @@ func (f *surveyForm) view() (string, *tea.Cursor) {
 		return "", nil
 	}
 	st := f.a.styles
-	return st.PaneTitleActive.Render("Survey") + st.Faint.Render("  answers are anonymous · esc closes and keeps your choices") +
+	note := "  answers are anonymous · esc closes and keeps your choices"
+	if slices.ContainsFunc(f.a.state.Survey, func(it *session.SurveyItem) bool { return it.Named && it.Open }) {
+		note = "  answers are anonymous but on items marked named · esc closes and keeps your choices"
+	}
+	return st.PaneTitleActive.Render("Survey") + st.Faint.Render(note) +
 		"\n" + f.form.View(), nil
 }
 
