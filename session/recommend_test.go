@@ -220,6 +220,15 @@ func TestPriorityVotesOnRecommendations(t *testing.T) {
 	if got := w.s.PriorityTally("q1"); got[recs[0]] != 0 || len(got) != 2 {
 		t.Errorf("after removing %s the tally = %v; want it gone", recs[0], got)
 	}
+	// The relay's state keeps no trace of them, so no snapshot does.
+	if _, ok := w.s.Priorities[recs[0]]; ok {
+		t.Errorf("after removing %s the state still counts its votes", recs[0])
+	}
+	for who, ids := range w.s.PriorityBy {
+		if slices.Contains(ids, recs[0]) {
+			t.Errorf("after removing %s the state still holds %s's vote on it", recs[0], who)
+		}
+	}
 	must(p, session.KindPriorityVote, session.PriorityRef{Theme: theme})
 	if got := w.replicas["organizer"].state.PriorityTally("q1"); !sameCounts(got, map[string]int{theme: 1, recs[1]: 1, recs[2]: 1}) {
 		t.Errorf("organizer's tally after the vote given back = %v", got)

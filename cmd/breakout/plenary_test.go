@@ -286,7 +286,7 @@ func TestPlenaryEndToEnd(t *testing.T) {
 	// Each has 2 priority votes on the question, for the themes and the
 	// recommendation together: the odd spend the second on a theme and
 	// find none left for the recommendation, the even give it to the
-	// recommendation.
+	// recommendation and find none left for a theme.
 	var mine [3]int // funding, openness, the recommendation
 	var refused int
 	everyone(t, people, func(p *peer) error {
@@ -318,6 +318,12 @@ func TestPlenaryEndToEnd(t *testing.T) {
 		mu.Lock()
 		mine[2]++
 		mu.Unlock()
+		// The vote on the recommendation spent the second: none is left
+		// for a theme.
+		_, err := p.send(session.KindPriorityVote, session.PriorityRef{Theme: openness})
+		if err == nil || !strings.Contains(err.Error(), "closed") {
+			return fmt.Errorf("%s: a third priority vote, on a theme = %v; want rejected closed", p.name, err)
+		}
 		return nil
 	})
 	if mine[2] == 0 || refused == 0 {
