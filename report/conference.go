@@ -72,6 +72,16 @@ type ConferenceQuestion struct {
 	// group only: in no theme, and key, pinned or among its most voted.
 	Singles   []GroupPoints `json:"singles"`
 	Summaries []GroupText   `json:"summaries"`
+	// Recommendations are the organizer's recommendations of the
+	// question, most priority votes first when the plenary gave any, else
+	// in the order they were written.
+	Recommendations []Recommendation `json:"recommendations"`
+}
+
+// Voted reports whether the plenary gave any of the question's
+// recommendations a priority vote.
+func (q ConferenceQuestion) Voted() bool {
+	return slices.ContainsFunc(q.Recommendations, func(r Recommendation) bool { return r.Votes > 0 })
 }
 
 // GroupText is a group's text on a question, empty when none was written.
@@ -250,8 +260,14 @@ func (r ref) point(groups []Group) Point {
 }
 
 func mergeQuestion(groups []Group, q QuestionRef) ConferenceQuestion {
-	cq := ConferenceQuestion{ID: q.ID, Text: q.Text, Summaries: []GroupText{}, Themes: []Theme{}, Singles: []GroupPoints{}}
+	cq := ConferenceQuestion{ID: q.ID, Text: q.Text, Summaries: []GroupText{}, Themes: []Theme{}, Singles: []GroupPoints{},
+		Recommendations: []Recommendation{}}
 	var syntheses []string
+	// Every group report of one session carries the same recommendations:
+	// each is taken once per session, and those of separate sessions
+	// that say the same add up their votes.
+	seenRec := map[string]bool{}
+	recByText := map[string]int{}
 	var ideas []ref
 	setAside := map[string]bool{}
 	for gi := range groups {
@@ -264,6 +280,20 @@ func mergeQuestion(groups []Group, q QuestionRef) ConferenceQuestion {
 		cq.Summaries = append(cq.Summaries, GroupText{Group: g.Group, Text: gq.Summary, Draft: g.Published == nil,
 			Edited: g.Published != nil && g.Draft})
 		syntheses = appendDistinct(syntheses, gq.Synthesis)
+		for _, rec := range gq.Recommendations {
+			id := g.Source.Session + "/" + rec.ID
+			if seenRec[id] {
+				continue
+			}
+			seenRec[id] = true
+			text := foldTheme(rec.Text)
+			if k, ok := recByText[text]; ok {
+				cq.Recommendations[k].Votes += rec.Votes
+				continue
+			}
+			recByText[text] = len(cq.Recommendations)
+			cq.Recommendations = append(cq.Recommendations, rec)
+		}
 		for _, name := range gq.SetAside {
 			setAside[foldTheme(name)] = true
 		}
@@ -272,6 +302,7 @@ func mergeQuestion(groups []Group, q QuestionRef) ConferenceQuestion {
 		}
 	}
 	cq.Synthesis = strings.Join(syntheses, "\n\n")
+	slices.SortStableFunc(cq.Recommendations, func(a, b Recommendation) int { return b.Votes - a.Votes })
 
 	inTheme := map[*Idea]bool{}
 	// The organizer's conference themes, matched by name across relays.

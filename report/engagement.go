@@ -72,17 +72,48 @@ type BackgroundFigures struct {
 }
 
 // PriorityResult is the plenary's priority vote on a question: the
-// conference themes by votes, most first.
+// conference themes and the recommendations of the question, each by
+// votes, most first. One budget per person covered both.
 type PriorityResult struct {
-	Question string          `json:"question"`
-	Text     string          `json:"text"`
-	Themes   []PriorityTheme `json:"themes"`
+	Question        string          `json:"question"`
+	Text            string          `json:"text"`
+	Themes          []PriorityTheme `json:"themes"`
+	Recommendations []PriorityTheme `json:"recommendations"`
 }
 
-// PriorityTheme is a conference theme and the priority votes it got.
+// PriorityTheme is a conference theme, or a recommendation (Name is its
+// text), and the priority votes it got.
 type PriorityTheme struct {
 	Name  string `json:"name"`
 	Votes int    `json:"votes"`
+}
+
+// Priority kinds, as Ranked gives them.
+const (
+	PriorityOfTheme          = "theme"
+	PriorityOfRecommendation = "recommendation"
+)
+
+// PriorityEntry is a theme or a recommendation in the ranking of a
+// question.
+type PriorityEntry struct {
+	Kind string // PriorityOfTheme or PriorityOfRecommendation
+	PriorityTheme
+}
+
+// Ranked returns the themes and the recommendations of the question
+// ranked together, most votes first; at equal votes themes first, each
+// kind in its own order.
+func (r PriorityResult) Ranked() []PriorityEntry {
+	out := make([]PriorityEntry, 0, len(r.Themes)+len(r.Recommendations))
+	for _, t := range r.Themes {
+		out = append(out, PriorityEntry{PriorityOfTheme, t})
+	}
+	for _, t := range r.Recommendations {
+		out = append(out, PriorityEntry{PriorityOfRecommendation, t})
+	}
+	slices.SortStableFunc(out, func(a, b PriorityEntry) int { return b.Votes - a.Votes })
+	return out
 }
 
 // SurveyResult is a survey item's results: Answers names what Counts
@@ -262,16 +293,21 @@ func NewEngagement(s *session.State) Engagement {
 	e.Total.finish(firsts[""])
 
 	for _, q := range s.Questions {
-		themes := s.ThemesOf(q.ID)
-		if len(themes) == 0 {
+		themes, recs := s.ThemesOf(q.ID), s.RecommendationsOf(q.ID)
+		if len(themes) == 0 && len(recs) == 0 {
 			continue
 		}
 		tally := s.PriorityTally(q.ID)
-		r := PriorityResult{Question: q.ID, Text: q.Text, Themes: []PriorityTheme{}}
+		r := PriorityResult{Question: q.ID, Text: q.Text, Themes: []PriorityTheme{}, Recommendations: []PriorityTheme{}}
 		for _, t := range themes {
 			r.Themes = append(r.Themes, PriorityTheme{Name: t.Name, Votes: tally[t.ID]})
 		}
-		slices.SortStableFunc(r.Themes, func(a, b PriorityTheme) int { return b.Votes - a.Votes })
+		for _, rec := range recs {
+			r.Recommendations = append(r.Recommendations, PriorityTheme{Name: rec.Text, Votes: tally[rec.ID]})
+		}
+		byVotes := func(a, b PriorityTheme) int { return b.Votes - a.Votes }
+		slices.SortStableFunc(r.Themes, byVotes)
+		slices.SortStableFunc(r.Recommendations, byVotes)
 		e.Priorities = append(e.Priorities, r)
 	}
 	for _, it := range s.Survey {

@@ -16,6 +16,7 @@ const (
 	TableIdeas         = "ideas"
 	TableResponses     = "responses"
 	TableParticipation = "participation"
+	TablePriorities    = "priorities"
 )
 
 // ErrNoEngagement is returned for the engagement tables of a report
@@ -33,21 +34,37 @@ var ResponsesHeader = []string{"item", "kind", "text", "scope", "cell", "respond
 var ParticipationHeader = []string{"scope", "name", "members", "joined", "contributed", "silent", "ideas", "anonymous",
 	"ideas_per_person", "votes", "vote_budget", "build_ons", "first_idea_seconds", "series_start", "bucket_minutes", "per_interval"}
 
+// PrioritiesHeader is the header row of the priority votes table: one
+// row per conference theme or recommendation of a question, ranked
+// together within the question.
+var PrioritiesHeader = []string{"question", "question_text", "rank", "kind", "name", "votes"}
+
 // WriteTableCSV writes one table of the conference report as CSV: the
-// ideas (WriteCSV), the survey responses, or the participation figures.
+// ideas (WriteCSV), the survey responses, the participation figures, or
+// the priority votes.
 func (c *Conference) WriteTableCSV(w io.Writer, table string) error {
 	switch table {
 	case "", TableIdeas:
 		return c.WriteCSV(w)
-	case TableResponses, TableParticipation:
+	case TableResponses, TableParticipation, TablePriorities:
 	default:
-		return errors.New("--table " + strconv.Quote(table) + " is not known; use ideas, responses or participation")
+		return errors.New("--table " + strconv.Quote(table) + " is not known; use ideas, responses, participation or priorities")
 	}
 	e := c.Engagement
 	if e == nil {
 		return ErrNoEngagement
 	}
 	cw := csv.NewWriter(w)
+	if table == TablePriorities {
+		cw.Write(PrioritiesHeader)
+		for _, pr := range e.Priorities {
+			for k, x := range pr.Ranked() {
+				cw.Write([]string{cell(pr.Question), cell(pr.Text), strconv.Itoa(k + 1), x.Kind, cell(x.Name), strconv.Itoa(x.Votes)})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
 	if table == TableResponses {
 		cw.Write(ResponsesHeader)
 		for _, s := range e.Survey {

@@ -71,18 +71,21 @@ func (m *mdWriter) engagement(e *Engagement, charts string) {
 
 	if len(e.Priorities) > 0 {
 		m.heading(3, "Priorities")
-		m.para("The plenary's priority votes over the conference themes of each question.")
+		m.para("The plenary's priority votes over the conference themes and the recommendations of each question, " +
+			"ranked together: one budget per person and question covered both.")
 		for _, pr := range e.Priorities {
 			m.heading(4, inline(pr.Text))
-			m.table([]string{"Theme", "Votes", ""}, "lrl", func(row func(...string)) {
+			ranked := pr.Ranked()
+			m.table([]string{"Theme or recommendation", "Kind", "Votes", ""}, "llrl", func(row func(...string)) {
 				top := 0
-				for _, th := range pr.Themes {
-					top = max(top, th.Votes)
+				for _, x := range ranked {
+					top = max(top, x.Votes)
 				}
-				for _, th := range pr.Themes {
-					row(inline(th.Name), strconv.Itoa(th.Votes), bar(th.Votes, top))
+				for _, x := range ranked {
+					row(inline(x.Name), x.Kind, strconv.Itoa(x.Votes), bar(x.Votes, top))
 				}
 			})
+			chart("priorities-" + pr.Question)
 		}
 	}
 

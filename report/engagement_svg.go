@@ -36,6 +36,19 @@ func drawCharts(body []byte, prefix string, e *Engagement) []byte {
 	for _, s := range e.Survey {
 		charts["survey-"+s.ID] = barsSVG(s.Answers, s.Counts, "answers")
 	}
+	for _, pr := range e.Priorities {
+		var names []string
+		var votes []int
+		for _, x := range pr.Ranked() {
+			prefix := "Theme: "
+			if x.Kind == PriorityOfRecommendation {
+				prefix = "Rec.: " // labels are clipped to 24 characters
+			}
+			names = append(names, prefix+x.Name)
+			votes = append(votes, x.Votes)
+		}
+		charts["priorities-"+pr.Question] = barsSVG(names, votes, "priority votes")
+	}
 	for name, svg := range charts {
 		body = bytes.ReplaceAll(body, []byte("<p><code>"+prefix+name+"</code></p>"), []byte(`<figure class="chart">`+svg+`</figure>`))
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +209,93 @@ func TestEngagementCharts(t *testing.T) {
 	}
 	if strings.Contains(page, "<p><code>chart-") && strings.Count(page, "<code>chart-") != 2 {
 		t.Errorf("a marker was left in the page")
+	}
+}
+
+// TestPriorityRanking: the plenary's priority votes over a question's
+// conference theme and recommendations are ranked together in every
+// export, and the conference report ranks the recommendations by them.
+func TestPriorityRanking(t *testing.T) {
+	r := engagementSession(t)
+	org := func(kind string, data any) session.Event { return r.do("Olga", kind, data) }
+	theme := org(session.KindThemeCreate, session.ThemeCreate{Question: "q1", Name: "Rail", Ideas: []string{r.id("a1")}}).Data.Themes[0].ID
+	rec := func(text string) string {
+		return org(session.KindRecommendationAdd, session.RecommendationAdd{Question: "q1", Text: text}).Data.Recommendations[0].ID
+	}
+	tickets, trams := rec("Cheaper tickets"), rec("Trams in every town")
+	org(session.KindPhaseSet, session.PhaseSet{Phase: session.PhasePlenary})
+	// Votes: trams 3, the theme 2, tickets 1; worked out by hand.
+	for _, v := range []struct {
+		who string
+		ref session.PriorityRef
+	}{
+		{"Anna", session.PriorityRef{Recommendation: trams}}, {"Bruno", session.PriorityRef{Recommendation: trams}},
+		{"Carla", session.PriorityRef{Recommendation: trams}}, {"Anna", session.PriorityRef{Theme: theme}},
+		{"Dario", session.PriorityRef{Theme: theme}}, {"Dario", session.PriorityRef{Recommendation: tickets}},
+	} {
+		r.do(v.who, session.KindPriorityVote, v.ref)
+	}
+	c := report.NewConference(r.s.View(session.Viewer{ID: r.people["Olga"], Role: session.Organizer}))
+	pr := c.Engagement.Priorities
+	if len(pr) != 1 || pr[0].Question != "q1" {
+		t.Fatalf("priorities = %s; want one question, q1", jsonString(t, pr))
+	}
+	var got []string
+	for _, x := range pr[0].Ranked() {
+		got = append(got, fmt.Sprintf("%s %s %d", x.Kind, x.Name, x.Votes))
+	}
+	want := []string{"recommendation Trams in every town 3", "theme Rail 2", "recommendation Cheaper tickets 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Ranked() = %q; want %q", got, want)
+	}
+	if g := jsonString(t, pr[0].Recommendations); g != `[{"name":"Trams in every town","votes":3},{"name":"Cheaper tickets","votes":1}]` {
+		t.Errorf("priorities' recommendations = %s", g)
+	}
+	md := c.Markdown()
+	for _, line := range []string{
+		"| Trams in every town | recommendation | 3 |", "| Rail | theme | 2 |", "| Cheaper tickets | recommendation | 1 |",
+		"- Trams in every town (3 priority votes)\n- Cheaper tickets (1 priority vote)",
+	} {
+		if !strings.Contains(md, line) {
+			t.Errorf("Markdown lacks %q:\n%s", line, md)
+		}
+	}
+	var b bytes.Buffer
+	if err := c.WriteTableCSV(&b, report.TablePriorities); err != nil {
+		t.Fatalf("WriteTableCSV(priorities) = %v", err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || strings.Join(rows[0], ",") != strings.Join(report.PrioritiesHeader, ",") ||
+		strings.Join(rows[1], ",") != "q1,How best to meet the challenges of the future?,1,recommendation,Trams in every town,3" ||
+		strings.Join(rows[2], ",") != "q1,How best to meet the challenges of the future?,2,theme,Rail,2" {
+		t.Errorf("priorities table = %q", rows)
+	}
+	b.Reset()
+	if err := c.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `aria-label="priority votes"`) || !strings.Contains(b.String(), "Rec.: Trams in every") {
+		t.Errorf("the HTML export draws no priority chart with the recommendations")
+	}
+
+	// Merged from group reports of two relays of separate sessions, the
+	// same recommendation adds up its votes; one session's groups count
+	// once.
+	g := c.Groups
+	other := slices.Clone(g)
+	for k := range other {
+		other[k].Source.Session = "s2"
+	}
+	merged := report.Merge(append(slices.Clone(g), other...))
+	if got := jsonString(t, merged.Questions[0].Recommendations); !strings.Contains(got, `"text":"Trams in every town","votes":6`) ||
+		!strings.HasPrefix(got, `[{"id":"`+trams+`"`) {
+		t.Errorf("merged recommendations = %s; want trams first with 6 votes", got)
+	}
+	if got := report.Merge(g).Questions[0].Recommendations; len(got) != 2 || got[0].Votes != 3 || got[1].Votes != 1 {
+		t.Errorf("recommendations merged from one session = %s; want 3 and 1 votes", jsonString(t, got))
 	}
 }
 

@@ -94,6 +94,12 @@ type GroupQuestion struct {
 	// group reports carry it so that merge can rebuild the conference
 	// report.
 	Synthesis string `json:"synthesis"`
+	// Recommendations are the organizer's recommendations of the question
+	// as the group's relay held them, oldest first, with their priority
+	// votes (0 unless the report was made with an organizer's code);
+	// group reports carry them so that merge can rebuild the conference
+	// report.
+	Recommendations []Recommendation `json:"recommendations"`
 	// Ideas are the visible ideas, most votes first, then oldest first.
 	Ideas []Idea `json:"ideas"`
 	// SetAside are the names of suggested themes the organizer dismissed
@@ -101,6 +107,14 @@ type GroupQuestion struct {
 	SetAside []string `json:"set_aside"`
 	// Timebox is the question's timebox in minutes; 0 when none.
 	Timebox int `json:"timebox"`
+}
+
+// Recommendation is one of the organizer's recommendations of a question
+// and the priority votes the plenary gave it.
+type Recommendation struct {
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+	Votes int    `json:"votes"`
 }
 
 // Idea is one visible idea of a group report.
@@ -183,7 +197,11 @@ func NewGroup(s *session.State, group string) Group {
 	for _, q := range s.Questions {
 		gq := GroupQuestion{ID: q.ID, Text: q.Text, Ideas: []Idea{}, Timebox: q.Minutes,
 			SetAside:  nonNil(slices.Clone(s.Dismissed[q.ID])),
-			Synthesis: textBody(s, session.Synthesis, "", q.ID)}
+			Synthesis: textBody(s, session.Synthesis, "", q.ID), Recommendations: []Recommendation{}}
+		tally := s.PriorityTally(q.ID)
+		for _, rec := range s.RecommendationsOf(q.ID) {
+			gq.Recommendations = append(gq.Recommendations, Recommendation{ID: rec.ID, Text: rec.Text, Votes: tally[rec.ID]})
+		}
 		gq.Summary, gq.SummaryDraft = texts(s, session.Summary, group, q.ID, r.Published != nil)
 		gq.Minutes, gq.MinutesDraft = texts(s, session.Minutes, group, q.ID, r.Published != nil)
 		if gq.SummaryDraft != "" || gq.MinutesDraft != "" {

@@ -253,6 +253,20 @@ func (m *mdWriter) conference(c *Conference) {
 			m.heading(3, "Synthesis")
 			m.text(q.Synthesis, "", 4)
 		}
+		if len(q.Recommendations) > 0 {
+			m.heading(3, "Recommendations")
+			if q.Voted() {
+				m.para("Ranked by the plenary's priority votes.")
+			}
+			for _, r := range q.Recommendations {
+				line := userInline(r.Text, "  ")
+				if q.Voted() {
+					line += " (" + count(r.Votes, "priority vote") + ")"
+				}
+				m.item(line)
+			}
+			m.endList()
+		}
 		m.heading(3, "Themes")
 		if len(q.Themes) == 0 {
 			m.para("*No theme was raised in more than one group.*")

@@ -205,6 +205,8 @@ func (s *State) apply(e Entry) (Event, error) {
 	case KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss:
 		return c.themeOp()
+	case KindRecommendationAdd, KindRecommendationEdit, KindRecommendationRemove:
+		return c.recommendationOp()
 	case KindPhaseSet:
 		return c.phaseSet()
 	case KindPlenaryPresent:

@@ -29,6 +29,10 @@ type EventData struct {
 	// Themes are conference themes a theme op changed; one marked
 	// Dismissed is gone. Only organizers are shown them.
 	Themes []*Theme `json:"themes,omitempty"`
+	// Recommendations are recommendations of a question an op added or
+	// changed; one marked Removed is gone. Only organizers are shown them
+	// before the plenary.
+	Recommendations []*Recommendation `json:"recommendations,omitempty"`
 	// Dismissed is a suggestion the organizer set aside.
 	Dismissed *SuggestionDismiss `json:"dismissed,omitempty"`
 	// Public is set on the events of the plenary and after it: every
@@ -52,9 +56,10 @@ type EventData struct {
 }
 
 // organizersOnly reports whether the event is the organizers' alone.
-// Themes are everyone's once the plenary has started.
+// Themes and recommendations are everyone's once the plenary has
+// started.
 func (d EventData) organizersOnly() bool {
-	return (len(d.Themes) > 0 && !d.Public) || d.Dismissed != nil
+	return ((len(d.Themes) > 0 || len(d.Recommendations) > 0) && !d.Public) || d.Dismissed != nil
 }
 
 // private reports whether the event carries one person's survey answer

@@ -93,6 +93,9 @@ func checkView(tb tester, s *session.State, v session.Viewer, view *session.Stat
 		if len(view.Themes) > 0 && !public {
 			tb.Fatalf("view of %s holds themes before the plenary", v.ID)
 		}
+		if len(view.Recommendations) > 0 && !public {
+			tb.Fatalf("view of %s holds recommendations before the plenary", v.ID)
+		}
 	}
 	for _, g := range view.Groups {
 		if !v.Sees(g.Name) && !public || g.Name == "" {
@@ -147,7 +150,7 @@ func checkEvent(tb tester, s *session.State, e session.Event, v session.Viewer) 
 	}
 	private := len(e.Data.Answers) > 0 || e.Data.Priority != nil
 	if !ok {
-		orgOnly := e.Data.Priority != nil || e.Data.Dismissed != nil || len(e.Data.Themes) > 0 && !e.Data.Public
+		orgOnly := e.Data.Priority != nil || e.Data.Dismissed != nil || (len(e.Data.Themes) > 0 || len(e.Data.Recommendations) > 0) && !e.Data.Public
 		if v.Sees(e.Data.Group) && !(orgOnly && v.Role != session.Organizer) {
 			tb.Fatalf("%s event %d of %q not shown to %s of %q", e.Kind, e.Seq, e.Data.Group, v.ID, v.Group)
 		}

@@ -75,8 +75,9 @@ type Clock struct {
 }
 
 // Priority is what a priority vote changed. Mine is the voter's own votes
-// on the question, and goes to the voter alone; Tally is the votes per
-// theme of the question, for the organizers. No one else is shown it.
+// on the question (theme and recommendation ids), and goes to the voter
+// alone; Tally is the votes per theme and recommendation of the question,
+// for the organizers. No one else is shown it.
 type Priority struct {
 	Question string         `json:"question"`
 	Mine     []string       `json:"mine,omitempty"`
@@ -100,8 +101,11 @@ type (
 	PlenaryFloor struct {
 		Group string `json:"group"`
 	}
+	// PriorityRef names what a priority vote goes to: a conference
+	// theme or a recommendation of a question, exactly one of them.
 	PriorityRef struct {
-		Theme string `json:"theme"`
+		Theme          string `json:"theme,omitempty"`
+		Recommendation string `json:"recommendation,omitempty"`
 	}
 	ClockStart struct {
 		Seconds int    `json:"seconds"`
@@ -127,24 +131,25 @@ func (s *State) PhaseOf() Phase {
 // plenary and once closed.
 func (s *State) public() bool { return s.PhaseOf() != PhaseRooms }
 
-// PriorityOf returns the themes person gave a priority vote to on a
-// question, in the order of their ids.
+// PriorityOf returns the themes and recommendations person gave a
+// priority vote to on a question, in the order of their ids.
 func (s *State) PriorityOf(person, question string) []string {
 	var out []string
 	for _, id := range s.PriorityBy[person] {
-		if t := s.Themes[id]; t != nil && t.Question == question {
+		if q, ok := s.priorityQuestion(id); ok && q == question {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// PriorityTally returns the priority votes per theme of a question, as
-// the organizer sees them (an empty map for anyone else).
+// PriorityTally returns the priority votes per theme and recommendation
+// of a question, as the organizer sees them (an empty map for anyone
+// else).
 func (s *State) PriorityTally(question string) map[string]int {
 	out := map[string]int{}
 	for id, n := range s.Priorities {
-		if t := s.Themes[id]; t != nil && t.Question == question {
+		if q, ok := s.priorityQuestion(id); ok && q == question {
 			out[id] = n
 		}
 	}
@@ -212,6 +217,10 @@ func (s *State) plenaryContent(d *EventData) {
 		d.Themes = append(d.Themes, t.copy())
 	}
 	slices.SortFunc(d.Themes, func(a, b *Theme) int { return strings.Compare(a.ID, b.ID) })
+	for _, r := range s.Recommendations {
+		d.Recommendations = append(d.Recommendations, r.copy())
+	}
+	slices.SortFunc(d.Recommendations, func(a, b *Recommendation) int { return cmpIdea(a.ID, b.ID) })
 }
 
 func (c *ctx) inPlenary() error {
@@ -274,22 +283,36 @@ func (c *ctx) priorityVote(on bool) (Event, error) {
 	if err := decode(c.e.Op.Data, &d); err != nil {
 		return Event{}, err
 	}
+	if (d.Theme == "") == (d.Recommendation == "") {
+		return Event{}, reject(CodeInvalid, `name what the priority vote goes to: either "theme" or "recommendation", not both`)
+	}
 	if err := c.inPlenary(); err != nil {
 		return Event{}, err
 	}
-	t := c.s.Themes[d.Theme]
-	if t == nil {
-		return Event{}, reject(CodeNotFound, "no theme %q", d.Theme)
+	id, what := d.Theme, "theme"
+	var question string
+	if d.Theme != "" {
+		t := c.s.Themes[d.Theme]
+		if t == nil {
+			return Event{}, reject(CodeNotFound, "no theme %q", d.Theme)
+		}
+		question = t.Question
+	} else {
+		r := c.s.Recommendations[d.Recommendation]
+		if r == nil {
+			return Event{}, reject(CodeNotFound, "no recommendation %q", d.Recommendation)
+		}
+		id, what, question = r.ID, "recommendation", r.Question
 	}
 	who := c.actor.ID
 	mine := c.s.PriorityBy[who]
-	k, voted := slices.BinarySearchFunc(mine, d.Theme, cmpIdea)
+	k, voted := slices.BinarySearchFunc(mine, id, cmpIdea)
 	switch {
 	case on && voted:
-		return Event{}, reject(CodeInvalid, "you gave this theme a vote already")
+		return Event{}, reject(CodeInvalid, "you gave this %s a vote already", what)
 	case !on && !voted:
-		return Event{}, reject(CodeInvalid, "you have given this theme no vote")
-	case on && len(c.s.PriorityOf(who, t.Question)) >= c.s.PriorityVotes:
+		return Event{}, reject(CodeInvalid, "you have given this %s no vote", what)
+	case on && len(c.s.PriorityOf(who, question)) >= c.s.PriorityVotes:
 		return Event{}, reject(CodeClosed, "no priority votes left: you have used all %d for this question", c.s.PriorityVotes)
 	}
 	if c.s.PriorityBy == nil {
@@ -299,16 +322,16 @@ func (c *ctx) priorityVote(on bool) (Event, error) {
 		c.s.Priorities = map[string]int{}
 	}
 	if on {
-		c.s.PriorityBy[who] = slices.Insert(slices.Clone(mine), k, d.Theme)
-		c.s.Priorities[d.Theme]++
+		c.s.PriorityBy[who] = slices.Insert(slices.Clone(mine), k, id)
+		c.s.Priorities[id]++
 	} else {
 		c.s.PriorityBy[who] = slices.Delete(slices.Clone(mine), k, k+1)
-		if c.s.Priorities[d.Theme]--; c.s.Priorities[d.Theme] <= 0 {
-			delete(c.s.Priorities, d.Theme)
+		if c.s.Priorities[id]--; c.s.Priorities[id] <= 0 {
+			delete(c.s.Priorities, id)
 		}
 	}
-	return c.event("", EventData{Priority: &Priority{Question: t.Question,
-		Mine: c.s.PriorityOf(who, t.Question), Tally: c.s.PriorityTally(t.Question)}}), nil
+	return c.event("", EventData{Priority: &Priority{Question: question,
+		Mine: c.s.PriorityOf(who, question), Tally: c.s.PriorityTally(question)}}), nil
 }
 
 // cmpIdea orders ids of the form "<letter><seq>" numerically.
@@ -502,8 +525,8 @@ func (s *State) applyPlenary(e Event) {
 			if s.Priorities == nil {
 				s.Priorities = map[string]int{}
 			}
-			for id, t := range s.Themes {
-				if t.Question == p.Question {
+			for id := range s.Priorities {
+				if q, ok := s.priorityQuestion(id); !ok || q == p.Question {
 					delete(s.Priorities, id)
 				}
 			}
@@ -517,7 +540,7 @@ func (s *State) applyPlenary(e Event) {
 			}
 			var keep []string
 			for _, id := range s.PriorityBy[e.By] {
-				if t := s.Themes[id]; t == nil || t.Question != p.Question {
+				if q, ok := s.priorityQuestion(id); !ok || q != p.Question {
 					keep = append(keep, id)
 				}
 			}

@@ -68,6 +68,14 @@ func (g *propGen) theme(s *session.State) string {
 	return rapid.SampledFrom(ids).Draw(g.t, "theme")
 }
 
+func (g *propGen) recommendation(s *session.State) string {
+	ids := slices.Sorted(maps.Keys(s.Recommendations))
+	if len(ids) == 0 || rapid.IntRange(0, 10).Draw(g.t, "no such recommendation") == 0 {
+		return "rec999"
+	}
+	return rapid.SampledFrom(ids).Draw(g.t, "recommendation")
+}
+
 func (g *propGen) idea(s *session.State) string {
 	ids := slices.Sorted(maps.Keys(s.Ideas))
 	if len(ids) == 0 || rapid.IntRange(0, 20).Draw(g.t, "no such idea") == 0 {
@@ -106,7 +114,8 @@ func (g *propGen) entry(s *session.State) session.Entry {
 		// the plenary and what it shows.
 		by = g.organizer(s)
 		kind = rapid.SampledFrom([]string{session.KindPhaseSet, session.KindThemeCreate, session.KindSurveyOpen,
-			session.KindPlenaryPresent, session.KindQuestionPose, session.KindGroupLock, session.KindBroadcast}).Draw(t, "organizer kind")
+			session.KindPlenaryPresent, session.KindQuestionPose, session.KindGroupLock, session.KindBroadcast,
+			session.KindRecommendationAdd, session.KindRecommendationEdit, session.KindRecommendationRemove}).Draw(t, "organizer kind")
 	case 11, 13:
 		by = g.person(s)
 		kind = rapid.SampledFrom([]string{session.KindSurveyAnswer, session.KindPriorityVote, session.KindPriorityUnvote,
@@ -196,7 +205,19 @@ func (g *propGen) data(s *session.State, by, kind string) any {
 	case session.KindPlenaryFloor:
 		return session.PlenaryFloor{Group: g.group()}
 	case session.KindPriorityVote, session.KindPriorityUnvote:
+		switch rapid.IntRange(0, 6).Draw(t, "priority to") {
+		case 0:
+			return session.PriorityRef{Theme: g.theme(s), Recommendation: g.recommendation(s)}
+		case 1, 2, 3:
+			return session.PriorityRef{Recommendation: g.recommendation(s)}
+		}
 		return session.PriorityRef{Theme: g.theme(s)}
+	case session.KindRecommendationAdd:
+		return session.RecommendationAdd{Question: g.question(s, ""), Text: g.text("recommendation")}
+	case session.KindRecommendationEdit:
+		return session.RecommendationEdit{Recommendation: g.recommendation(s), Text: g.text("recommendation")}
+	case session.KindRecommendationRemove:
+		return session.RecommendationRef{Recommendation: g.recommendation(s)}
 	case session.KindClockStart:
 		return session.ClockStart{Seconds: rapid.SampledFrom([]int{0, 300, 86401}).Draw(t, "clock"), Label: g.text("label")}
 	case session.KindSurveyOpen, session.KindSurveyClose:

@@ -287,6 +287,12 @@ func checkOpData(kind string, raw json.RawMessage) error {
 		v = &ThemeMove{}
 	case KindSuggestionDismiss:
 		v = &SuggestionDismiss{}
+	case KindRecommendationAdd:
+		v = &RecommendationAdd{}
+	case KindRecommendationEdit:
+		v = &RecommendationEdit{}
+	case KindRecommendationRemove:
+		v = &RecommendationRef{}
 	default:
 		return fmt.Errorf("unknown op kind %q", kind)
 	}

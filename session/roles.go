@@ -81,6 +81,10 @@ var permissions = map[string]grant{
 	KindThemeMove:           {roles: []Role{Organizer}, scope: session},
 	KindSuggestionDismiss:   {roles: []Role{Organizer}, scope: session},
 
+	KindRecommendationAdd:    {roles: []Role{Organizer}, scope: session},
+	KindRecommendationEdit:   {roles: []Role{Organizer}, scope: session},
+	KindRecommendationRemove: {roles: []Role{Organizer}, scope: session},
+
 	KindPhaseSet:       {roles: []Role{Organizer}, scope: session},
 	KindPlenaryPresent: {roles: []Role{Organizer}, scope: session},
 	KindPlenaryFloor:   {roles: []Role{Organizer}, scope: session},
@@ -120,6 +124,7 @@ func Kinds() []string {
 		KindExecutiveEdit, KindRecommendationsEdit,
 		KindThemeCreate, KindThemeRename, KindThemeMerge, KindThemeSplit, KindThemeDismiss, KindThemeMove,
 		KindSuggestionDismiss,
+		KindRecommendationAdd, KindRecommendationEdit, KindRecommendationRemove,
 		KindPhaseSet, KindPlenaryPresent, KindPlenaryFloor, KindPriorityVote, KindPriorityUnvote,
 		KindClockStart, KindClockStop, KindSurveyOpen, KindSurveyClose, KindSurveyAnswer,
 	}

@@ -28,6 +28,9 @@ type State struct {
 	Broadcasts []Broadcast        `json:"broadcasts"`
 	// Themes are the conference themes by id; organizers only.
 	Themes map[string]*Theme `json:"themes,omitempty"`
+	// Recommendations are the organizer's recommendations of each
+	// question, by id; organizers only until the plenary.
+	Recommendations map[string]*Recommendation `json:"recommendations,omitempty"`
 	// Dismissed holds, per question, the folded names of suggested themes
 	// the organizer set aside; organizers only.
 	Dismissed map[string][]string `json:"dismissed,omitempty"`
@@ -39,10 +42,11 @@ type State struct {
 	// PriorityVotes is each person's budget of priority votes per
 	// question in the plenary.
 	PriorityVotes int `json:"priority_votes,omitempty"`
-	// Priorities counts the priority votes per theme; organizers only.
+	// Priorities counts the priority votes per theme and recommendation;
+	// organizers only.
 	Priorities map[string]int `json:"priorities,omitempty"`
-	// PriorityBy holds, per person, the themes they gave a priority vote
-	// to, sorted. The relay holds everyone's; a view only the viewer's.
+	// PriorityBy holds, per person, the themes and recommendations they
+	// gave a priority vote to, sorted. The relay holds everyone's; a view only the viewer's.
 	PriorityBy map[string][]string `json:"priority_by,omitempty"`
 	// Survey is the plan's questionnaire with its results.
 	Survey []*SurveyItem `json:"survey,omitempty"`

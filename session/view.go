@@ -70,12 +70,20 @@ func (s *State) View(v Viewer) *State {
 	}
 	var mine []string
 	for _, id := range s.PriorityBy[v.ID] {
-		if s.Themes[id] != nil {
+		if _, ok := s.priorityQuestion(id); ok {
 			mine = append(mine, id)
 		}
 	}
 	if len(mine) > 0 {
 		out.PriorityBy = map[string][]string{v.ID: mine}
+	}
+	if public || v.Role == Organizer {
+		for id, r := range s.Recommendations {
+			if out.Recommendations == nil {
+				out.Recommendations = map[string]*Recommendation{}
+			}
+			out.Recommendations[id] = r.copy()
+		}
 	}
 	if public {
 		for id, t := range s.Themes {
@@ -93,7 +101,7 @@ func (s *State) View(v Viewer) *State {
 	}
 	if v.Role == Organizer {
 		for id, n := range s.Priorities {
-			if s.Themes[id] == nil {
+			if _, ok := s.priorityQuestion(id); !ok {
 				continue
 			}
 			if out.Priorities == nil {
@@ -188,6 +196,7 @@ func (s *State) ApplyEvent(e Event) {
 		}
 		s.Themes[t.ID] = t.copy()
 	}
+	s.applyRecommendations(d)
 	if x := d.Dismissed; x != nil && !s.SuggestionDismissed(x.Question, x.Name) {
 		if s.Dismissed == nil {
 			s.Dismissed = map[string][]string{}

@@ -13,9 +13,28 @@ import (
 	"breakout/session"
 )
 
+// RecKeys write the recommendations of the question on the merge
+// board's recommendations pane.
+type RecKeys struct {
+	Add, Edit, Remove key.Binding
+}
+
+// DefaultRecKeys returns the keys of the recommendations pane.
+func DefaultRecKeys() RecKeys {
+	return RecKeys{
+		Add:    bind([]string{"n"}, "n", "new recommendation"),
+		Edit:   bind([]string{"e", "enter"}, "e/enter", "edit the recommendation"),
+		Remove: bind([]string{"x"}, "x", "remove the recommendation"),
+	}
+}
+
+func (k RecKeys) all() []key.Binding { return []key.Binding{k.Add, k.Edit, k.Remove} }
+
 // BoardKeys build the conference themes on the merge board.
 type BoardKeys struct {
 	NextPane, PrevPane, Accept, New, Rename, Merge, Split, Dismiss, Add, Out, Mark, Earlier, Later, Back key.Binding
+	// Recs shows the recommendations of the question, and back.
+	Recs key.Binding
 }
 
 // DefaultBoardKeys returns the merge board's keys.
@@ -35,12 +54,13 @@ func DefaultBoardKeys() BoardKeys {
 		Earlier:  bind([]string{"["}, "[", "earlier question"),
 		Later:    bind([]string{"]"}, "]", "later question"),
 		Back:     bind([]string{"esc"}, "esc", "back"),
+		Recs:     bind([]string{"R"}, "R", "recommendations of the question"),
 	}
 }
 
 func (k BoardKeys) all() []key.Binding {
 	return []key.Binding{k.NextPane, k.PrevPane, k.Accept, k.New, k.Rename, k.Merge, k.Split, k.Dismiss, k.Add, k.Out,
-		k.Mark, k.Earlier, k.Later, k.Back}
+		k.Mark, k.Recs, k.Earlier, k.Later, k.Back}
 }
 
 // boardPane is the part of the merge board that has the keys.
@@ -51,12 +71,14 @@ const (
 	boardSuggest
 	boardIdeas
 	boardPick // the ideas and group tags that can join the theme
+	boardRecs // the recommendations of the question, out of the tab cycle
 )
 
 // boardItem is a line of the board: a conference theme, a suggestion, an
-// idea, or a group's tag that can join a theme.
+// idea, a group's tag that can join a theme, or a recommendation.
 type boardItem struct {
 	theme   *session.Theme
+	rec     *session.Recommendation
 	cand    *report.Candidate
 	idea    *session.Idea
 	group   string // with tag: a group's whole tag
@@ -69,14 +91,16 @@ type boardItem struct {
 
 // mergeBoard is the organizer's synthesis across groups, one question at a
 // time: the conference themes beside the suggestions, each with its ideas,
-// groups and votes. It is rebuilt from the replica whenever it changes, so
+// groups and votes, and the recommendations of the question that the
+// plenary gives priority votes to. It is rebuilt from the replica whenever it changes, so
 // it is live while rapporteurs tag.
 type mergeBoard struct {
-	a    *app
-	keys BoardKeys
-	q    int
-	pane boardPane
-	sel  [4]int
+	a     *app
+	keys  BoardKeys
+	rkeys RecKeys
+	q     int
+	pane  boardPane
+	sel   [5]int
 	// mergeFrom is the theme a merge started from; "" when none.
 	mergeFrom string
 	// marked are the ideas marked for a split, or in the picker.
@@ -86,13 +110,14 @@ type mergeBoard struct {
 	rev                     uint64 // the replica revision the lists were built at
 	qid                     string
 	themes, suggest, picks  []boardItem
+	recs                    []boardItem
 	ideas                   []boardItem // of the selected theme or suggestion
 	ideasOf                 string      // the theme or suggestion ideas is of
 	width, height, groupCnt int
 }
 
 func newMergeBoard(a *app) *mergeBoard {
-	return &mergeBoard{a: a, keys: DefaultBoardKeys(), marked: map[string]bool{}, input: newLineInput(a, session.MaxTheme)}
+	return &mergeBoard{a: a, keys: DefaultBoardKeys(), rkeys: DefaultRecKeys(), marked: map[string]bool{}, input: newLineInput(a, session.MaxTheme)}
 }
 
 // question is the id of the question on the board.
@@ -115,7 +140,11 @@ func (b *mergeBoard) refresh() {
 	b.rev, b.qid = b.a.rev, q
 	s := b.a.state
 	b.groupCnt = len(s.Groups)
-	b.themes, b.suggest, b.picks = []boardItem{}, []boardItem{}, []boardItem{}
+	b.themes, b.suggest, b.picks, b.recs = []boardItem{}, []boardItem{}, []boardItem{}, []boardItem{}
+	tally := s.PriorityTally(q)
+	for _, r := range s.RecommendationsOf(q) {
+		b.recs = append(b.recs, boardItem{rec: r, votes: tally[r.ID]})
+	}
 	inTheme := map[string]bool{}
 	for _, t := range s.ThemesOf(q) {
 		it := boardItem{theme: t}
@@ -172,7 +201,8 @@ func (b *mergeBoard) refresh() {
 // fitSel keeps every selection in its list and rebuilds the ideas of the
 // selected theme or suggestion.
 func (b *mergeBoard) fitSel() {
-	for p, n := range map[boardPane]int{boardThemes: len(b.themes), boardSuggest: len(b.suggest), boardPick: len(b.picks)} {
+	for p, n := range map[boardPane]int{boardThemes: len(b.themes), boardSuggest: len(b.suggest), boardPick: len(b.picks),
+		boardRecs: len(b.recs)} {
 		b.sel[p] = min(max(b.sel[p], 0), max(n-1, 0))
 	}
 	var ids []string
@@ -206,6 +236,13 @@ func (b *mergeBoard) selTheme() *session.Theme {
 	return b.themes[b.sel[boardThemes]].theme
 }
 
+func (b *mergeBoard) selRec() *session.Recommendation {
+	if len(b.recs) == 0 {
+		return nil
+	}
+	return b.recs[b.sel[boardRecs]].rec
+}
+
 func (b *mergeBoard) selSuggestion() *report.Candidate {
 	if len(b.suggest) == 0 {
 		return nil
@@ -234,7 +271,20 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 		return cmd
 	}
 	lk := DefaultListKeys()
+	b.input.ti.CharLimit = session.MaxTheme
+	if b.pane == boardRecs {
+		if cmd, ok := b.recKey(k, q, send); ok {
+			return cmd, false
+		}
+		if key.Matches(k, b.keys.Back, b.keys.NextPane, b.keys.PrevPane, b.keys.Recs) {
+			b.pane = boardThemes
+			return nil, false
+		}
+	}
 	switch {
+	case key.Matches(k, b.keys.Recs):
+		b.pane, b.mergeFrom = boardRecs, ""
+		clear(b.marked)
 	case key.Matches(k, b.keys.Back):
 		if b.pane == boardPick {
 			b.pane = boardThemes
@@ -262,7 +312,7 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 			b.q++
 		}
 		b.pane, b.mergeFrom = boardThemes, ""
-		b.sel = [4]int{}
+		b.sel = [5]int{}
 	case key.Matches(k, lk.Up):
 		b.sel[b.pane]--
 	case key.Matches(k, lk.Down):
@@ -382,6 +432,49 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 // boardDismissMsg confirms dismissing a conference theme.
 type boardDismissMsg struct{ theme string }
 
+// boardRemoveRecMsg confirms removing a recommendation.
+type boardRemoveRecMsg struct{ rec string }
+
+// recKey handles the keys of the recommendations pane; ok is false for
+// keys it leaves to the board.
+func (b *mergeBoard) recKey(k tea.KeyPressMsg, q string, send func(string, any, string) tea.Cmd) (tea.Cmd, bool) {
+	b.input.ti.CharLimit = session.MaxRecommendation
+	switch {
+	case key.Matches(k, b.rkeys.Add):
+		return b.input.start("New recommendation of this question, one line", "", nil, func(text string) tea.Cmd {
+			if strings.TrimSpace(text) == "" {
+				return nil
+			}
+			return send(session.KindRecommendationAdd, session.RecommendationAdd{Question: q, Text: text}, "add the recommendation")
+		}), true
+	case key.Matches(k, b.rkeys.Edit):
+		r := b.selRec()
+		if r == nil {
+			return b.a.say(noticeInfo, "no recommendation yet: n writes one"), true
+		}
+		id := r.ID
+		return b.input.start("Edit the recommendation", r.Text, nil, func(text string) tea.Cmd {
+			if strings.TrimSpace(text) == "" {
+				return b.a.say(noticeInfo, "a recommendation needs some text: x removes it")
+			}
+			return send(session.KindRecommendationEdit, session.RecommendationEdit{Recommendation: id, Text: text}, "edit the recommendation")
+		}), true
+	case key.Matches(k, b.rkeys.Remove):
+		r := b.selRec()
+		if r == nil {
+			return nil, true
+		}
+		what := "Remove the recommendation?"
+		if b.recs[b.sel[boardRecs]].votes > 0 {
+			what = fmt.Sprintf("Remove the recommendation? Its %s go back to their voters.",
+				plural(b.recs[b.sel[boardRecs]].votes, "priority vote", "priority votes"))
+		}
+		return ask(what, boardRemoveRecMsg{rec: r.ID}), true
+	}
+	b.input.ti.CharLimit = session.MaxTheme
+	return nil, false
+}
+
 // addPicked moves the marked ideas and group tags (or the selected one)
 // into the selected theme.
 func (b *mergeBoard) addPicked(send func(string, any, string) tea.Cmd) tea.Cmd {
@@ -432,6 +525,9 @@ func (it boardItem) key() string {
 	if it.idea != nil {
 		return it.idea.ID
 	}
+	if it.rec != nil {
+		return "rec:" + it.rec.ID
+	}
 	return "tag:" + it.group + "/" + it.tag
 }
 
@@ -459,7 +555,7 @@ func (b *mergeBoard) view() (string, *tea.Cursor) {
 	top := max((h-1)/2, 3)
 	bottom := max(h-1-top, 2)
 
-	themes := b.listView(boardThemes, fmt.Sprintf("Conference themes (%d) · suggestions (%d): tab", len(b.themes), len(b.suggest)), b.themes, "no conference theme yet: n makes one, a accepts a suggestion")
+	themes := b.listView(boardThemes, fmt.Sprintf("Conference themes (%d) · suggestions (%d): tab · recommendations (%d): R", len(b.themes), len(b.suggest), len(b.recs)), b.themes, "no conference theme yet: n makes one, a accepts a suggestion")
 	sugg := b.listView(boardSuggest, fmt.Sprintf("Suggestions (%d)", len(b.suggest)), b.suggest, "no suggestion: ideas tagged alike or worded alike in two groups appear here")
 	if w >= 100 {
 		lw := w / 2
@@ -469,10 +565,14 @@ func (b *mergeBoard) view() (string, *tea.Cursor) {
 	} else {
 		lines = append(lines, renderList(themes, w, top))
 	}
-	if b.pane == boardPick {
+	switch b.pane {
+	case boardPick:
 		lines = append(lines, renderList(b.listView(boardPick, "Add to the theme: ideas in no theme, and groups' tags", b.picks,
 			"every idea of this question is in a theme"), w, bottom))
-	} else {
+	case boardRecs:
+		lines = append(lines, renderList(b.listView(boardRecs, fmt.Sprintf("Recommendations of this question (%d): n new, e edit, x remove, esc back", len(b.recs)),
+			b.recs, "no recommendation yet: n writes one; in the plenary everyone gives them priority votes"), w, bottom))
+	default:
 		name := "Ideas"
 		if c := b.selSuggestion(); b.pane == boardSuggest && c != nil {
 			name = "Ideas of the suggestion " + c.Name
@@ -539,6 +639,8 @@ func (b *mergeBoard) itemText(it boardItem) string {
 	case it.theme != nil:
 		return st.Dim.Render(fmt.Sprintf("%d/%d groups · %s · ", len(it.groups), b.groupCnt,
 			plural(it.nIdeas, "idea", "ideas"))) + st.Strong.Render(it.theme.Name)
+	case it.rec != nil:
+		return st.Dim.Render(plural(it.votes, "priority vote", "priority votes")+" · ") + st.Strong.Render(oneLine(it.rec.Text))
 	case it.cand != nil:
 		from := "tag"
 		if it.cand.From == report.FromSimilar {

@@ -57,7 +57,7 @@ func roleHelp(role session.Role) []helpGroup {
 			{"Watching a group", []key.Binding{o.NextPane, ro.Sort, ro.Earlier, ro.Later, withHelp(o.Broadcast, "message this group only"), o.Back}},
 			{"Synthesis", []key.Binding{o.Earlier, o.Later, o.NextPane, e.Leave, e.Save, e.Reload, e.Versions, o.Back}},
 			{"Versions", []key.Binding{l.Up, l.Down, e.Restore, e.Back}},
-			{"Merge board", DefaultBoardKeys().all()}, move, global}
+			{"Merge board", DefaultBoardKeys().all()}, {"Merge board: recommendations", DefaultRecKeys().all()}, move, global}
 	}
 	return []helpGroup{ideas, writing, plenary, reading, survey, move, global}
 }

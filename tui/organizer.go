@@ -103,6 +103,10 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		_, cmd := a.send(session.KindThemeDismiss, session.ThemeRef{Theme: d.theme}, "dismiss the theme")
 		return cmd
 	}
+	if d, ok := msg.(boardRemoveRecMsg); ok {
+		_, cmd := a.send(session.KindRecommendationRemove, session.RecommendationRef{Recommendation: d.rec}, "remove the recommendation")
+		return cmd
+	}
 	k, isKey := msg.(tea.KeyPressMsg)
 	if s.bcast.open && (isKey || !isReplica(msg)) {
 		return s.bcast.update(msg)
@@ -463,7 +467,11 @@ func (s *organizerScreen) bar() help.KeyMap {
 			return keyMap{short: s.board.input.shortKeys()}
 		}
 		bk := s.board.keys
-		return keyMap{short: []key.Binding{bk.NextPane, bk.Accept, bk.New, bk.Merge, bk.Add, bk.Dismiss, bk.Earlier, bk.Later, bk.Back}}
+		if s.board.pane == boardRecs {
+			rk := s.board.rkeys
+			return keyMap{short: []key.Binding{rk.Add, rk.Edit, rk.Remove, bk.Earlier, bk.Later, bk.Back}}
+		}
+		return keyMap{short: []key.Binding{bk.NextPane, bk.Accept, bk.New, bk.Merge, bk.Add, bk.Dismiss, bk.Recs, bk.Earlier, bk.Later, bk.Back}}
 	case orgSynthesis:
 		if s.synthFocus && s.synth.vers != nil {
 			e, l := s.ekeys, DefaultListKeys()

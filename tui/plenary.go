@@ -28,7 +28,7 @@ func DefaultPlenaryKeys(role session.Role) PlenaryKeys {
 		Earlier:         bind([]string{"["}, "[", "earlier question"),
 		Later:           bind([]string{"]"}, "]", "later question"),
 		Follow:          bind([]string{"f"}, "f", "follow the organizer again"),
-		Priority:        allow(bind([]string{"space"}, "space", "priority vote on the theme"), role, session.KindPriorityVote),
+		Priority:        allow(bind([]string{"space"}, "space", "priority vote"), role, session.KindPriorityVote),
 		Present:         allow(bind([]string{"enter"}, "enter", "present the group or theme"), role, session.KindPlenaryPresent),
 		PresentQuestion: allow(bind([]string{"w"}, "w", "present the whole question"), role, session.KindPlenaryPresent),
 		StopPresenting:  allow(bind([]string{"x"}, "x", "stop presenting"), role, session.KindPlenaryPresent),
@@ -41,15 +41,16 @@ func (k PlenaryKeys) all() []key.Binding {
 }
 
 // plenaryView is what the plenary shows everyone, one question at a time:
-// each group's published summary and key ideas, the conference themes
-// with the priority votes, and the synthesis. It follows what the
+// each group's published summary and key ideas, the conference themes and
+// the organizer's recommendations with the priority votes, and the
+// synthesis. It follows what the
 // organizer presents unless the person browsed away.
 type plenaryView struct {
 	a     *app
 	keys  PlenaryKeys
 	lkeys ListKeys
 	q     int // index of the question shown
-	sel   int // the selected item: groups first, then themes
+	sel   int // the selected item: groups first, then themes, then recommendations
 	// browsing is set when the person moved to another question than the
 	// one presented; seen is the presentation last followed.
 	browsing bool
@@ -65,10 +66,12 @@ func newPlenaryView(a *app) *plenaryView {
 	return p
 }
 
-// plenItem is a selectable row of the plenary view: a group or a theme.
+// plenItem is a selectable row of the plenary view: a group, a theme or
+// a recommendation.
 type plenItem struct {
 	group string
 	theme *session.Theme
+	rec   *session.Recommendation
 }
 
 func (p *plenaryView) question() session.Question {
@@ -87,6 +90,9 @@ func (p *plenaryView) items() []plenItem {
 	}
 	for _, t := range p.a.state.ThemesOf(p.question().ID) {
 		out = append(out, plenItem{theme: t})
+	}
+	for _, r := range p.a.state.RecommendationsOf(p.question().ID) {
+		out = append(out, plenItem{rec: r})
 	}
 	return out
 }
@@ -191,6 +197,9 @@ func (p *plenaryView) update(msg tea.Msg) tea.Cmd {
 		it := items[p.sel]
 		d := session.PlenaryPresent{Group: it.group, Question: p.question().ID}
 		what := it.group + fmt.Sprintf(" on Q%d", p.q+1)
+		if it.rec != nil { // a recommendation is presented with its question
+			what = fmt.Sprintf("Q%d", p.q+1)
+		}
 		if it.theme != nil {
 			d = session.PlenaryPresent{Theme: it.theme.ID}
 			what = "the theme “" + it.theme.Name + "”"
@@ -222,25 +231,33 @@ func (p *plenaryView) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// priority gives or takes back a priority vote on the selected theme.
+// priority gives or takes back a priority vote on the selected theme or
+// recommendation.
 func (p *plenaryView) priority(items []plenItem) tea.Cmd {
 	a := p.a
 	if a.state.PhaseOf() != session.PhasePlenary {
 		return a.say(noticeInfo, "priority votes are given in the plenary only")
 	}
-	if p.sel < 0 || p.sel >= len(items) || items[p.sel].theme == nil {
-		return a.say(noticeInfo, "priority votes go to themes: move down to a theme (↓) and press space")
+	if p.sel < 0 || p.sel >= len(items) || items[p.sel].group != "" {
+		return a.say(noticeInfo, "priority votes go to themes and recommendations: move down to one (↓) and press space")
 	}
-	t := items[p.sel].theme
-	mine := a.state.PriorityOf(a.me.ID, t.Question)
-	if slices.Contains(mine, t.ID) {
-		_, cmd := a.send(session.KindPriorityUnvote, session.PriorityRef{Theme: t.ID}, "take back the priority vote")
+	it := items[p.sel]
+	var id, question string
+	var ref session.PriorityRef
+	if it.theme != nil {
+		id, question, ref = it.theme.ID, it.theme.Question, session.PriorityRef{Theme: it.theme.ID}
+	} else {
+		id, question, ref = it.rec.ID, it.rec.Question, session.PriorityRef{Recommendation: it.rec.ID}
+	}
+	mine := a.state.PriorityOf(a.me.ID, question)
+	if slices.Contains(mine, id) {
+		_, cmd := a.send(session.KindPriorityUnvote, ref, "take back the priority vote")
 		return cmd
 	}
 	if len(mine) >= a.state.PriorityVotes {
-		return a.say(noticeInfo, fmt.Sprintf("no priority votes left on this question: all %d are given; space on a theme you chose takes one back", a.state.PriorityVotes))
+		return a.say(noticeInfo, fmt.Sprintf("no priority votes left on this question: all %d are given; space on one you chose takes it back", a.state.PriorityVotes))
 	}
-	_, cmd := a.send(session.KindPriorityVote, session.PriorityRef{Theme: t.ID}, "give the priority vote")
+	_, cmd := a.send(session.KindPriorityVote, ref, "give the priority vote")
 	return cmd
 }
 
@@ -314,6 +331,27 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 	wrap := func(text string, indent int) []string {
 		return strings.Split(ansi.Wrap(text, max(w-indent, 10), ""), "\n")
 	}
+	// The budget is one for themes and recommendations: its count heads
+	// the first of them.
+	budgetShown := false
+	sectionTitle := func(title string) string {
+		t := st.PaneTitle.Render(title)
+		if !budgetShown && p.keys.Priority.Enabled() && s.PhaseOf() == session.PhasePlenary {
+			left := s.PriorityVotes - len(mine)
+			t += st.Faint.Render(" · ") + st.Accent.Render(fmt.Sprintf("%d of %d priority votes left", left, s.PriorityVotes))
+		}
+		budgetShown = true
+		return t
+	}
+	tallyLine := func(id string) string {
+		n := tally[id]
+		b := bar(n, most, min(30, w/3))
+		if b != "" {
+			b = st.Accent.Render(b) + " "
+		}
+		return "    " + b + st.Dim.Render(plural(n, "priority vote", "priority votes"))
+	}
+	nThemes := len(s.ThemesOf(q.ID))
 	for k, it := range items {
 		if k == p.sel {
 			selLine = len(lines)
@@ -322,7 +360,7 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 		if k == p.sel {
 			mark = st.Gutter.Render("▌ ")
 		}
-		if it.theme == nil {
+		if it.theme == nil && it.rec == nil {
 			g := it.group
 			name := st.Strong.Render(g)
 			if s.Plenary.Floor == g {
@@ -354,13 +392,33 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 			}
 			continue
 		}
-		if k == len(s.Groups) {
-			title := st.PaneTitle.Render(fmt.Sprintf("Conference themes of Q%d", p.q+1))
-			if p.keys.Priority.Enabled() && s.PhaseOf() == session.PhasePlenary {
-				left := s.PriorityVotes - len(mine)
-				title += st.Faint.Render(" · ") + st.Accent.Render(fmt.Sprintf("%d of %d priority votes left", left, s.PriorityVotes))
+		if it.rec != nil {
+			if k == len(s.Groups)+nThemes {
+				if nThemes == 0 {
+					lines = append(lines, "", st.PaneTitle.Render(fmt.Sprintf("Conference themes of Q%d", p.q+1)), "  "+st.Faint.Render("none yet"))
+				}
+				lines = append(lines, "", sectionTitle(fmt.Sprintf("Recommendations of Q%d", p.q+1)))
 			}
-			lines = append(lines, "", title)
+			r := it.rec
+			text := wrap(oneLine(r.Text), 2)
+			for n, l := range text {
+				lead := mark
+				if n > 0 {
+					lead = "  "
+				}
+				line := lead + st.Strong.Render(l)
+				if n == len(text)-1 && slices.Contains(mine, r.ID) {
+					line += "  " + st.Voted.Render("● your priority")
+				}
+				lines = append(lines, line)
+			}
+			if a.me.Role == session.Organizer {
+				lines = append(lines, tallyLine(r.ID))
+			}
+			continue
+		}
+		if k == len(s.Groups) {
+			lines = append(lines, "", sectionTitle(fmt.Sprintf("Conference themes of Q%d", p.q+1)))
 		}
 		t := it.theme
 		name := st.Strong.Render(t.Name)
@@ -373,16 +431,16 @@ func (p *plenaryView) view() (string, *tea.Cursor) {
 		}
 		lines = append(lines, mark+name+st.Dim.Render("  "+meta))
 		if a.me.Role == session.Organizer {
-			n := tally[t.ID]
-			b := bar(n, most, min(30, w/3))
-			if b != "" {
-				b = st.Accent.Render(b) + " "
-			}
-			lines = append(lines, "    "+b+st.Dim.Render(plural(n, "priority vote", "priority votes")))
+			lines = append(lines, tallyLine(t.ID))
 		}
 	}
-	if len(s.ThemesOf(q.ID)) == 0 {
+	nRecs := len(s.RecommendationsOf(q.ID))
+	if nThemes == 0 && nRecs == 0 {
 		lines = append(lines, "", st.PaneTitle.Render(fmt.Sprintf("Conference themes of Q%d", p.q+1)), "  "+st.Faint.Render("none yet"))
+	}
+	if nRecs == 0 && a.me.Role == session.Organizer {
+		lines = append(lines, "", st.PaneTitle.Render(fmt.Sprintf("Recommendations of Q%d", p.q+1)),
+			"  "+st.Faint.Render("none yet: the merge board (M) adds them"))
 	}
 	lines = append(lines, "", st.PaneTitle.Render("Synthesis"))
 	if t := s.Text(session.Synthesis, "", q.ID); t == nil || strings.TrimSpace(t.Body) == "" {

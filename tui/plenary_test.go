@@ -469,8 +469,12 @@ func TestGoldenPlenary(t *testing.T) {
 		}
 		sc.peers[name].do(session.KindSurveyAnswer, session.Answer{Item: "s1", Value: 5 - k%2})
 	}
+	sc.org.do(session.KindRecommendationAdd, session.RecommendationAdd{Question: "q1", Text: "Fund one shared calendar for every partner"})
+	rec := sc.org.state.RecommendationsOf("q1")[0].ID
 	sc.phase(session.PhasePlenary)
 	sc.peers["Dario"].do(session.KindPriorityVote, session.PriorityRef{Theme: sc.theme})
+	sc.peers["Rita"].do(session.KindPriorityVote, session.PriorityRef{Recommendation: rec})
+	sc.peers["Ada"].do(session.KindPriorityVote, session.PriorityRef{Recommendation: rec})
 	sc.org.do(session.KindPlenaryPresent, session.PlenaryPresent{Group: "Manzoni", Question: "q1"})
 	sc.org.do(session.KindPlenaryFloor, session.PlenaryFloor{Group: "Manzoni"})
 	var last time.Time

@@ -276,21 +276,65 @@ func TestPlenaryEndToEnd(t *testing.T) {
 	}
 	funding := org.must(t, session.KindThemeCreate, session.ThemeCreate{Question: "q1", Name: "Funding", Ideas: firsts}).Data.Themes[0].ID
 	openness := org.must(t, session.KindThemeCreate, session.ThemeCreate{Question: "q1", Name: "Openness", Ideas: seconds}).Data.Themes[0].ID
+	fund := org.must(t, session.KindRecommendationAdd,
+		session.RecommendationAdd{Question: "q1", Text: "Fund young researchers for five years"}).Data.Recommendations[0].ID
 	org.must(t, session.KindPhaseSet, session.PhaseSet{Phase: session.PhasePlenary})
 	org.must(t, session.KindPlenaryPresent, session.PlenaryPresent{Theme: funding})
 	org.must(t, session.KindPlenaryFloor, session.PlenaryFloor{Group: "Verdi"})
 	verdiKey := ideaOf[byGroup["Verdi"][2]]
 	byGroup["Verdi"][1].must(t, session.KindIdeaKey, session.IdeaFlag{Idea: verdiKey, On: true})
+	// Each has 2 priority votes on the question, for the themes and the
+	// recommendation together: the odd spend the second on a theme and
+	// find none left for the recommendation, the even give it to the
+	// recommendation and find none left for a theme.
+	var mine [3]int // funding, openness, the recommendation
+	var refused int
 	everyone(t, people, func(p *peer) error {
 		if _, err := p.send(session.KindPriorityVote, session.PriorityRef{Theme: funding}); err != nil {
 			return err
 		}
+		mu.Lock()
+		mine[0]++
+		mu.Unlock()
 		if p.index%2 == 1 {
-			_, err := p.send(session.KindPriorityVote, session.PriorityRef{Theme: openness})
+			if _, err := p.send(session.KindPriorityVote, session.PriorityRef{Theme: openness}); err != nil {
+				return err
+			}
+			mu.Lock()
+			mine[1]++
+			mu.Unlock()
+			_, err := p.send(session.KindPriorityVote, session.PriorityRef{Recommendation: fund})
+			if err == nil || !strings.Contains(err.Error(), "closed") {
+				return fmt.Errorf("%s: a third priority vote, on the recommendation = %v; want rejected closed", p.name, err)
+			}
+			mu.Lock()
+			refused++
+			mu.Unlock()
+			return nil
+		}
+		if _, err := p.send(session.KindPriorityVote, session.PriorityRef{Recommendation: fund}); err != nil {
 			return err
+		}
+		mu.Lock()
+		mine[2]++
+		mu.Unlock()
+		// The vote on the recommendation spent the second: none is left
+		// for a theme.
+		_, err := p.send(session.KindPriorityVote, session.PriorityRef{Theme: openness})
+		if err == nil || !strings.Contains(err.Error(), "closed") {
+			return fmt.Errorf("%s: a third priority vote, on a theme = %v; want rejected closed", p.name, err)
 		}
 		return nil
 	})
+	if mine[2] == 0 || refused == 0 {
+		t.Fatalf("priority votes on the recommendation: %d given, %d refused; want some of each", mine[2], refused)
+	}
+	// The organizer's tally, live over the wire, counts them.
+	if !org.waitFor(10*time.Second, func(e session.Event) bool {
+		return e.Data.Priority != nil && e.Data.Priority.Tally[fund] == mine[2] && e.Data.Priority.Tally[funding] == mine[0]
+	}) {
+		t.Errorf("the organizer never saw the tally of %d votes on the recommendation and %d on Funding", mine[2], mine[0])
+	}
 	// Verdi's key idea reached the other groups' screens.
 	watcher := byGroup["Manzoni"][3]
 	reached := watcher.waitFor(5*time.Second, func(e session.Event) bool {
@@ -504,7 +548,10 @@ func TestPlenaryEndToEnd(t *testing.T) {
 		"## Engagement",
 		fmt.Sprintf("45 of 45 members joined; %d contributed an idea or a vote and %d stayed silent.", total.contributed, total.silent),
 		fmt.Sprintf("| Manzoni | 15 of 15 | %d | %d | %d | %.1f | %d of 90 | %d |", m.contributed, m.silent, m.ideas, float64(m.ideas)/15, m.votes, m.buildOns),
-		"| Funding | 45 |", "| Openness | 21 |",
+		fmt.Sprintf("| Funding | theme | %d |", mine[0]),
+		fmt.Sprintf("| Fund young researchers for five years | recommendation | %d |", mine[2]),
+		fmt.Sprintf("| Openness | theme | %d |", mine[1]),
+		fmt.Sprintf("- Fund young researchers for five years (%d priority votes)", mine[2]),
 		fmt.Sprintf("| 1 Not at all | %d |", counts["s1/1"]),
 		fmt.Sprintf("| 3 Sometimes | %d |", counts["s4/3"]),
 		"- note 0",
@@ -513,7 +560,27 @@ func TestPlenaryEndToEnd(t *testing.T) {
 			t.Errorf("conference report lacks %q:\n%s", w, md[strings.Index(md, "## Engagement"):])
 		}
 	}
-	for _, out := range []string{part, resp} {
+	// The ranking: Funding first, then the recommendation and Openness
+	// by their votes.
+	rank := []string{fmt.Sprintf("theme,Funding,%d", mine[0]),
+		fmt.Sprintf("recommendation,Fund young researchers for five years,%d", mine[2]), fmt.Sprintf("theme,Openness,%d", mine[1])}
+	if mine[1] > mine[2] {
+		rank[1], rank[2] = rank[2], rank[1]
+	}
+	prio, err := runCmd(t, newReportCmd, url, orgCode, "--format", "csv", "--table", "priorities")
+	if err != nil {
+		t.Fatalf("report --table priorities = %v", err)
+	}
+	prows, err := csv.NewReader(strings.NewReader(prio)).ReadAll()
+	if err != nil || len(prows) != 4 {
+		t.Fatalf("priorities CSV = %q, %v; want a header and 3 rows", prows, err)
+	}
+	for k, want := range rank {
+		if got := strings.Join(prows[k+1][2:], ","); got != strconv.Itoa(k+1)+","+want {
+			t.Errorf("priorities row %d = %s; want %d,%s", k+1, got, k+1, want)
+		}
+	}
+	for _, out := range []string{part, resp, prio} {
 		for _, p := range people {
 			if strings.Contains(out, p.name) || strings.Contains(out, ","+p.id+",") {
 				t.Errorf("an engagement table names %s", p.name)

@@ -120,7 +120,7 @@ or https://).`,
 	cmd.Flags().StringVar(&codeFile, "code-file", "", "read the code from this file (else CODE, else $BREAKOUT_CODE; a CODE shows in 'ps')")
 	cmd.Flags().StringVar(&group, "group", "", "with an organizer's code: export this group's report instead of the conference report")
 	cmd.Flags().BoolVar(&appendix, "appendix", false, "add every group report in full to the conference report")
-	cmd.Flags().StringVar(&table, "table", report.TableIdeas, "with --format csv: ideas, responses (the survey's tallies) or participation (figures by group and background)")
+	cmd.Flags().StringVar(&table, "table", report.TableIdeas, "with --format csv: ideas, responses (the survey's tallies), participation (figures by group and background) or priorities (the plenary's priority votes)")
 	cmd.Flags().StringVar(&format, "format", "md", formatHelp)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd
@@ -185,13 +185,13 @@ func checkTable(table, format string) error {
 	switch table {
 	case report.TableIdeas:
 		return nil
-	case report.TableResponses, report.TableParticipation:
+	case report.TableResponses, report.TableParticipation, report.TablePriorities:
 		if format != "csv" {
 			return fmt.Errorf("--table %s is a CSV table; add --format csv", table)
 		}
 		return nil
 	}
-	return fmt.Errorf("--table %q is not known; use ideas, responses or participation", table)
+	return fmt.Errorf("--table %q is not known; use ideas, responses, participation or priorities", table)
 }
 
 // tableDocument is the conference report whose CSV is one of its tables.
