@@ -147,3 +147,38 @@ func TestOrganizerWritesExecutiveSummary(t *testing.T) {
 	d.press("]", "]")
 	d.waitView("Synthesis · Q1/3")
 }
+
+// TestLineInputKeepsWhatEscLeaves: esc on a half-typed recommendation or
+// broadcast keeps the text, which comes back when the same question opens
+// again, counts as unsent on quitting, and is gone once sent.
+func TestLineInputKeepsWhatEscLeaves(t *testing.T) {
+	tr := startRelay(t)
+	d := newDriver(t, tr.dial("", session.Organizer, "Olga", ""), 100, 30, nil)
+	d.settled()
+	d.press("M", "R", "n")
+	d.typeText("Open the archive to every partner")
+	d.press("esc")
+	d.waitView("kept what you typed")
+	if !d.m.scr.unsent() || !strings.Contains(d.m.UnsentText(), "Open the archive to every partner") {
+		t.Fatalf("the kept recommendation is not counted as unsent (%q)", d.m.UnsentText())
+	}
+	d.press("n")
+	d.waitView("› Open the archive to every partner")
+	d.press("enter")
+	d.waitFor("the recommendation", func() bool { return len(d.m.a.state.RecommendationsOf("q1")) == 1 })
+	if d.m.scr.unsent() {
+		t.Errorf("a sent recommendation still counts as unsent")
+	}
+	d.press("n")
+	d.waitView("New recommendation")
+	if v := d.m.scr.(*organizerScreen).board.input.ti.Value(); v != "" {
+		t.Errorf("after sending, n opens with %q; want nothing", v)
+	}
+	d.press("esc", "esc", "esc")
+
+	d.press("b")
+	d.typeText("Lunch is at one")
+	d.press("esc")
+	d.press("b")
+	d.waitView("› Lunch is at one")
+}

@@ -214,7 +214,7 @@ type LineKeys struct {
 func DefaultLineKeys() LineKeys {
 	return LineKeys{
 		Send:   bind([]string{"enter"}, "enter", "send"),
-		Cancel: bind([]string{"esc"}, "esc", "cancel"),
+		Cancel: bind([]string{"esc"}, "esc", "close, keep what was typed"),
 	}
 }
 

@@ -1,6 +1,10 @@
 package tui
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -14,7 +18,11 @@ type lineInput struct {
 	ti    textinput.Model
 	open  bool
 	title string
+	first string // the value it opened with
 	done  func(text string) tea.Cmd
+	// kept is new text left with esc, by the title it was typed under:
+	// opening that question again brings it back.
+	kept map[string]string
 }
 
 func newLineInput(a *app, limit int) *lineInput {
@@ -23,13 +31,17 @@ func newLineInput(a *app, limit int) *lineInput {
 	ti.SetVirtualCursor(false)
 	ti.SetStyles(a.styles.Input)
 	ti.Prompt = "› "
-	return &lineInput{a: a, keys: DefaultLineKeys(), ti: ti}
+	return &lineInput{a: a, keys: DefaultLineKeys(), ti: ti, kept: map[string]string{}}
 }
 
 // start opens the input with a title, a first value and what to do with
-// the text.
+// the text. With no first value, what was typed under the same title and
+// left with esc comes back.
 func (l *lineInput) start(title, value string, suggestions []string, done func(string) tea.Cmd) tea.Cmd {
-	l.open, l.title, l.done = true, title, done
+	l.open, l.title, l.first, l.done = true, title, value, done
+	if value == "" {
+		value = l.kept[title]
+	}
 	l.ti.SetValue(value)
 	l.ti.CursorEnd()
 	l.ti.ShowSuggestions = len(suggestions) > 0
@@ -46,11 +58,22 @@ func (l *lineInput) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, l.keys.Cancel):
+			text := l.ti.Value()
 			l.close()
+			switch {
+			case l.first == "" && strings.TrimSpace(text) != "":
+				l.kept[l.title] = text
+				return l.a.say(noticeInfo, "kept what you typed: it comes back when you open this again")
+			case l.first == "":
+				delete(l.kept, l.title)
+			case text != l.first:
+				return l.a.say(noticeInfo, "left as it was: the change was not sent")
+			}
 			return nil
 		case key.Matches(k, l.keys.Send):
 			text := l.ti.Value()
 			l.close()
+			delete(l.kept, l.title)
 			return l.done(text)
 		}
 	}
@@ -75,6 +98,22 @@ func (l *lineInput) cursor() *tea.Cursor {
 	return c
 }
 
-func (l *lineInput) unsent() bool { return l.open && l.ti.Value() != "" }
+// unsent reports whether typed text would be lost on quitting: open with
+// text, or text kept from an esc.
+func (l *lineInput) unsent() bool { return l.open && l.ti.Value() != "" || len(l.kept) > 0 }
 
 func (l *lineInput) shortKeys() []key.Binding { return []key.Binding{l.keys.Send, l.keys.Cancel} }
+
+// unsentText is what unsent counts: the open text, and the texts kept.
+func (l *lineInput) unsentText() string {
+	var out []string
+	if l.open && strings.TrimSpace(l.ti.Value()) != "" {
+		out = append(out, strings.TrimSpace(l.ti.Value()))
+	}
+	for _, title := range slices.Sorted(maps.Keys(l.kept)) {
+		if !l.open || title != l.title {
+			out = append(out, strings.TrimSpace(l.kept[title]))
+		}
+	}
+	return strings.Join(out, "\n\n")
+}

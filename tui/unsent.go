@@ -36,13 +36,18 @@ func (c *composer) unsentText() string {
 
 func (s *participantScreen) unsentText() string { return s.m.comp.unsentText() }
 func (s *chairScreen) unsentText() string       { return s.m.comp.unsentText() }
-func (s *rapporteurScreen) unsentText() string  { return s.m.comp.unsentText() }
+func (s *rapporteurScreen) unsentText() string {
+	return strings.TrimSpace(s.m.comp.unsentText() + "\n\n" + s.theme.unsentText())
+}
 
 func (s *organizerScreen) unsentText() string {
-	if s.bcast.unsent() {
-		return strings.TrimSpace(s.bcast.ti.Value())
+	var out []string
+	for _, l := range []*lineInput{s.bcast, s.board.input} {
+		if t := l.unsentText(); t != "" {
+			out = append(out, t)
+		}
 	}
-	return ""
+	return strings.Join(out, "\n\n")
 }
 
 // UnsentText is what the person typed and did not send (ideas, a
