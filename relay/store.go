@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -272,7 +273,46 @@ func (st *Store) LastSeq(ctx context.Context, sessionID string) (uint64, error) 
 // as the log grows, until stop is called.
 func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, apply func(seq uint64, data []byte),
 	log func(error)) (stop func(), err error) {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(sessionID)}}
+	return st.consume(ctx, sessionID, from, 0, func(seq uint64, data []byte) bool { apply(seq, data); return true }, log)
+}
+
+// Replay calls apply with each log message of a session from stream
+// sequence from up to to, the sequence of one of its messages, in log
+// order and one at a time, and stops there: done is closed once apply
+// has had the message at to. stop ends it sooner. Its consumer is
+// removed by the server soon after it stops.
+func (st *Store) Replay(ctx context.Context, sessionID string, from, to uint64, apply func(seq uint64, data []byte),
+	log func(error)) (done <-chan struct{}, stop func(), err error) {
+	ch := make(chan struct{})
+	if from > to {
+		close(ch)
+		return ch, func() {}, nil
+	}
+	var once sync.Once
+	stop, err = st.consume(ctx, sessionID, from, replayInactive, func(seq uint64, data []byte) bool {
+		apply(seq, data)
+		if seq < to {
+			return true
+		}
+		once.Do(func() { close(ch) })
+		return false
+	}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, stop, nil
+}
+
+// replayInactive is how long the server keeps a replay's consumer once
+// it has stopped pulling.
+const replayInactive = 2 * time.Second
+
+// consume runs an ordered consumer of a session's log from stream
+// sequence from on; it stops once apply returns false. inactive, when
+// not 0, is how long the server keeps the consumer once it stops.
+func (st *Store) consume(ctx context.Context, sessionID string, from uint64, inactive time.Duration,
+	apply func(seq uint64, data []byte) bool, log func(error)) (stop func(), err error) {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(sessionID)}, InactiveThreshold: inactive}
 	if from > 1 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
@@ -285,12 +325,25 @@ func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, app
 	if st.heartbeat > 0 {
 		opts = append(opts, jetstream.PullHeartbeat(st.heartbeat))
 	}
-	cc, err := cons.Consume(func(msg jetstream.Msg) {
+	var cc jetstream.ConsumeContext
+	var ended atomic.Bool
+	ready := make(chan struct{}) // closed once cc is set
+	defer close(ready)
+	cc, err = cons.Consume(func(msg jetstream.Msg) {
+		if ended.Load() {
+			return
+		}
 		md, err := msg.Metadata()
 		if err != nil {
 			return
 		}
-		apply(md.Sequence.Stream, msg.Data())
+		if !apply(md.Sequence.Stream, msg.Data()) {
+			ended.Store(true)
+			<-ready
+			if cc != nil {
+				cc.Stop() // from the handler, as the library's own StopAfter does
+			}
+		}
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)
