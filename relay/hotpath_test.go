@@ -2,10 +2,15 @@ package relay
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"sync"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
+
+	"breakout/session"
 )
 
 // An op's data must reach the log exactly as encoding/json writes it:
@@ -85,5 +90,70 @@ func BenchmarkOpDataCheckAnySpace(b *testing.B) {
 			d = mustJSON(json.RawMessage(d))
 		}
 		_ = d
+	}
+}
+
+// reportCPU reports the process's CPU time per op of the benchmark loop
+// that ran since start, goroutines other than the loop's included.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkLogEcho appends log messages one after another, as a room's
+// appender does, to the embedded server (without fsync, so that the disk
+// is not what is measured): "sole-writer" as a relay on its embedded
+// server now does, with no consumer of the log; "echo" with a consumer
+// that is handed every message back and skips it, as the room's consumer
+// did. cpu-ns/op counts the whole process: the server's delivery and the
+// client's goroutines too.
+func BenchmarkLogEcho(b *testing.B) {
+	for _, echo := range []bool{false, true} {
+		name := "sole-writer"
+		if echo {
+			name = "echo"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			st, err := OpenStore(ctx, StoreConfig{Dir: b.TempDir(), NoSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			const id = "bench"
+			lm := session.LogMessage{At: time.Now().UTC(), Entries: []session.Entry{{By: "p1",
+				Op: session.Op{ID: "o1", Kind: session.KindIdeaAdd, Data: benchOpData}}}}
+			data := mustJSON(lm)
+			if err := st.Create(ctx, id, data); err != nil {
+				b.Fatal(err)
+			}
+			var mu sync.Mutex
+			var applied uint64 = 1
+			if echo {
+				stop, err := st.Consume(ctx, id, 2, func(seq uint64, _ []byte) {
+					mu.Lock()
+					_ = seq <= applied // the room's check before it skips
+					mu.Unlock()
+				}, func(error) {})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer stop()
+			}
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				mu.Lock()
+				last := applied
+				mu.Unlock()
+				seq, err := st.AppendAfter(ctx, id, data, last)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mu.Lock()
+				applied = seq
+				mu.Unlock()
+			}
+			reportCPU(b, start)
+		})
 	}
 }
