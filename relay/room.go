@@ -235,7 +235,7 @@ func (r *room) applyLocked(e session.Entry) {
 	if err == nil && len(evs) > 0 {
 		ev = &evs[0]
 		r.remember(*ev)
-		r.fanout(*ev)
+		r.fanout(ev)
 		if ev.Kind == session.KindPersonRemove {
 			r.cutRemoved(ev.Data.People)
 		}
@@ -292,7 +292,7 @@ func (r *room) remember(ev session.Event) {
 // it once per audience. Only the connections of the event's group and the
 // organizers are visited; a session-wide event, or any in the plenary,
 // visits all.
-func (r *room) fanout(ev session.Event) {
+func (r *room) fanout(ev *session.Event) {
 	var frames map[string][]byte
 	send := func(conns map[*conn]struct{}) {
 		for c := range conns {
@@ -306,7 +306,7 @@ func (r *room) fanout(ev session.Event) {
 			f, ok := frames[aud]
 			if !ok {
 				shown, _ := ev.For(c.viewer)
-				f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
+				f = eventFrame(shown)
 				frames[aud] = f
 			}
 			if !c.enqueueQuiet(f) {
@@ -441,7 +441,7 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	r.qmu.Unlock()
 
 	lm := session.LogMessage{At: time.Now().UTC().Truncate(time.Millisecond), Entries: batch}
-	data := mustJSON(lm)
+	data := logMessage(lm)
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, appendTimeout)
 	seq, direct, err := r.append(actx, data)
