@@ -227,3 +227,51 @@ func TestSoleWriterRunsNoConsumer(t *testing.T) {
 	}
 	replayMatches(t, tr.srv, codes.Session)
 }
+
+// The snapshotter is woken when the entries handed over make up its next
+// snapshot (or once the room has caught up), not for every log message.
+func TestSnapshotterWokenForSnapshotsOnly(t *testing.T) {
+	sn := &snapshotter{wake: make(chan struct{}, 1), every: 10, state: session.New()}
+	woken := func() bool {
+		select {
+		case <-sn.wake:
+			return true
+		default:
+			return false
+		}
+	}
+	one := []session.Entry{{}}
+	sn.add(one, 1, false)
+	if !woken() {
+		t.Fatal("the first message did not wake the snapshotter")
+	}
+	sn.pending, sn.pendingEntries = nil, 0 // as run takes them
+	sn.wakeFor(false)
+	for seq := uint64(2); seq < maxPendingEntries; seq++ {
+		sn.add(one, seq, false)
+		if woken() {
+			t.Fatalf("message %d woke a snapshotter that is catching up", seq)
+		}
+	}
+	sn.add(one, maxPendingEntries, true)
+	if !woken() {
+		t.Fatal("catching up did not wake the snapshotter")
+	}
+	sn.pending, sn.pendingEntries = nil, 0
+	sn.caughtUp, sn.since = true, 3
+	sn.wakeFor(false)
+	for i := range 7 {
+		sn.add(one, uint64(2000+i), true)
+		if w := woken(); w != (i == 6) {
+			t.Fatalf("entry %d of the 7 the next snapshot lacks: woken %v", i+1, w)
+		}
+	}
+	sn.pending, sn.pendingEntries = nil, 0
+	sn.wakeFor(true) // held back by pacing: its timer wakes it
+	for i := range maxPendingEntries - 1 {
+		sn.add(one, uint64(3000+i), true)
+		if woken() {
+			t.Fatalf("entry %d woke a snapshotter whose snapshot is held back", i+1)
+		}
+	}
+}
