@@ -1,12 +1,15 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -228,7 +231,7 @@ func retryable(err error) bool {
 // in the log is at stream sequence last; otherwise it returns an error
 // that is errNotLast.
 func (st *Store) AppendAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
-	seq, err := st.publish(ctx, sessionID, data, jetstream.WithExpectLastSequencePerSubject(last))
+	seq, err := st.publishAfter(ctx, sessionID, data, last)
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
 		return 0, fmt.Errorf("%w: %w", errNotLast, err)
@@ -244,6 +247,64 @@ func (st *Store) publish(ctx context.Context, sessionID string, data []byte, opt
 	ack, err := st.js.Publish(ctx, subject(sessionID), data, opts...)
 	if err != nil {
 		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+// publishAfter is publish with the expectation that the session's last
+// message is at last. It is the appender's publish, once an op or more
+// on a relay's every append, so it speaks to JetStream without its
+// client library's options and reads the answer without reflection
+// when it is a plain acknowledgement; errors are the library's.
+func (st *Store) publishAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
+	m := &nats.Msg{Subject: subject(sessionID), Data: data,
+		Header: nats.Header{jetstream.ExpectedLastSubjSeqHeader: []string{strconv.FormatUint(last, 10)}}}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, appendTimeout)
+		defer cancel()
+	}
+	resp, err := st.nc.RequestMsgWithContext(ctx, m)
+	if errors.Is(err, nats.ErrNoResponders) {
+		return 0, jetstream.ErrNoStreamResponse
+	}
+	if err != nil {
+		return 0, err
+	}
+	return readPubAck(resp.Data)
+}
+
+// pubAckPrefix begins JetStream's acknowledgement of a message the
+// stream stored.
+const pubAckPrefix = `{"stream":"` + streamName + `","seq":`
+
+// readPubAck reads JetStream's answer to a publish: the message's stream
+// sequence, or the error it tells.
+func readPubAck(b []byte) (uint64, error) {
+	if rest, ok := bytes.CutPrefix(b, []byte(pubAckPrefix)); ok {
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n > 0 && n < 20 && string(rest[n:]) == "}" {
+			if seq, err := strconv.ParseUint(string(rest[:n]), 10, 64); err == nil && seq > 0 {
+				return seq, nil
+			}
+		}
+	}
+	var ack struct {
+		Error    *jetstream.APIError `json:"error"`
+		Stream   string              `json:"stream"`
+		Sequence uint64              `json:"seq"`
+	}
+	if err := json.Unmarshal(b, &ack); err != nil {
+		return 0, jetstream.ErrInvalidJSAck
+	}
+	if ack.Error != nil {
+		return 0, fmt.Errorf("nats: %w", ack.Error)
+	}
+	if ack.Stream == "" {
+		return 0, jetstream.ErrInvalidJSAck
 	}
 	return ack.Sequence, nil
 }
