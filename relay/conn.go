@@ -212,7 +212,6 @@ func (c *conn) handleOp(op session.Op) {
 			return
 		}
 		c.srv.metrics.accepted.Inc()
-		// With the op's event, in one write: the waiter holds the room's lock.
-		c.room.queueLocked(c, mustJSON(session.Ack{Type: session.MsgAck, ID: op.ID, Seq: o.Seq}))
+		c.send(session.Ack{Type: session.MsgAck, ID: op.ID, Seq: o.Seq})
 	})
 }

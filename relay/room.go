@@ -26,9 +26,7 @@ const (
 	appendTimeout = 10 * time.Second
 )
 
-// waiter is told the outcome of an op it is waiting for. It is called
-// with the room's mu held for writing, so that what it queues for a
-// connection (queueLocked) leaves with the log message's events.
+// waiter is told the outcome of an op it is waiting for.
 type waiter func(o session.Outcome, ev *session.Event)
 
 // room is one session as this relay serves it: the state applied from the
@@ -204,7 +202,14 @@ func (r *room) applyMessage(seq uint64, at time.Time, entries []session.Entry) {
 		entries[i].At = at
 		r.applyLocked(entries[i])
 	}
-	r.scheduleLocked()
+	r.srv.pace.queued(r.queuedFrames)
+	r.queuedFrames = 0
+	for i, c := range r.wake {
+		c.wakeDue = false
+		c.schedule()
+		r.wake[i] = nil
+	}
+	r.wake = r.wake[:0]
 	r.streamSeq = seq
 	r.snap.add(entries, seq, seq >= r.target)
 	r.srv.metrics.applyLatency.Observe(time.Since(start).Seconds())
@@ -214,32 +219,6 @@ func (r *room) applyMessage(seq uint64, at time.Time, entries []session.Entry) {
 		default:
 			close(r.caughtUp)
 		}
-	}
-}
-
-// scheduleLocked has the frames queued by the log message just applied
-// written, each connection once; r.mu is held for writing.
-func (r *room) scheduleLocked() {
-	r.srv.pace.queued(r.queuedFrames)
-	r.queuedFrames = 0
-	for i, c := range r.wake {
-		c.wakeDue = false
-		c.schedule()
-		r.wake[i] = nil
-	}
-	r.wake = r.wake[:0]
-}
-
-// queueLocked queues a frame for c, to be written with the others of the
-// log message being applied (scheduleLocked); r.mu is held for writing.
-func (r *room) queueLocked(c *conn, f []byte) {
-	if !c.enqueueQuiet(f) {
-		return
-	}
-	r.queuedFrames++
-	if !c.wakeDue {
-		c.wakeDue = true
-		r.wake = append(r.wake, c)
 	}
 }
 
@@ -330,7 +309,14 @@ func (r *room) fanout(ev *session.Event) {
 				f = eventFrame(shown)
 				frames[aud] = f
 			}
-			r.queueLocked(c, f)
+			if !c.enqueueQuiet(f) {
+				continue
+			}
+			r.queuedFrames++
+			if !c.wakeDue {
+				c.wakeDue = true
+				r.wake = append(r.wake, c)
+			}
 		}
 	}
 	// In the plenary a group's event may change what every screen shows
@@ -366,10 +352,7 @@ func (r *room) submit(e session.Entry, w waiter) {
 	r.mu.RUnlock()
 	if done {
 		if w != nil {
-			r.mu.Lock()
 			w(o, nil)
-			r.scheduleLocked()
-			r.mu.Unlock()
 		}
 		return
 	}
