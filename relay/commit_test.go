@@ -43,8 +43,9 @@ func TestAppendedOpsAppliedAsReplayed(t *testing.T) {
 }
 
 // A message in the log that the room has not applied (an append that
-// timed out but landed) must not be skipped: the next append then goes
-// through the consumer, which applies both in log order.
+// timed out but landed) must not be skipped: the next append finds the
+// log ahead of the room, which replays the log's tail first, then
+// appends in step and applies its own message.
 func TestUnappliedLogMessageIsNotSkipped(t *testing.T) {
 	tr := startRelay(t, "", Config{})
 	codes := tr.create(testPlan)
@@ -71,30 +72,26 @@ func TestUnappliedLogMessageIsNotSkipped(t *testing.T) {
 		t.Fatalf("AppendAfter a stale sequence = %v; want wrong last sequence", err)
 	}
 
-	// The room believes it is one message behind where the log is.
-	r.mu.Lock()
-	r.streamSeq = last - 1
-	r.mu.Unlock()
-	seq, direct, err := r.append(ctx, entry("x1", "landed late"))
-	r.mu.Lock()
-	if r.streamSeq == last-1 {
-		r.streamSeq = last
-	}
-	r.mu.Unlock()
-	if err != nil || direct || seq <= last {
-		t.Fatalf("append behind the log = seq %d, direct %v, %v; want a later seq, left to the consumer", seq, direct, err)
-	}
-	waitUntil(t, 10*time.Second, "the consumer to apply the late message", func() bool {
-		return textCount(roomState(t, tr.srv, codes.Session), "landed late") == 1
-	})
-	// In step again, the appender applies at once.
-	r.mu.RLock()
-	last = r.streamSeq
-	r.mu.RUnlock()
-	if _, direct, err := r.append(ctx, entry("x2", "in step")); err != nil || !direct {
-		t.Fatalf("append in step = direct %v, %v; want direct", direct, err)
+	// A message lands in the log behind the room's back; nothing reads
+	// the log now, so the room learns of it at its next append.
+	late, err := tr.srv.store.Append(ctx, codes.Session, entry("x1", "landed late"))
+	if err != nil || late <= last {
+		t.Fatalf("Append = %d, %v; want a sequence after %d", late, err, last)
 	}
 	ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "after"})
+	st := roomState(t, tr.srv, codes.Session)
+	if textCount(st, "landed late") != 1 || textCount(st, "after") != 1 {
+		t.Fatalf("the room holds %v; want the late idea and the one after it", st.Ideas)
+	}
+	// Applied in log order: the room's state is the log's replay.
+	replayMatches(t, tr.srv, codes.Session)
+	r.mu.RLock()
+	inStep := r.streamSeq > late
+	r.mu.RUnlock()
+	if !inStep {
+		t.Errorf("the room's last applied message is not after the late one (%d)", late)
+	}
+	ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "in step"})
 	ana.waitFor("every idea", func() bool { return len(ana.visibleIdeas()) == 4 })
 	if got := strings.Join(ana.visibleIdeas(), ","); !strings.Contains(got, "landed late") || strings.Contains(got, "never") {
 		t.Errorf("Ana sees %s", got)
@@ -201,6 +198,80 @@ func TestSnapshotsFollowTheSessionSize(t *testing.T) {
 		sn := &snapshotter{state: &session.State{Seq: c.events}, every: snapshotEvery}
 		if got := sn.entriesPerSnapshot(); got != c.want {
 			t.Errorf("entries between snapshots of a session of %d events = %d; want %d", c.events, got, c.want)
+		}
+	}
+}
+
+// A relay on its embedded server is its log's only writer: once a room
+// has caught up it runs no consumer of the log, and its own appends are
+// not delivered back to it.
+func TestSoleWriterRunsNoConsumer(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(testPlan)
+	ana := tr.join(codes.code(t, "Manzoni", session.Participant), "Ana")
+	ctx := context.Background()
+	consumers := func() int {
+		info, err := tr.srv.store.stream.Info(ctx)
+		if err != nil {
+			t.Fatalf("stream info: %v", err)
+		}
+		return info.State.Consumers
+	}
+	waitUntil(t, 15*time.Second, "the replay's consumer to go", func() bool { return consumers() == 0 })
+	for i := range 3 {
+		ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: fmt.Sprintf("idea %d", i)})
+	}
+	ana.waitFor("three ideas", func() bool { return len(ana.visibleIdeas()) == 3 })
+	if n := consumers(); n != 0 {
+		t.Errorf("%d consumers of the log after appends; want none", n)
+	}
+	replayMatches(t, tr.srv, codes.Session)
+}
+
+// The snapshotter is woken when the entries handed over make up its next
+// snapshot (or once the room has caught up), not for every log message.
+func TestSnapshotterWokenForSnapshotsOnly(t *testing.T) {
+	sn := &snapshotter{wake: make(chan struct{}, 1), every: 10, state: session.New()}
+	woken := func() bool {
+		select {
+		case <-sn.wake:
+			return true
+		default:
+			return false
+		}
+	}
+	one := []session.Entry{{}}
+	sn.add(one, 1, false)
+	if !woken() {
+		t.Fatal("the first message did not wake the snapshotter")
+	}
+	sn.pending, sn.pendingEntries = nil, 0 // as run takes them
+	sn.wakeFor(false)
+	for seq := uint64(2); seq < maxPendingEntries; seq++ {
+		sn.add(one, seq, false)
+		if woken() {
+			t.Fatalf("message %d woke a snapshotter that is catching up", seq)
+		}
+	}
+	sn.add(one, maxPendingEntries, true)
+	if !woken() {
+		t.Fatal("catching up did not wake the snapshotter")
+	}
+	sn.pending, sn.pendingEntries = nil, 0
+	sn.caughtUp, sn.since = true, 3
+	sn.wakeFor(false)
+	for i := range 7 {
+		sn.add(one, uint64(2000+i), true)
+		if w := woken(); w != (i == 6) {
+			t.Fatalf("entry %d of the 7 the next snapshot lacks: woken %v", i+1, w)
+		}
+	}
+	sn.pending, sn.pendingEntries = nil, 0
+	sn.wakeFor(true) // held back by pacing: its timer wakes it
+	for i := range maxPendingEntries - 1 {
+		sn.add(one, uint64(3000+i), true)
+		if woken() {
+			t.Fatalf("entry %d woke a snapshotter whose snapshot is held back", i+1)
 		}
 	}
 }

@@ -141,9 +141,15 @@ func (r *room) start(ctx context.Context) error {
 	if r.streamSeq >= r.target {
 		close(r.caughtUp)
 	}
-	stop, err := st.Consume(ctx, r.id, r.streamSeq+1, r.onMessage, func(err error) {
-		r.srv.log.Debug("log consumer", "session", r.id, "err", err)
-	})
+	var stop func()
+	if r.srv.soleWriter() {
+		// From here on only this room's appender adds to the session's
+		// log, and it applies what it appends: a consumer is needed for
+		// the tail only.
+		_, stop, err = st.Replay(ctx, r.id, r.streamSeq+1, r.target, r.onMessage, r.logConsumer)
+	} else {
+		stop, err = st.Consume(ctx, r.id, r.streamSeq+1, r.onMessage, r.logConsumer)
+	}
 	if err != nil {
 		return err
 	}
@@ -156,6 +162,14 @@ func (r *room) start(ctx context.Context) error {
 	go r.snap.run()
 	return nil
 }
+
+func (r *room) logConsumer(err error) {
+	r.srv.log.Debug("log consumer", "session", r.id, "err", err)
+}
+
+// soleWriter reports whether this relay is its log's only writer: the
+// embedded server has no listener, so no other relay appends to it.
+func (s *Server) soleWriter() bool { return s.cfg.Store.URL == "" }
 
 // onMessage applies one log message. The ordered consumer calls it for
 // each message in log order, one at a time. A message the appender has
@@ -221,7 +235,7 @@ func (r *room) applyLocked(e session.Entry) {
 	if err == nil && len(evs) > 0 {
 		ev = &evs[0]
 		r.remember(*ev)
-		r.fanout(*ev)
+		r.fanout(ev)
 		if ev.Kind == session.KindPersonRemove {
 			r.cutRemoved(ev.Data.People)
 		}
@@ -278,7 +292,7 @@ func (r *room) remember(ev session.Event) {
 // it once per audience. Only the connections of the event's group and the
 // organizers are visited; a session-wide event, or any in the plenary,
 // visits all.
-func (r *room) fanout(ev session.Event) {
+func (r *room) fanout(ev *session.Event) {
 	var frames map[string][]byte
 	send := func(conns map[*conn]struct{}) {
 		for c := range conns {
@@ -292,7 +306,7 @@ func (r *room) fanout(ev session.Event) {
 			f, ok := frames[aud]
 			if !ok {
 				shown, _ := ev.For(c.viewer)
-				f = mustJSON(session.EventMsg{Type: session.MsgEvent, Event: shown})
+				f = eventFrame(shown)
 				frames[aud] = f
 			}
 			if !c.enqueueQuiet(f) {
@@ -427,7 +441,7 @@ func (r *room) appendBatch(ctx context.Context) bool {
 	r.qmu.Unlock()
 
 	lm := session.LogMessage{At: time.Now().UTC().Truncate(time.Millisecond), Entries: batch}
-	data := mustJSON(lm)
+	data := logMessage(lm)
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, appendTimeout)
 	seq, direct, err := r.append(actx, data)
@@ -450,16 +464,21 @@ func (r *room) appendBatch(ctx context.Context) bool {
 }
 
 // append writes one log message. A relay with the embedded server is the
-// only writer of its log, so it applies what it appended at once rather
-// than wait for the consumer to hand the message back (one goroutine
-// hand-off and one decoding less per message). To be sure no message of
-// the session falls between the last one applied and this one, the
-// append expects the session's last sequence to be the room's; should it
-// not be (an append that timed out but landed), the message is appended
-// without the expectation and left to the consumer, which applies in log
-// order. direct reports whether the caller is to apply the message.
+// only writer of its log, so it applies what it appended at once; it
+// runs no consumer once it has caught up, so its appends do not come
+// back to it (one goroutine hand-off, one delivery by the server and one
+// decoding less per message). To be sure no message of the session falls
+// between the last one applied and this one, the append expects the
+// session's last sequence to be the room's; should it not be (an append
+// that timed out but landed), the room replays the log up to its end and
+// appends again. direct reports whether the caller is to apply the
+// message; on a cluster the consumer applies it, in log order.
 func (r *room) append(ctx context.Context, data []byte) (seq uint64, direct bool, err error) {
-	if r.srv.cfg.Store.URL == "" {
+	if !r.srv.soleWriter() {
+		seq, err = r.srv.store.Append(ctx, r.id, data)
+		return seq, false, err
+	}
+	for {
 		r.mu.RLock()
 		last := r.streamSeq
 		r.mu.RUnlock()
@@ -467,10 +486,35 @@ func (r *room) append(ctx context.Context, data []byte) (seq uint64, direct bool
 		if !errors.Is(err, errNotLast) {
 			return seq, err == nil, err
 		}
-		r.srv.log.Warn("the log holds a message the room has not applied; waiting for the consumer", "session", r.id)
+		r.srv.log.Warn("the log holds a message the room has not applied; applying it first", "session", r.id)
+		if err := r.replayTail(ctx); err != nil {
+			return 0, false, err
+		}
 	}
-	seq, err = r.srv.store.Append(ctx, r.id, data)
-	return seq, false, err
+}
+
+// replayTail applies the session's log from the room's last message to
+// the log's, with a consumer of its own that stops there.
+func (r *room) replayTail(ctx context.Context) error {
+	st := r.srv.store
+	end, err := st.LastSeq(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	r.mu.RLock()
+	from := r.streamSeq + 1
+	r.mu.RUnlock()
+	done, stop, err := st.Replay(ctx, r.id, from, end, r.onMessage, r.logConsumer)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("replay log of session %s: %w", r.id, ctx.Err())
+	}
 }
 
 // failBatch answers ops whose append failed. Whether the log holds them

@@ -55,7 +55,13 @@ type snapshotter struct {
 
 	mu      sync.Mutex
 	pending []snapItem
-	wake    chan struct{}
+	// pendingEntries counts the entries in pending; the run goroutine is
+	// woken once they reach need, which it sets to what the next
+	// snapshot lacks (see wakeFor), and once when the room has caught
+	// up: not for every log message.
+	pendingEntries, need int
+	sawCaughtUp          bool
+	wake                 chan struct{}
 
 	every  int           // entries between snapshots of a small session
 	minGap time.Duration // least time between snapshots
@@ -92,10 +98,42 @@ func newSnapshotter(r *room, snapshot []byte, seq uint64) *snapshotter {
 func (sn *snapshotter) add(entries []session.Entry, seq uint64, caughtUp bool) {
 	sn.mu.Lock()
 	sn.pending = append(sn.pending, snapItem{entries, seq, caughtUp})
+	sn.pendingEntries += len(entries)
+	wake := sn.pendingEntries >= sn.need || caughtUp && !sn.sawCaughtUp
+	sn.sawCaughtUp = sn.sawCaughtUp || caughtUp
 	sn.mu.Unlock()
+	if !wake {
+		return
+	}
 	select {
 	case sn.wake <- struct{}{}:
 	default:
+	}
+}
+
+// maxPendingEntries bounds the entries handed over and not yet applied
+// by the snapshotter.
+const maxPendingEntries = 1024
+
+// wakeFor sets how many entries the run goroutine waits for before it
+// is woken: as many as the next snapshot lacks, none while one is held
+// back by pacing (its timer wakes it), and at most maxPendingEntries.
+// Applying the entries of many log messages at once costs the same as
+// one by one, without a goroutine hand-off for each.
+func (sn *snapshotter) wakeFor(heldBack bool) {
+	need := maxPendingEntries
+	if !heldBack && sn.caughtUp {
+		need = min(need, max(1, sn.entriesPerSnapshot()-sn.since))
+	}
+	sn.mu.Lock()
+	sn.need = need
+	wake := sn.pendingEntries >= need
+	sn.mu.Unlock()
+	if wake {
+		select {
+		case sn.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -116,7 +154,7 @@ func (sn *snapshotter) run() {
 		}
 		sn.mu.Lock()
 		items := sn.pending
-		sn.pending = nil
+		sn.pending, sn.pendingEntries = nil, 0
 		sn.mu.Unlock()
 		for _, it := range items {
 			for _, e := range it.entries {
@@ -132,12 +170,14 @@ func (sn *snapshotter) run() {
 		// behind must not encode the state once per snapshotEvery entries
 		// it has yet to apply.
 		if !sn.caughtUp || sn.since < sn.entriesPerSnapshot() {
+			sn.wakeFor(false)
 			continue
 		}
 		if wait := time.Until(sn.next); wait > 0 {
 			if due == nil {
 				due = time.After(wait)
 			}
+			sn.wakeFor(true)
 			continue
 		}
 		sn.since = 0
@@ -145,6 +185,7 @@ func (sn *snapshotter) run() {
 		sn.save(ctx)
 		took := time.Since(start)
 		sn.next = time.Now().Add(max(snapshotPace*took, sn.minGap))
+		sn.wakeFor(false)
 	}
 }
 

@@ -1,12 +1,16 @@
 package relay
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -227,7 +231,7 @@ func retryable(err error) bool {
 // in the log is at stream sequence last; otherwise it returns an error
 // that is errNotLast.
 func (st *Store) AppendAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
-	seq, err := st.publish(ctx, sessionID, data, jetstream.WithExpectLastSequencePerSubject(last))
+	seq, err := st.publishAfter(ctx, sessionID, data, last)
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
 		return 0, fmt.Errorf("%w: %w", errNotLast, err)
@@ -243,6 +247,64 @@ func (st *Store) publish(ctx context.Context, sessionID string, data []byte, opt
 	ack, err := st.js.Publish(ctx, subject(sessionID), data, opts...)
 	if err != nil {
 		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+// publishAfter is publish with the expectation that the session's last
+// message is at last. It is the appender's publish, once an op or more
+// on a relay's every append, so it speaks to JetStream without its
+// client library's options and reads the answer without reflection
+// when it is a plain acknowledgement; errors are the library's.
+func (st *Store) publishAfter(ctx context.Context, sessionID string, data []byte, last uint64) (uint64, error) {
+	m := &nats.Msg{Subject: subject(sessionID), Data: data,
+		Header: nats.Header{jetstream.ExpectedLastSubjSeqHeader: []string{strconv.FormatUint(last, 10)}}}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, appendTimeout)
+		defer cancel()
+	}
+	resp, err := st.nc.RequestMsgWithContext(ctx, m)
+	if errors.Is(err, nats.ErrNoResponders) {
+		return 0, jetstream.ErrNoStreamResponse
+	}
+	if err != nil {
+		return 0, err
+	}
+	return readPubAck(resp.Data)
+}
+
+// pubAckPrefix begins JetStream's acknowledgement of a message the
+// stream stored.
+const pubAckPrefix = `{"stream":"` + streamName + `","seq":`
+
+// readPubAck reads JetStream's answer to a publish: the message's stream
+// sequence, or the error it tells.
+func readPubAck(b []byte) (uint64, error) {
+	if rest, ok := bytes.CutPrefix(b, []byte(pubAckPrefix)); ok {
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n > 0 && n < 20 && string(rest[n:]) == "}" {
+			if seq, err := strconv.ParseUint(string(rest[:n]), 10, 64); err == nil && seq > 0 {
+				return seq, nil
+			}
+		}
+	}
+	var ack struct {
+		Error    *jetstream.APIError `json:"error"`
+		Stream   string              `json:"stream"`
+		Sequence uint64              `json:"seq"`
+	}
+	if err := json.Unmarshal(b, &ack); err != nil {
+		return 0, jetstream.ErrInvalidJSAck
+	}
+	if ack.Error != nil {
+		return 0, fmt.Errorf("nats: %w", ack.Error)
+	}
+	if ack.Stream == "" {
+		return 0, jetstream.ErrInvalidJSAck
 	}
 	return ack.Sequence, nil
 }
@@ -272,7 +334,46 @@ func (st *Store) LastSeq(ctx context.Context, sessionID string) (uint64, error) 
 // as the log grows, until stop is called.
 func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, apply func(seq uint64, data []byte),
 	log func(error)) (stop func(), err error) {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(sessionID)}}
+	return st.consume(ctx, sessionID, from, 0, func(seq uint64, data []byte) bool { apply(seq, data); return true }, log)
+}
+
+// Replay calls apply with each log message of a session from stream
+// sequence from up to to, the sequence of one of its messages, in log
+// order and one at a time, and stops there: done is closed once apply
+// has had the message at to. stop ends it sooner. Its consumer is
+// removed by the server soon after it stops.
+func (st *Store) Replay(ctx context.Context, sessionID string, from, to uint64, apply func(seq uint64, data []byte),
+	log func(error)) (done <-chan struct{}, stop func(), err error) {
+	ch := make(chan struct{})
+	if from > to {
+		close(ch)
+		return ch, func() {}, nil
+	}
+	var once sync.Once
+	stop, err = st.consume(ctx, sessionID, from, replayInactive, func(seq uint64, data []byte) bool {
+		apply(seq, data)
+		if seq < to {
+			return true
+		}
+		once.Do(func() { close(ch) })
+		return false
+	}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, stop, nil
+}
+
+// replayInactive is how long the server keeps a replay's consumer once
+// it has stopped pulling.
+const replayInactive = 2 * time.Second
+
+// consume runs an ordered consumer of a session's log from stream
+// sequence from on; it stops once apply returns false. inactive, when
+// not 0, is how long the server keeps the consumer once it stops.
+func (st *Store) consume(ctx context.Context, sessionID string, from uint64, inactive time.Duration,
+	apply func(seq uint64, data []byte) bool, log func(error)) (stop func(), err error) {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject(sessionID)}, InactiveThreshold: inactive}
 	if from > 1 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
@@ -285,12 +386,25 @@ func (st *Store) Consume(ctx context.Context, sessionID string, from uint64, app
 	if st.heartbeat > 0 {
 		opts = append(opts, jetstream.PullHeartbeat(st.heartbeat))
 	}
-	cc, err := cons.Consume(func(msg jetstream.Msg) {
+	var cc jetstream.ConsumeContext
+	var ended atomic.Bool
+	ready := make(chan struct{}) // closed once cc is set
+	defer close(ready)
+	cc, err = cons.Consume(func(msg jetstream.Msg) {
+		if ended.Load() {
+			return
+		}
 		md, err := msg.Metadata()
 		if err != nil {
 			return
 		}
-		apply(md.Sequence.Stream, msg.Data())
+		if !apply(md.Sequence.Stream, msg.Data()) {
+			ended.Store(true)
+			<-ready
+			if cc != nil {
+				cc.Stop() // from the handler, as the library's own StopAfter does
+			}
+		}
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("consume log of session %s: %w", sessionID, err)

@@ -58,13 +58,13 @@ type EventData struct {
 // organizersOnly reports whether the event is the organizers' alone.
 // Themes and recommendations are everyone's once the plenary has
 // started.
-func (d EventData) organizersOnly() bool {
+func (d *EventData) organizersOnly() bool {
 	return ((len(d.Themes) > 0 || len(d.Recommendations) > 0) && !d.Public) || d.Dismissed != nil
 }
 
 // private reports whether the event carries one person's survey answer
 // or priority vote: its sender is shown to no one but that person.
-func (d EventData) private() bool { return len(d.Answers) > 0 || d.Priority != nil }
+func (d *EventData) private() bool { return len(d.Answers) > 0 || d.Priority != nil }
 
 // Header is the session-wide part of the state: title, vote budget and the
 // agenda.
@@ -101,11 +101,11 @@ func (v Viewer) Sees(g string) bool {
 // vote, whose answer or votes go to the sender alone. In the plenary, a
 // viewer is shown of other groups only what the plenary shows: their
 // key ideas and published summaries.
-func (e Event) For(v Viewer) (Event, bool) {
+func (e *Event) For(v Viewer) (Event, bool) {
 	if !e.shownTo(v) {
 		return Event{}, false
 	}
-	out := e
+	out := *e
 	if e.byAnonymousAuthor() && e.By != v.ID {
 		out.By = ""
 	}
@@ -180,8 +180,8 @@ func (e Event) For(v Viewer) (Event, bool) {
 // every event but another person's priority vote only as a tally;
 // members their group's and the session's, and in the plenary what it
 // shows of other groups.
-func (e Event) shownTo(v Viewer) bool {
-	d := e.Data
+func (e *Event) shownTo(v Viewer) bool {
+	d := &e.Data
 	if d.organizersOnly() && v.Role != Organizer {
 		return false
 	}
@@ -216,7 +216,7 @@ func (e Event) shownTo(v Viewer) bool {
 // groups, or in the plenary a key idea of another; and, when it does
 // not, whether v must drop the idea because an op took it out of the
 // plenary.
-func (e Event) showsIdea(v Viewer, i *Idea) (show, drop bool) {
+func (e *Event) showsIdea(v Viewer, i *Idea) (show, drop bool) {
 	if v.Sees(i.Group) {
 		return true, false
 	}
@@ -249,7 +249,7 @@ func (t *Text) published() *Text {
 // an anonymous idea it carries, so that By would give the author away.
 // It is worked out from the event's data, so it holds for events that
 // went through JSON too.
-func (e Event) byAnonymousAuthor() bool {
+func (e *Event) byAnonymousAuthor() bool {
 	if e.By == "" {
 		return false
 	}
@@ -264,7 +264,7 @@ func (e Event) byAnonymousAuthor() bool {
 // Audience is the key under which an event's encoding for a viewer can be
 // shared with other viewers: viewers of one audience are shown the same
 // bytes.
-func (e Event) Audience(v Viewer) (string, bool) {
+func (e *Event) Audience(v Viewer) (string, bool) {
 	if !e.shownTo(v) {
 		return "", false
 	}

@@ -137,6 +137,15 @@ func DecodeClient(frame []byte) (any, error) {
 	if err := checkNesting(frame, MaxNesting); err != nil {
 		return nil, err
 	}
+	if op, ok := decodeOpFrame(frame); ok {
+		return op, nil
+	}
+	return decodeClientJSON(frame)
+}
+
+// decodeClientJSON is DecodeClient by encoding/json: it decides on every
+// frame decodeOpFrame leaves to it.
+func decodeClientJSON(frame []byte) (any, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
