@@ -57,11 +57,14 @@ type joinModel struct {
 	code    codeForm
 	form    nameForm
 	dialing bool
-	cancel  bool
-	room    *Model // set once joined
-	size    *tea.WindowSizeMsg
-	live    *Joined
-	closing string
+	// starting is set while the join of Start is under way, before any
+	// form has shown: the screen says so and shows no field to type in.
+	starting bool
+	cancel   bool
+	room     *Model // set once joined
+	size     *tea.WindowSizeMsg
+	live     *Joined
+	closing  string
 }
 
 // Joined is what a join program started, for whoever ends the program:
@@ -92,6 +95,7 @@ func newJoinModel(ctx context.Context, opts JoinOptions) joinModel {
 	// Set here: Init has a value receiver, and the model it starts from
 	// must already show the join under way.
 	j.dialing = opts.Start != nil
+	j.starting = j.dialing
 	return j
 }
 
@@ -190,7 +194,7 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // joined opens the room, or the form that the answer asks for.
 func (j joinModel) joined(msg joinedMsg) (tea.Model, tea.Cmd) {
-	j.dialing = false
+	j.dialing, j.starting = false, false
 	if msg.err != nil {
 		if errors.Is(msg.err, relay.ErrNameNeeded) && j.opts.Dial != nil {
 			if j.step == stepCode {
@@ -232,9 +236,13 @@ func (j joinModel) View() tea.View {
 		return j.room.View()
 	}
 	var v tea.View
-	if j.step == stepCode {
+	switch {
+	case j.starting:
+		st := j.form.styles
+		v = tea.NewView(st.Title.Render(j.opts.Heading) + "\n\n" + formStatus(st, true, "", j.form.width))
+	case j.step == stepCode:
 		v = j.code.view(j.dialing)
-	} else {
+	default:
 		v = j.form.view(j.dialing)
 	}
 	if j.closing != "" {
