@@ -139,14 +139,20 @@ const singlesPerGroup = 3
 // NewConference builds the conference report of a state: the reports of
 // its groups, in plan order, merged.
 func NewConference(s *session.State) Conference {
+	c := mergeGroups(s)
+	e := NewEngagement(s)
+	c.Engagement = &e
+	return c
+}
+
+// mergeGroups is the conference report of a state's groups, in plan
+// order, without the Engagement figures.
+func mergeGroups(s *session.State) Conference {
 	groups := make([]Group, 0, len(s.Groups))
 	for _, g := range s.Groups {
 		groups = append(groups, NewGroup(s, g.Name))
 	}
-	c := Merge(groups)
-	e := NewEngagement(s)
-	c.Engagement = &e
-	return c
+	return Merge(groups)
 }
 
 // ConferenceMarkdown is the conference report of a state in Markdown,
@@ -162,8 +168,7 @@ func ConferenceMarkdown(s *session.State) string {
 // are not shown the people of the others), and no Engagement section,
 // whose figures are the organizers'.
 func ConferenceDraftMarkdown(s *session.State, group string) string {
-	c := NewConference(s)
-	c.Engagement = nil
+	c := mergeGroups(s)
 	m := &c.Methodology
 	m.Participants, m.FromRoster, m.Backgrounds = 0, 0, nil
 	for k := range m.Groups {

@@ -338,13 +338,8 @@ func surveyResult(it *session.SurveyItem) SurveyResult {
 	case session.SurveyScale:
 		for v := 1; v <= session.ScaleMax; v++ {
 			a := strconv.Itoa(v)
-			switch {
-			case len(it.Labels) == session.ScaleMax:
-				a += " " + it.Labels[v-1]
-			case len(it.Labels) == 2 && v == 1:
-				a += " " + it.Labels[0]
-			case len(it.Labels) == 2 && v == session.ScaleMax:
-				a += " " + it.Labels[1]
+			if l := it.PointLabel(v); l != "" {
+				a += " " + l
 			}
 			r.Answers = append(r.Answers, a)
 		}

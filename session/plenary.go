@@ -483,13 +483,7 @@ func (s *State) applyPlenary(e Event) {
 	}
 	for _, t := range d.Themes {
 		if t.Dismissed {
-			delete(s.Priorities, t.ID)
-			for p, ids := range s.PriorityBy {
-				s.PriorityBy[p] = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == t.ID })
-				if len(s.PriorityBy[p]) == 0 {
-					delete(s.PriorityBy, p)
-				}
-			}
+			s.dropPriority(t.ID)
 		}
 	}
 	if d.Plenary != nil {

@@ -123,6 +123,20 @@ type SurveyRef struct {
 	Items []string `json:"items,omitempty"`
 }
 
+// PointLabel is the label of point v (1 to ScaleMax) of a scale: the
+// plan's label of that point, of an end, or "" for a point in between.
+func (it *SurveyItem) PointLabel(v int) string {
+	switch {
+	case len(it.Labels) == ScaleMax:
+		return it.Labels[v-1]
+	case len(it.Labels) == 2 && v == 1:
+		return it.Labels[0]
+	case len(it.Labels) == 2 && v == ScaleMax:
+		return it.Labels[1]
+	}
+	return ""
+}
+
 // SurveyItemOf returns the survey item with that id, or nil.
 func (s *State) SurveyItemOf(id string) *SurveyItem {
 	for _, it := range s.Survey {

@@ -168,13 +168,8 @@ func (f *surveyForm) start() tea.Cmd {
 // scaleLabel is "1 · Not at all", "3", "5 · Very".
 func scaleLabel(it *session.SurveyItem, v int) string {
 	s := fmt.Sprint(v)
-	switch {
-	case len(it.Labels) == session.ScaleMax:
-		s += " · " + it.Labels[v-1]
-	case len(it.Labels) == 2 && v == 1:
-		s += " · " + it.Labels[0]
-	case len(it.Labels) == 2 && v == session.ScaleMax:
-		s += " · " + it.Labels[1]
+	if l := it.PointLabel(v); l != "" {
+		s += " · " + l
 	}
 	return s
 }
