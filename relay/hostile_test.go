@@ -327,8 +327,18 @@ func TestControlCharactersNeverFannedOut(t *testing.T) {
 	cleo := h.tr.join(codes.code(t, "Manzoni", session.Chair), "Cleo")
 	idea := ana.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "a plain idea"})
 	ideaID := fmt.Sprintf("i%d", idea)
+	// Each person's coming online is logged by the relay on its own, after
+	// the welcome: wait for it too, so that the events left to see can only
+	// come from the ops below.
 	for _, p := range []*peer{h.bystander, h.org, rob, cleo} {
-		p.waitFor("the plain idea", func() bool { return textCount(p.state, "a plain idea") == 1 })
+		p.waitFor("the plain idea and everyone online", func() bool {
+			for _, q := range []*peer{ana, rob, cleo} {
+				if pp := p.state.People[q.you.ID]; pp == nil || !pp.Online {
+					return false
+				}
+			}
+			return textCount(p.state, "a plain idea") == 1
+		})
 		p.events = nil
 	}
 	nasty := []string{
