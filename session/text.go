@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"unicode"
@@ -105,6 +106,88 @@ func CheckText(s string, max int, multiline bool) error {
 		return fmt.Errorf("is %d characters long; at most %d", n, max)
 	}
 	return nil
+}
+
+// Tidy removes from s, character by character, what CheckText refuses in
+// any text: control characters, bidirectional controls, invisible
+// formatting characters out of place and tag characters outside a flag.
+// A carriage return (alone or before a newline), a line separator and a
+// paragraph separator become a newline. Text copied from a web page or a
+// word processor often carries such characters (a soft hyphen, a
+// right-to-left mark) that nobody sees; the words stay as they were. It
+// returns the text and how many characters it removed (line ends made
+// newlines are not counted).
+// Lengths, stacked marks and newlines in a single line are left to
+// CheckText.
+func Tidy(s string) (string, int) {
+	n := 0
+	for range 3 { // a removal can leave a joiner out of place: look again
+		err := CheckText(s, math.MaxInt, true)
+		if err == nil || !tidyable(err) {
+			return s, n
+		}
+		t, k := tidyOnce(s)
+		n += k
+		if t == s {
+			break
+		}
+		s = t
+	}
+	return s, n
+}
+
+// tidyable reports whether err is one that Tidy removes the cause of.
+func tidyable(err error) bool {
+	return errors.Is(err, ErrControl) || errors.Is(err, ErrInvisible) || strings.Contains(err.Error(), "UTF-8") ||
+		strings.Contains(err.Error(), "bidirectional")
+}
+
+func tidyOnce(s string) (string, int) {
+	n := 0
+	if !utf8.ValidString(s) {
+		v := strings.ToValidUTF8(s, "")
+		n += len(s) - len(v) // at least one a bad sequence
+		s = v
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	rs := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	inTag := false
+	for i, r := range rs {
+		var next rune
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
+		switch {
+		case r == '\r' || r == '\u2028' || r == '\u2029':
+			b.WriteByte('\n')
+			prev, inTag = '\n', false
+			continue
+		case r == '\n' || r == '\t':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f),
+			(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+			n++
+			continue
+		case r >= tagFirst && r <= tagCancel:
+			if !inTag || r < tagFirst+0x20 {
+				n++
+				continue
+			}
+			inTag = r != tagCancel
+			b.WriteRune(r)
+			prev = r
+			continue
+		case unicode.Is(unicode.Cf, r) && !joins(r, prev, next):
+			n++
+			continue
+		}
+		inTag = r == flagBase
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String(), n
 }
 
 const (

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -44,10 +45,28 @@ type textEditor struct {
 	failed   bool              // the last save was refused; the text waits here
 	holding  bool              // asking whether to drop the typing: nothing is saved
 	gen      int               // which pause a save tick belongs to
-	loaded   bool
-	vers     *versionList // the versions being browsed, or nil
-	width    int
-	height   int
+	// kept holds, per question, text that could not be saved when the
+	// editor moved to another question: it comes back on return.
+	kept map[string]keptText
+	// away holds the edits in flight when the editor moved to another
+	// question, by op id: refused, they are kept for their question.
+	away   map[string]awayEdit
+	loaded bool
+	vers   *versionList // the versions being browsed, or nil
+	width  int
+	height int
+}
+
+// keptText is text typed on a saved version that could not be saved.
+type keptText struct {
+	text, base string
+	baseV      int
+}
+
+// awayEdit is an edit of another question's text still in flight.
+type awayEdit struct {
+	question string
+	keptText
 }
 
 // saveTickMsg fires a pause after an edit; only the latest one saves.
@@ -66,12 +85,15 @@ type reloadMsg struct {
 func newTextEditor(a *app, kind, group string) *textEditor {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
-	ta.CharLimit = session.MaxLongText
+	// No limit here: text merged in from others, or pasted, is never cut.
+	// A text over session.MaxLongText is kept and refused with a line
+	// that says how much to shorten it (save).
+	ta.CharLimit = 0
 	ta.MaxHeight = 0
 	ta.SetVirtualCursor(false)
 	ta.SetStyles(a.styles.Textarea)
 	ta.KeyMap.TransposeCharacterBackward = key.NewBinding(key.WithDisabled())
-	e := &textEditor{a: a, kind: kind, group: group, ta: ta, inflight: map[string]string{}}
+	e := &textEditor{a: a, kind: kind, group: group, ta: ta, inflight: map[string]string{}, kept: map[string]keptText{}, away: map[string]awayEdit{}}
 	switch kind {
 	case session.Minutes:
 		e.opKind, e.what = session.KindMinutesEdit, "the minutes"
@@ -95,7 +117,9 @@ func newTextEditor(a *app, kind, group string) *textEditor {
 func (e *textEditor) text() *session.Text { return e.a.state.Text(e.kind, e.group, e.question) }
 
 // load shows the question's text as the replica holds it, dropping what
-// was typed and not saved (flush first to keep it).
+// was typed and not saved (flush or keep first to keep it). Text kept
+// for the question when the editor left it comes back, rebased onto
+// what was saved since, waiting for ctrl+s.
 func (e *textEditor) load(question string) {
 	e.question, e.loaded = question, true
 	e.failed, e.again, e.vers, e.holding = false, false, nil, false
@@ -105,18 +129,50 @@ func (e *textEditor) load(question string) {
 		e.shadow, e.shadowV = t.Body, t.Version
 	}
 	e.ta.SetValue(e.shadow)
+	if k, ok := e.kept[question]; ok {
+		delete(e.kept, question)
+		text := k.text
+		if k.baseV != e.shadowV {
+			text = session.Merge3(k.base, e.shadow, k.text, e.a.me.Name).Text
+		}
+		if text != e.shadow {
+			e.ta.SetValue(text)
+			e.failed = true
+		}
+	}
 	e.relayout()
 }
 
-// follow switches to another question, saving what is pending first.
-func (e *textEditor) follow(question string) {
-	if e.loaded && question == e.question {
-		return
+// keepUnsaved keeps what is typed here and cannot be saved, for load to
+// bring back, and reports whether there was any.
+func (e *textEditor) keepUnsaved() bool {
+	if !e.loaded || !e.dirty() {
+		return false
 	}
+	e.kept[e.question] = keptText{text: e.ta.Value(), base: e.shadow, baseV: e.shadowV}
+	return true
+}
+
+// follow switches to another question, saving what is pending first;
+// what cannot be saved is kept for the question and a notice says so.
+func (e *textEditor) follow(question string) tea.Cmd {
+	if e.loaded && question == e.question {
+		return nil
+	}
+	var cmd tea.Cmd
 	if e.loaded {
+		from := e.question
 		e.flush()
+		for id, text := range e.inflight {
+			e.away[id] = awayEdit{from, keptText{text: text, base: e.shadow, baseV: e.shadowV}}
+		}
+		if e.keepUnsaved() {
+			cmd = e.a.say(noticeError, fmt.Sprintf("%s of %s are not saved: they are kept here, and come back when you return to it",
+				capital(e.what), e.a.questionLabel(from)))
+		}
 	}
 	e.load(question)
+	return cmd
 }
 
 // saved is the text as it will stand once the edits in flight are in.
@@ -169,6 +225,23 @@ func (e *textEditor) handle(msg tea.Msg) (bool, tea.Cmd) {
 		e.load(e.question)
 		return true, e.a.say(noticeInfo, "reloaded "+e.what+" as saved")
 	case opResultMsg:
+		if w, ok := e.away[msg.id]; ok {
+			delete(e.away, msg.id)
+			if msg.reject == nil {
+				return true, nil
+			}
+			if _, typed := e.kept[w.question]; !typed {
+				e.kept[w.question] = w.keptText
+			}
+			if e.question == w.question {
+				// Back on its question already: merge it into what shows.
+				delete(e.kept, w.question)
+				e.setValueKeepCursor(session.Merge3(w.base, e.ta.Value(), w.text, e.a.me.Name).Text)
+				e.failed = e.dirty()
+			}
+			return true, e.a.say(noticeError, fmt.Sprintf("couldn't save %s of %s: %s; the text is kept here, and comes back when you return to it",
+				e.what, e.a.questionLabel(w.question), msg.reject.Message))
+		}
 		sent, ok := e.inflight[msg.id]
 		if !ok {
 			return false, nil
@@ -229,15 +302,38 @@ func (e *textEditor) acked(seq int64, sent string) tea.Cmd {
 // rebase moves the text here onto body, version v, of which base was
 // the saved text it built on: what was typed since base is kept, made
 // again on body.
+//
+// The cursor goes with the text typed here: it is marked in that text
+// for the merge, so that it stays where the person was typing even when
+// the other side added text alike at the same place (two people starting
+// a line with the same letter), where a diff of the two results could
+// put it in the other person's line.
 func (e *textEditor) rebase(base, body string, v int) session.Merge {
 	local := e.ta.Value()
-	m := session.Merge3(base, body, local, e.a.me.Name)
 	e.shadow, e.shadowV = body, v
-	if m.Text != local {
-		e.setValueKeepCursor(m.Text)
+	m := session.Merge3(base, body, local, e.a.me.Name)
+	if m.Text == local {
+		return m
 	}
+	if local != base && !strings.Contains(local, cursorMark) && !strings.Contains(body, cursorMark) {
+		off := cursorOffset(local, e.ta.Line(), e.ta.Column())
+		mm := session.Merge3(base, body, local[:off]+cursorMark+local[off:], e.a.me.Name)
+		// The mark only says where the cursor goes: used when the merge
+		// with it is the merge without it.
+		if at := strings.Index(mm.Text, cursorMark); at >= 0 && mm.Text[:at]+mm.Text[at+len(cursorMark):] == m.Text {
+			e.ta.SetValue(m.Text)
+			row, col := rowCol(m.Text, at)
+			e.moveCursor(row, col)
+			return m
+		}
+	}
+	e.setValueKeepCursor(m.Text)
 	return m
 }
+
+// cursorMark stands for the cursor in a text being merged: a private-use
+// character no keyboard types.
+const cursorMark = "\U0010FFFD"
 
 // replicaChanged takes over a newer saved text, rebasing what is typed
 // here onto it, and says who changed it.
@@ -291,11 +387,14 @@ func (e *textEditor) setValueKeepCursor(text string) {
 	e.moveCursor(row, col)
 }
 
-// save sends the text, made on the saved version it builds on.
+// save sends the text, made on the saved version it builds on. A text
+// the relay would refuse stays here, unsaved, with one line that says
+// what to change.
 func (e *textEditor) save() tea.Cmd {
 	text := e.ta.Value()
 	if err := session.CheckText(text, session.MaxLongText, true); err != nil {
-		return e.a.say(noticeError, "couldn't save "+e.what+": the text "+err.Error())
+		e.failed = true
+		return e.a.say(noticeError, "couldn't save "+e.what+": the text "+err.Error()+"; it is kept here until you change it")
 	}
 	if len(e.inflight) > 0 {
 		e.again = true // sent when the edit in flight is answered
@@ -315,11 +414,17 @@ func (e *textEditor) send(text string) tea.Cmd {
 }
 
 // flush saves now what is waiting for a pause, also while an edit is in
-// flight (the relay merges the two).
+// flight (the relay merges the two). A text the relay would refuse is
+// not sent: it stays unsaved here.
 func (e *textEditor) flush() {
-	if e.loaded && e.dirty() && !e.failed {
-		e.send(e.ta.Value())
+	if !e.loaded || !e.dirty() || e.failed {
+		return
 	}
+	if session.CheckText(e.ta.Value(), session.MaxLongText, true) != nil {
+		e.failed = true
+		return
+	}
+	e.send(e.ta.Value())
 }
 
 // keys handles the editor's own keys; it reports whether it used k.
@@ -408,6 +513,9 @@ func (e *textEditor) status() string {
 	st := e.a.styles
 	switch {
 	case e.failed && e.dirty():
+		if n := utf8.RuneCountInString(e.ta.Value()); n > session.MaxLongText {
+			return st.Bad.Render(fmt.Sprintf("not saved: %d characters over the limit", n-session.MaxLongText))
+		}
 		return st.Bad.Render("not saved: ctrl+s tries again")
 	case e.dirty():
 		return st.Dim.Render("editing…")
@@ -491,8 +599,30 @@ func (e *textEditor) cursor() *tea.Cursor {
 	return c
 }
 
-// unsent reports whether text typed here could not be saved.
-func (e *textEditor) unsent() bool { return e.failed && e.dirty() }
+// unsent reports whether text typed here could not be saved, here or
+// kept for another question.
+func (e *textEditor) unsent() bool { return e.failed && e.dirty() || len(e.kept) > 0 }
+
+// unsentText is the text typed here that is not saved: the text being
+// edited when it differs from the saved one, or the edit still on its
+// way, and the texts kept for other questions.
+func (e *textEditor) unsentText() string {
+	var out []string
+	switch {
+	case !e.loaded:
+	case e.dirty():
+		out = append(out, e.ta.Value())
+	case len(e.inflight) > 0:
+		out = append(out, e.sentText)
+	}
+	for _, k := range e.kept {
+		out = append(out, k.text)
+	}
+	for _, w := range e.away {
+		out = append(out, w.text)
+	}
+	return strings.Join(out, "\n\n")
+}
 
 func (e *textEditor) focus() tea.Cmd { return e.ta.Focus() }
 func (e *textEditor) blur()          { e.ta.Blur(); e.vers = nil }
@@ -630,4 +760,13 @@ func capital(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// questionLabel names a question for a notice: "Q2", or for a text of no
+// question (the executive summary, the recommendations) "this page".
+func (a *app) questionLabel(id string) string {
+	if _, qi := a.state.Question(id); qi >= 0 {
+		return fmt.Sprintf("Q%d", qi+1)
+	}
+	return "this page"
 }

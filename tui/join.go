@@ -136,7 +136,8 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd := j.room.Update(msg)
 		r := m.(Model)
 		j.room = &r
-		if _, ok := msg.(Closing); ok {
+		switch msg.(type) {
+		case Closing, quitMsg:
 			j.live.mu.Lock()
 			j.live.unsent = r.UnsentText()
 			j.live.mu.Unlock()
@@ -146,6 +147,10 @@ func (j joinModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case Closing:
 		return j, nil
+	case quitMsg:
+		// Stopped from outside before joining: what was typed in the
+		// form was never sent anywhere.
+		return j, tea.Quit
 	case tea.WindowSizeMsg:
 		j.size = &msg
 		j.form.width, j.code.width = msg.Width, msg.Width
@@ -296,12 +301,18 @@ func (l *Joined) Unsent() string {
 func Join(ctx context.Context, opts JoinOptions) error {
 	j := newJoinModel(ctx, opts)
 	defer j.live.End()
-	p := tea.NewProgram(j, tea.WithContext(ctx))
+	p := tea.NewProgram(j)
+	stop := stopOnDone(ctx, p)
+	defer stop()
 	m, err := p.Run()
 	if j, ok := m.(joinModel); ok && j.cancel && j.room == nil {
 		return ErrCancelled
 	}
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+	if ctx.Err() == nil {
+		return err
+	}
+	printUnsent(j.live.Unsent())
+	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
 	return err

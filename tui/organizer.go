@@ -230,7 +230,8 @@ func (s *organizerScreen) tableKey(k tea.KeyPressMsg) tea.Cmd {
 			_, s.synthQ = s.a.state.Question(g.Current)
 		}
 		s.synthQ = max(s.synthQ, 0)
-		s.followSynth()
+		t.sel = min(max(t.sel, 0), max(rows-1, 0))
+		return s.followSynth()
 	}
 	t.sel = min(max(t.sel, 0), max(rows-1, 0))
 	return nil
@@ -301,12 +302,12 @@ func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, s.keys.Earlier):
 		if s.synthQ > -2 {
 			s.synthQ--
-			s.followSynth()
+			return s.followSynth()
 		}
 	case key.Matches(k, s.keys.Later):
 		if s.synthQ < len(s.a.state.Questions)-1 {
 			s.synthQ++
-			s.followSynth()
+			return s.followSynth()
 		}
 	default:
 		var cmd tea.Cmd
@@ -319,21 +320,23 @@ func (s *organizerScreen) synthKey(k tea.KeyPressMsg) tea.Cmd {
 // followSynth points the editor at the chosen page: a question's
 // synthesis, or before the first question the recommendations and the
 // executive summary.
-func (s *organizerScreen) followSynth() {
+func (s *organizerScreen) followSynth() tea.Cmd {
 	qs := s.a.state.Questions
 	s.synthQ = min(max(s.synthQ, -2), len(qs)-1)
+	var cmd tea.Cmd
 	switch {
 	case s.synthQ >= 0:
 		s.synth = s.editors[0]
-		s.synth.follow(qs[s.synthQ].ID)
+		cmd = s.synth.follow(qs[s.synthQ].ID)
 	case s.synthQ == -2:
 		s.synth = s.editors[1]
-		s.synth.follow("")
+		cmd = s.synth.follow("")
 	default:
 		s.synth = s.editors[2]
-		s.synth.follow("")
+		cmd = s.synth.follow("")
 	}
 	s.sums.GotoTop()
+	return cmd
 }
 
 func (s *organizerScreen) setSize(w, h int) {

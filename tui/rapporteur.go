@@ -60,10 +60,9 @@ func newRapporteurScreen(a *app) *rapporteurScreen {
 }
 
 // follow keeps the editors on the question the ideas show.
-func (s *rapporteurScreen) follow() {
+func (s *rapporteurScreen) follow() tea.Cmd {
 	q := s.m.list.questionID()
-	s.minutes.follow(q)
-	s.summary.follow(q)
+	return tea.Batch(s.minutes.follow(q), s.summary.follow(q))
 }
 
 func (s *rapporteurScreen) editor() *textEditor {
@@ -91,8 +90,7 @@ func (s *rapporteurScreen) setFocus(p rapPane) tea.Cmd {
 
 func (s *rapporteurScreen) update(msg tea.Msg) tea.Cmd {
 	cmd := s.route(msg)
-	s.follow()
-	return cmd
+	return tea.Batch(cmd, s.follow())
 }
 
 func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {

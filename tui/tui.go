@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -70,15 +71,43 @@ func New(opts Options) Model {
 }
 
 // Run runs the program until the person quits or ctx ends.
+//
+// When ctx ends (the program is told to stop: SIGTERM, or SIGHUP when its
+// terminal closes), what waits to be saved goes to the outbox first, as
+// when the person quits, and what was typed and not sent is printed.
 func Run(ctx context.Context, opts Options) error {
 	m := New(opts)
 	defer close(m.a.done)
-	p := tea.NewProgram(m, tea.WithContext(ctx))
-	_, err := p.Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+	p := tea.NewProgram(m)
+	stop := stopOnDone(ctx, p)
+	defer stop()
+	fm, err := p.Run()
+	if ctx.Err() == nil {
+		return err
+	}
+	if fm, ok := fm.(Model); ok {
+		printUnsent(fm.UnsentText())
+	}
+	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
 	return err
+}
+
+// stopOnDone asks p to save and quit once ctx ends, and kills it if it
+// has not within a few seconds.
+func stopOnDone(ctx context.Context, p *tea.Program) (stop func() bool) {
+	return context.AfterFunc(ctx, func() {
+		p.Send(quitMsg{})
+		time.AfterFunc(3*time.Second, p.Kill)
+	})
+}
+
+// printUnsent hands what was typed and not sent back to the terminal.
+func printUnsent(text string) {
+	if text != "" {
+		fmt.Println("breakout stopped. What you were typing and had not sent or saved (ideas are not kept; minutes and other long texts go out when you join again):\n\n" + text)
+	}
 }
 
 // Init starts reading the relay and asks the terminal for its background.
@@ -108,6 +137,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if p, ok := msg.(tea.PasteMsg); ok {
+		// Text copied from a web page or a word processor carries
+		// characters nobody sees (soft hyphens, direction marks) that the
+		// relay refuses: they go here, before any input takes the paste.
+		if text, n := session.Tidy(p.Content); n > 0 {
+			msg = tea.PasteMsg{Content: text}
+			cmds = append(cmds, m.a.say(noticeInfo, fmt.Sprintf("The paste held %s that nobody sees (soft hyphens, direction marks, control characters): left out; the words are as pasted",
+				plural(n, "character", "characters"))))
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

@@ -37,13 +37,22 @@ func (c *composer) unsentText() string {
 func (s *participantScreen) unsentText() string { return s.m.comp.unsentText() }
 func (s *chairScreen) unsentText() string       { return s.m.comp.unsentText() }
 func (s *rapporteurScreen) unsentText() string {
-	return strings.TrimSpace(s.m.comp.unsentText() + "\n\n" + s.theme.unsentText())
+	return joinUnsent(s.m.comp.unsentText(), s.theme.unsentText(), s.minutes.unsentText(), s.summary.unsentText())
 }
 
 func (s *organizerScreen) unsentText() string {
+	texts := []string{s.bcast.unsentText(), s.board.input.unsentText()}
+	for _, e := range s.editors {
+		texts = append(texts, e.unsentText())
+	}
+	return joinUnsent(texts...)
+}
+
+// joinUnsent joins the texts that are not empty, a blank line apart.
+func joinUnsent(texts ...string) string {
 	var out []string
-	for _, l := range []*lineInput{s.bcast, s.board.input} {
-		if t := l.unsentText(); t != "" {
+	for _, t := range texts {
+		if t = strings.TrimSpace(t); t != "" {
 			out = append(out, t)
 		}
 	}
@@ -51,8 +60,9 @@ func (s *organizerScreen) unsentText() string {
 }
 
 // UnsentText is what the person typed and did not send (ideas, a
-// broadcast); saved texts such as minutes are not in it, Closing saves
-// them.
+// broadcast), and long texts (minutes, summaries, syntheses) typed and not
+// yet saved: Closing sends them, but a relay that is shutting down may
+// not take them in time.
 func (m Model) UnsentText() string {
 	if u, ok := m.scr.(unsentTexter); ok {
 		return u.unsentText()
