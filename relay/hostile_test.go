@@ -55,25 +55,28 @@ func (h *hostileRoom) connect(t *testing.T) *websocket.Conn {
 	return ws
 }
 
-// noticedNothing checks that the bystander and the organizer saw no
-// event since the last check but people coming and going and the
-// sentinel: an idea added now in Manzoni. Anything fanned out before the
-// sentinel would have reached them before it. With fromMallory, the
-// organizer may also have seen Mallory's accepted ops in Verdi.
-func (h *hostileRoom) noticedNothing(t *testing.T, what string, fromMallory bool) {
+// noticedNothing checks that the bystander and the organizer, and the
+// other members of Manzoni given, saw no event since the last check but
+// people coming and going and the sentinel: an idea added now in
+// Manzoni. Anything fanned out before the sentinel would have reached
+// them before it. With fromMallory, the organizer may also have seen
+// Mallory's accepted ops in Verdi.
+func (h *hostileRoom) noticedNothing(t *testing.T, what string, fromMallory bool, members ...*peer) {
 	t.Helper()
-	h.sentinel(t, what, true, fromMallory)
+	h.sentinel(t, what, true, fromMallory, members...)
 }
 
 // sentinel adds the sentinel idea and waits for it; with check, it fails
-// for any other event seen since the last sentinel.
-func (h *hostileRoom) sentinel(t *testing.T, what string, check, fromMallory bool) {
+// for any other event seen since the last sentinel. People coming and
+// going are logged by the relay on its own, whenever it sees them come
+// or (after offlineGrace) go: the sentinel's own sender among them.
+func (h *hostileRoom) sentinel(t *testing.T, what string, check, fromMallory bool, members ...*peer) {
 	t.Helper()
 	sentinel := fmt.Sprintf("sentinel after %s", what)
 	cleo := h.tr.join(h.codes.code(t, "Manzoni", session.Chair), "Cleo")
 	cleo.mustSend(session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: sentinel})
 	cleo.c.Close()
-	for _, p := range []*peer{h.bystander, h.org} {
+	for _, p := range append([]*peer{h.bystander, h.org}, members...) {
 		p.waitFor("the sentinel", func() bool { return textCount(p.state, sentinel) == 1 })
 		for _, ev := range p.events {
 			switch {
@@ -330,7 +333,7 @@ func TestControlCharactersNeverFannedOut(t *testing.T) {
 	// Each person's coming online is logged by the relay on its own, after
 	// the welcome: wait for it too, so that the events left to see can only
 	// come from the ops below.
-	for _, p := range []*peer{h.bystander, h.org, rob, cleo} {
+	for _, p := range []*peer{h.bystander, h.org, ana, rob, cleo} {
 		p.waitFor("the plain idea and everyone online", func() bool {
 			for _, q := range []*peer{ana, rob, cleo} {
 				if pp := p.state.People[q.you.ID]; pp == nil || !pp.Online {
@@ -387,13 +390,9 @@ func TestControlCharactersNeverFannedOut(t *testing.T) {
 			t.Errorf("%s %s with %q = %+v; want reject invalid", a.p.you.Role, a.kind, a.data, rej)
 		}
 	}
-	for _, p := range []*peer{rob, cleo} {
-		p.pump(20 * time.Millisecond)
-		for _, ev := range p.events {
-			t.Errorf("%s got event %s from a rejected op", p.you.Name, ev.Kind)
-		}
-	}
-	h.noticedNothing(t, "control characters", false)
+	// Nothing reached anyone, the senders' own group included: an event
+	// of a rejected op would come before the sentinel.
+	h.noticedNothing(t, "control characters", false, ana, rob, cleo)
 	s := roomState(t, h.tr.srv, codes.Session)
 	b, _ := json.Marshal(s)
 	var walk func(v any)
@@ -627,8 +626,28 @@ func TestGuessingCodesIsLimitedAndSlowed(t *testing.T) {
 	if guesses < joinBurst {
 		t.Errorf("limited after %d guesses; want a burst of %d forgiven", guesses, joinBurst)
 	}
-	if f, _ := hello("127.0.0.1", session.Hello{Code: code, Name: "Right code"}); errCode(f) != session.ErrCodeTooMany {
-		t.Errorf("the right code from the limited address: %s; want too_many_attempts", f.raw)
+	// The right code from the limited address is refused too. A token
+	// comes back every joinInterval, and a busy machine may be slow
+	// enough between the refusal and this hello for one to have come
+	// back: then the right code is welcomed (and gives the token back),
+	// and is tried again once the address is refused anew. A limiter
+	// that let the right code by would welcome it every time.
+	for round := 1; ; round++ {
+		f, _ := hello("127.0.0.1", session.Hello{Code: code, Name: "Right code"})
+		if errCode(f) == session.ErrCodeTooMany {
+			break
+		}
+		if f.Type != session.MsgWelcome || round == 3 {
+			t.Errorf("the right code from the limited address, try %d: %s; want too_many_attempts", round, f.raw)
+			break
+		}
+		t.Logf("the right code from the limited address was welcomed: a token came back; spending it")
+		for {
+			if f, _ := guess(); errCode(f) == session.ErrCodeTooMany {
+				guesses-- // refused: not counted as a failed join
+				break
+			}
+		}
 	}
 	if n := counter(t, tr.srv.metrics.failedJoins); int(n) != guesses {
 		t.Errorf("failed joins metric = %v; want %d", n, guesses)

@@ -94,7 +94,7 @@ func TestJoinWhoseWelcomeWasLostIsOnePerson(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the hello never passed the proxy")
 	}
-	waitUntil(t, 10*time.Second, "the relay to apply Ana's join", func() bool {
+	waitUntil(t, 30*time.Second, "the relay to apply Ana's join", func() bool {
 		return len(peopleNamed(roomState(t, tr.srv, codes.Session), "Ana")) == 1
 	})
 	if _, err := os.Stat(filepath.Join(dir, "join")); err != nil {

@@ -63,23 +63,28 @@ func TestParallelGuessesAreLimited(t *testing.T) {
 			answers[i] = f.Type + " " + e.Code
 		}()
 	}
+	t0 := time.Now()
 	close(start)
 	wg.Wait()
+	// The address gets a token back every joinInterval: a busy machine
+	// may take that long to read all the hellos.
+	allowed := func(t0 time.Time) int { return joinBurst + int(time.Since(t0)/joinInterval) }
 	count := map[string]int{}
 	for _, a := range answers {
 		count[a]++
 	}
-	t.Logf("answers to %d hellos at once: %v", n, count)
-	if bad := count["error "+session.ErrCodeBadCode]; bad > joinBurst {
-		t.Errorf("%d hellos at once were answered bad_code; want at most the burst of %d", bad, joinBurst)
+	t.Logf("answers to %d hellos at once in %v: %v", n, time.Since(t0).Round(time.Millisecond), count)
+	if bad, most := count["error "+session.ErrCodeBadCode], allowed(t0); bad > most {
+		t.Errorf("%d hellos at once were answered bad_code; want at most the burst of %d (%d in the time they took)", bad, joinBurst, most)
 	}
 	if count["error "+session.ErrCodeBadCode]+count["error "+session.ErrCodeTooMany]+count["welcome "] != n {
 		t.Errorf("answers %v; want only bad_code, too_many_attempts and welcome", count)
 	}
 
 	// The admin API and the export, each from an address of its own.
-	parallel := func(from, what string, req func() *http.Request) map[int]int {
+	parallel := func(from, what string, req func() *http.Request) (map[int]int, int) {
 		client := &http.Client{Transport: &http.Transport{DialContext: dialFrom(from), MaxConnsPerHost: 0}}
+		t0 := time.Now()
 		statuses := map[int]int{}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -99,25 +104,25 @@ func TestParallelGuessesAreLimited(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		t.Logf("%s, 60 at once: %v", what, statuses)
-		return statuses
+		t.Logf("%s, 60 at once in %v: %v", what, time.Since(t0).Round(time.Millisecond), statuses)
+		return statuses, allowed(t0)
 	}
 	base := tr.http.URL
-	st := parallel("127.0.0.3", "POST /api/sessions with a wrong token", func() *http.Request {
+	st, most := parallel("127.0.0.3", "POST /api/sessions with a wrong token", func() *http.Request {
 		r, _ := http.NewRequest(http.MethodPost, base+"/api/sessions", strings.NewReader(testPlan))
 		r.Header.Set("Authorization", "Bearer wrong")
 		return r
 	})
-	if st[http.StatusUnauthorized] > joinBurst {
-		t.Errorf("%d wrong admin tokens at once were tried; want at most %d", st[http.StatusUnauthorized], joinBurst)
+	if st[http.StatusUnauthorized] > most {
+		t.Errorf("%d wrong admin tokens at once were tried; want at most %d", st[http.StatusUnauthorized], most)
 	}
-	st = parallel("127.0.0.4", "GET /api/export with a wrong code", func() *http.Request {
+	st, most = parallel("127.0.0.4", "GET /api/export with a wrong code", func() *http.Request {
 		r, _ := http.NewRequest(http.MethodGet, base+"/api/export", nil)
 		r.Header.Set("Authorization", "Code aaaa-bbbb-cccc")
 		return r
 	})
-	if st[http.StatusUnauthorized] > joinBurst {
-		t.Errorf("%d wrong export codes at once were tried; want at most %d", st[http.StatusUnauthorized], joinBurst)
+	if st[http.StatusUnauthorized] > most {
+		t.Errorf("%d wrong export codes at once were tried; want at most %d", st[http.StatusUnauthorized], most)
 	}
 }
 

@@ -235,10 +235,18 @@ func TestConferenceReportFast(t *testing.T) {
 		t.Skip("timing test")
 	}
 	s := reportBenchState(3, 5, 200)
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	md := report.ConferenceMarkdown(s)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("ConferenceMarkdown of 3,000 ideas took %v; want well under a second (5s allowed here)", d)
+	// The bound is on the work done: its CPU time where the platform
+	// tells it, which other processes on a busy machine do not stretch
+	// as they stretch the time on the clock.
+	d, what := time.Since(start), "took"
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		d, what = cpu, fmt.Sprintf("took %v of CPU time (%v on the clock)", cpu, d.Round(time.Millisecond))
+	}
+	t.Logf("ConferenceMarkdown of 3,000 ideas %s", what)
+	if d > 5*time.Second {
+		t.Errorf("ConferenceMarkdown of 3,000 ideas %s; want well under a second (5s allowed here)", what)
 	}
 	if !strings.Contains(md, "Raised in") {
 		t.Errorf("no shared theme among 3,000 ideas drawn from one vocabulary")

@@ -103,11 +103,11 @@ func golden(t *testing.T, d *driver, w, h int) {
 	t.Helper()
 	tm := teatest.NewTestModel(t, d.m, teatest.WithInitialTermSize(w, h))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Breakout")) },
-		teatest.WithDuration(5*time.Second))
+		teatest.WithDuration(30*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(Model)
 	teatest.RequireEqualOutput(t, []byte(ansi.Strip(m.View().Content)))
 }
 

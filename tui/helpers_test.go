@@ -106,7 +106,8 @@ func (p *peer) take(u relay.Update) {
 
 func (p *peer) waitFor(what string, cond func() bool) {
 	p.t.Helper()
-	deadline := time.After(10 * time.Second)
+	// Generous: a deadline, not a performance bound; CI machines are busy.
+	deadline := time.After(30 * time.Second)
 	for !cond() {
 		select {
 		case u := <-p.c.Updates():
@@ -250,7 +251,7 @@ func (d *driver) view() string { return ansi.Strip(d.m.View().Content) }
 // waitFor handles messages until cond holds.
 func (d *driver) waitFor(what string, cond func() bool) {
 	d.t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second) // a deadline for busy machines, as peer.waitFor
 	poll := time.NewTicker(20 * time.Millisecond)
 	defer poll.Stop()
 	for {

@@ -29,7 +29,7 @@ func TestJoinFormTypesNameAndJoins(t *testing.T) {
 	jm := newJoinModel(context.Background(), JoinOptions{Heading: "Joining the test relay", Dial: dial})
 	tm := teatest.NewTestModel(t, jm, teatest.WithInitialTermSize(80, 24))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Your name")) },
-		teatest.WithDuration(5*time.Second))
+		teatest.WithDuration(30*time.Second))
 	tm.Type("Ada Lovelace")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
@@ -38,9 +38,9 @@ func TestJoinFormTypesNameAndJoins(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // join
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("What should we keep?")) && bytes.Contains(b, []byte("Ada Lovelace"))
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(30*time.Second))
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(joinModel)
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(joinModel)
 	defer fm.live.End()
 	if fm.room == nil {
 		t.Fatal("the join form never opened the room")

@@ -96,7 +96,7 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 	}
 	if p, ok := msg.(phaseMsg); ok {
 		_, cmd := a.sendSaying(session.KindPhaseSet, session.PhaseSet{Phase: p.phase}, "move the session to "+string(p.phase),
-			"The session is in the "+string(p.phase)+" phase now")
+			orgPhaseNews(p.phase))
 		return cmd
 	}
 	if d, ok := msg.(boardDismissMsg); ok {

@@ -56,10 +56,17 @@ func (m *Model) sessionNews(ev *session.Event) tea.Cmd {
 	mine := ev.By == a.me.ID
 	switch ev.Kind {
 	case session.KindPhaseSet:
+		// The organizer who moved the session is told by the op's ack,
+		// which comes after this event and would at once replace a
+		// notice said here (see organizerScreen's phaseMsg).
+		told := org && mine
 		switch a.state.PhaseOf() {
 		case session.PhasePlenary:
+			if told {
+				return nil
+			}
 			if org {
-				return a.say(noticeInfo, "The plenary has begun: v shows the plenary view, where enter presents and F gives the floor")
+				return a.say(noticeInfo, orgPhaseNews(session.PhasePlenary))
 			}
 			if m.active().typing() {
 				// Not from under the person's hands: what they write stays.
@@ -69,7 +76,10 @@ func (m *Model) sessionNews(ev *session.Event) tea.Cmd {
 			m.plen.follow()
 			return tea.Batch(bell(), a.say(noticeInfo, "The plenary has begun: every group's findings on every screen · v goes back to your room"))
 		case session.PhaseClosed:
-			return a.say(noticeInfo, "The session is closed: everything is read-only and the reports are final")
+			if told {
+				return nil
+			}
+			return a.say(noticeInfo, orgPhaseNews(session.PhaseClosed))
 		default:
 			m.showPlen = false
 			return a.say(noticeInfo, "Back in the rooms")
@@ -105,6 +115,19 @@ func (m *Model) sessionNews(ev *session.Event) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// orgPhaseNews is what the organizers are told once the session moved to
+// phase p, the one who moved it too (by the op's ack); that the session
+// is closed everyone is told in the same words.
+func orgPhaseNews(p session.Phase) string {
+	switch p {
+	case session.PhasePlenary:
+		return "The plenary has begun: v shows the plenary view, where enter presents and F gives the floor"
+	case session.PhaseClosed:
+		return "The session is closed: everything is read-only and the reports are final"
+	}
+	return "The session is in the " + string(p) + " phase now"
 }
 
 // clockLabel is the session clock's label, or what it is for.

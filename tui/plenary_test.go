@@ -338,9 +338,14 @@ func TestOrganizerSessionControls(t *testing.T) {
 		n := len(dario.state.Broadcasts)
 		return n > 0 && dario.state.Broadcasts[n-1].Group == "Verdi"
 	})
-	ada.waitFor("the lock", func() bool { return true })
-	if n := len(ada.state.Broadcasts); n > 0 && ada.state.Broadcasts[n-1].Text == "Verdi, two minutes" {
-		t.Fatal("Manzoni got Verdi's message")
+	// Ada's idea comes after the message in the log: had the message
+	// been sent to Manzoni, it would have reached her before the idea.
+	after := ada.idea("q2", "After Verdi's message", false, "")
+	ada.waitFor("her idea", func() bool { return ada.state.Ideas[after] != nil })
+	for _, b := range ada.state.Broadcasts {
+		if b.Text == "Verdi, two minutes" {
+			t.Fatal("Manzoni got Verdi's message")
+		}
 	}
 	o.press("B")
 	o.waitView("to Verdi: Verdi, two minutes")

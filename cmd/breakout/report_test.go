@@ -71,7 +71,7 @@ func (p *reportPeer) send(kind string, data any) session.Event {
 	if err := p.c.Send(session.NewOp(id, kind, data)); err != nil {
 		p.t.Fatalf("Send(%s): %v", kind, err)
 	}
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second) // generous: CI machines are busy
 	var seq int64
 	for {
 		if ev, ok := p.events[seq]; ok && seq > 0 {
