@@ -228,26 +228,14 @@ func BenchmarkConferenceReport(b *testing.B) {
 	}
 }
 
-// TestConferenceReportFast holds the benchmark's bound as a test, with
-// room for slow and race-instrumented machines.
-func TestConferenceReportFast(t *testing.T) {
+// TestConferenceReportOfManyIdeas: a conference of 3 groups × 5
+// questions × 200 ideas drawn from one vocabulary gives a report with
+// shared themes. How long it takes is BenchmarkConferenceMarkdown's.
+func TestConferenceReportOfManyIdeas(t *testing.T) {
 	if testing.Short() {
-		t.Skip("timing test")
+		t.Skip("3,000 ideas")
 	}
-	s := reportBenchState(3, 5, 200)
-	start, cpu0 := time.Now(), processCPU()
-	md := report.ConferenceMarkdown(s)
-	// The bound is on the work done: its CPU time where the platform
-	// tells it, which other processes on a busy machine do not stretch
-	// as they stretch the time on the clock.
-	d, what := time.Since(start), "took"
-	if cpu := processCPU() - cpu0; cpu > 0 {
-		d, what = cpu, fmt.Sprintf("took %v of CPU time (%v on the clock)", cpu, d.Round(time.Millisecond))
-	}
-	t.Logf("ConferenceMarkdown of 3,000 ideas %s", what)
-	if d > 5*time.Second {
-		t.Errorf("ConferenceMarkdown of 3,000 ideas %s; want well under a second (5s allowed here)", what)
-	}
+	md := report.ConferenceMarkdown(reportBenchState(3, 5, 200))
 	if !strings.Contains(md, "Raised in") {
 		t.Errorf("no shared theme among 3,000 ideas drawn from one vocabulary")
 	}
