@@ -248,3 +248,44 @@ func TestRemovedRapporteurIsNotPromisedASend(t *testing.T) {
 		t.Errorf("a removed rapporteur is promised a send:\n%s", v)
 	}
 }
+
+// TestSurveyTextAnswerCutsNothing: a pasted text answer past the limit
+// is kept whole with a counter; moving on says how much to shorten, and
+// the shortened answer is sent.
+func TestSurveyTextAnswerCutsNothing(t *testing.T) {
+	sc := newPlenaryScene(t)
+	d := newDriver(t, sc.tr.dial("Verdi", session.Participant, "Dora", ""), 80, 24, nil)
+	d.settled()
+	me := d.m.a.me.ID
+	sc.org.do(session.KindSurveyOpen, session.SurveyRef{})
+	d.waitView("The organizer opened the survey")
+	d.press("A")
+	d.waitView("1/4")
+	d.press("enter")
+	d.waitView("2/4")
+	d.press("enter")
+	d.waitView("3/4  One thing to change")
+	var words []string
+	for k := range 170 {
+		words = append(words, fmt.Sprintf("w%04d", k))
+	}
+	long := strings.Join(words, " ") // 1,019 characters
+	d.send(tea.PasteMsg{Content: long})
+	d.waitView(fmt.Sprintf("%d/%d", len(long), session.MaxSurveyText))
+	if got := d.m.survey.drafts["s3"].text; got != long {
+		t.Fatalf("the pasted answer was cut to %d characters, ending %q", len(got), got[max(len(got)-10, 0):])
+	}
+	d.press("enter")
+	d.waitView(fmt.Sprintf("the answer is %d characters; at most %d: shorten it", len(long), session.MaxSurveyText))
+	d.waitView("3/4  One thing to change")
+	for range len(long) - session.MaxSurveyText {
+		d.press("backspace")
+	}
+	d.press("enter")
+	d.waitView("4/4")
+	d.press("enter")
+	d.waitFor("the answer", func() bool {
+		a, ok := d.m.a.state.AnswerOf(me, "s3")
+		return ok && a.Text == long[:session.MaxSurveyText]
+	})
+}
