@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"breakout/session"
 )
@@ -288,4 +289,21 @@ func TestSurveyTextAnswerCutsNothing(t *testing.T) {
 		a, ok := d.m.a.state.AnswerOf(me, "s3")
 		return ok && a.Text == long[:session.MaxSurveyText]
 	})
+}
+
+// TestSoftHyphenKeepsPanesInLine: a soft hyphen typed in the synthesis
+// is not drawn: the layout gives it no width, a terminal one column,
+// which pushed the pane rule out of line.
+func TestSoftHyphenKeepsPanesInLine(t *testing.T) {
+	tr := startRelay(t)
+	d := newDriver(t, tr.dial("", session.Organizer, "Olga", ""), 100, 30, nil)
+	d.settled()
+	d.press("S")
+	d.waitView("Synthesis · Q1/3")
+	d.press("tab")
+	d.typeText("Broadcast with soft\u00adhyphen and words")
+	d.waitView("Broadcast with softhyphen and words")
+	if v := d.m.View().Content; strings.Contains(v, "\u00ad") {
+		t.Errorf("the screen draws a soft hyphen, which a terminal gives a column the layout does not:\n%s", ansi.Strip(v))
+	}
 }
