@@ -271,9 +271,10 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 		return cmd
 	}
 	lk := DefaultListKeys()
-	b.input.ti.CharLimit = session.MaxTheme
+	in := b.input
+	in.limit, in.noun = session.MaxTheme, "the theme name"
 	if b.pane == boardRecs {
-		if cmd, ok := b.recKey(k, q, send); ok {
+		if cmd, ok := b.recKey(k, q); ok {
 			return cmd, false
 		}
 		if key.Matches(k, b.keys.Back, b.keys.NextPane, b.keys.PrevPane, b.keys.Recs) {
@@ -327,29 +328,29 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 				"accept the theme"), false
 		}
 	case key.Matches(k, b.keys.New):
-		return b.input.start("Name the new conference theme", "", nil, func(name string) tea.Cmd {
+		return in.startIn("theme:new:"+q, "Name the new conference theme", "", nil, func(name string) tea.Cmd {
 			if strings.TrimSpace(name) == "" {
 				return nil
 			}
-			return send(session.KindThemeCreate, session.ThemeCreate{Question: q, Name: name}, "create the theme")
+			return in.send(session.KindThemeCreate, session.ThemeCreate{Question: q, Name: name}, "create the theme", name)
 		}), false
 	case key.Matches(k, b.keys.Rename):
 		if t := b.selTheme(); t != nil && b.pane != boardSuggest {
 			id := t.ID
-			return b.input.start("Rename the theme", t.Name, nil, func(name string) tea.Cmd {
+			return in.startIn("theme:"+id, "Rename the theme", t.Name, nil, func(name string) tea.Cmd {
 				if strings.TrimSpace(name) == "" {
 					return nil
 				}
-				return send(session.KindThemeRename, session.ThemeRename{Theme: id, Name: name}, "rename the theme")
+				return in.send(session.KindThemeRename, session.ThemeRename{Theme: id, Name: name}, "rename the theme", name)
 			}), false
 		}
 		if c := b.selSuggestion(); c != nil && b.pane == boardSuggest {
 			ideas := c.Ideas
-			return b.input.start("Accept the suggestion under the name", c.Name, nil, func(name string) tea.Cmd {
+			return in.startIn("suggestion:"+q+":"+c.Name, "Accept the suggestion under the name", c.Name, nil, func(name string) tea.Cmd {
 				if strings.TrimSpace(name) == "" {
 					return nil
 				}
-				return send(session.KindThemeCreate, session.ThemeCreate{Question: q, Name: name, Ideas: ideas}, "accept the theme")
+				return in.send(session.KindThemeCreate, session.ThemeCreate{Question: q, Name: name, Ideas: ideas}, "accept the theme", name)
 			}), false
 		}
 	case key.Matches(k, b.keys.Merge) && b.pane == boardThemes:
@@ -385,12 +386,12 @@ func (b *mergeBoard) update(msg tea.Msg) (cmd tea.Cmd, back bool) {
 			return a.say(noticeInfo, "mark the ideas of a theme with space, then s splits them off"), false
 		}
 		id := t.ID
-		return b.input.start("Name the theme the marked ideas split off to", "", nil, func(name string) tea.Cmd {
+		return in.start("Name the theme the marked ideas split off to", "", nil, func(name string) tea.Cmd {
 			if strings.TrimSpace(name) == "" {
 				return nil
 			}
 			clear(b.marked)
-			return send(session.KindThemeSplit, session.ThemeSplit{Theme: id, Ideas: ids, Name: name}, "split the theme")
+			return in.send(session.KindThemeSplit, session.ThemeSplit{Theme: id, Ideas: ids, Name: name}, "split the theme", name)
 		}), false
 	case key.Matches(k, b.keys.Out) && b.pane == boardIdeas && strings.HasPrefix(b.ideasOf, "t:"):
 		ids := b.markedIDs(b.ideas)
@@ -437,15 +438,17 @@ type boardRemoveRecMsg struct{ rec string }
 
 // recKey handles the keys of the recommendations pane; ok is false for
 // keys it leaves to the board.
-func (b *mergeBoard) recKey(k tea.KeyPressMsg, q string, send func(string, any, string) tea.Cmd) (tea.Cmd, bool) {
-	b.input.ti.CharLimit = session.MaxRecommendation
+func (b *mergeBoard) recKey(k tea.KeyPressMsg, q string) (tea.Cmd, bool) {
+	in := b.input
+	in.limit, in.noun = session.MaxRecommendation, "the recommendation"
+	newSlot := "rec:new:" + q
 	switch {
 	case key.Matches(k, b.rkeys.Add):
-		return b.input.start("New recommendation of this question, one line", "", nil, func(text string) tea.Cmd {
+		return in.startIn(newSlot, "New recommendation of this question, one line", "", nil, func(text string) tea.Cmd {
 			if strings.TrimSpace(text) == "" {
 				return nil
 			}
-			return send(session.KindRecommendationAdd, session.RecommendationAdd{Question: q, Text: text}, "add the recommendation")
+			return in.send(session.KindRecommendationAdd, session.RecommendationAdd{Question: q, Text: text}, "add the recommendation", text)
 		}), true
 	case key.Matches(k, b.rkeys.Edit):
 		r := b.selRec()
@@ -453,11 +456,20 @@ func (b *mergeBoard) recKey(k tea.KeyPressMsg, q string, send func(string, any, 
 			return b.a.say(noticeInfo, "no recommendation yet: n writes one"), true
 		}
 		id := r.ID
-		return b.input.start("Edit the recommendation", r.Text, nil, func(text string) tea.Cmd {
+		// An edit of a recommendation removed meanwhile comes back as a
+		// new one, not lost.
+		gone := func() (string, string, bool) {
+			if b.a.state.Recommendations[id] != nil {
+				return "", "", false
+			}
+			return newSlot, "it was removed meanwhile: your text is kept as a new recommendation, n to add it", true
+		}
+		return in.startIn("rec:"+id, "Edit the recommendation", r.Text, nil, func(text string) tea.Cmd {
 			if strings.TrimSpace(text) == "" {
 				return b.a.say(noticeInfo, "a recommendation needs some text: x removes it")
 			}
-			return send(session.KindRecommendationEdit, session.RecommendationEdit{Recommendation: id, Text: text}, "edit the recommendation")
+			return in.sendOr(session.KindRecommendationEdit, session.RecommendationEdit{Recommendation: id, Text: text},
+				"edit the recommendation", text, gone)
 		}), true
 	case key.Matches(k, b.rkeys.Remove):
 		r := b.selRec()
@@ -471,7 +483,7 @@ func (b *mergeBoard) recKey(k tea.KeyPressMsg, q string, send func(string, any, 
 		}
 		return ask(what, boardRemoveRecMsg{rec: r.ID}), true
 	}
-	b.input.ti.CharLimit = session.MaxTheme
+	in.limit, in.noun = session.MaxTheme, "the theme name"
 	return nil, false
 }
 

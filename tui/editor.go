@@ -512,6 +512,8 @@ func (e *textEditor) versionKeys(k tea.KeyPressMsg, ek EditorKeys) tea.Cmd {
 func (e *textEditor) status() string {
 	st := e.a.styles
 	switch {
+	case e.a.fatal != nil && (e.dirty() || len(e.inflight) > 0):
+		return st.Bad.Render("not saved: disconnected for good") // nothing is sent any more
 	case e.failed && e.dirty():
 		if n := utf8.RuneCountInString(e.ta.Value()); n > session.MaxLongText {
 			return st.Bad.Render(fmt.Sprintf("not saved: %d characters over the limit", n-session.MaxLongText))

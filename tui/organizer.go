@@ -107,12 +107,23 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		_, cmd := a.send(session.KindRecommendationRemove, session.RecommendationRef{Recommendation: d.rec}, "remove the recommendation")
 		return cmd
 	}
+	if r, ok := msg.(opResultMsg); ok {
+		for _, in := range []*lineInput{s.bcast, s.board.input, s.ask} {
+			if ok, cmd := in.result(r); ok {
+				return cmd
+			}
+		}
+	}
 	k, isKey := msg.(tea.KeyPressMsg)
 	if s.bcast.open && (isKey || !isReplica(msg)) {
 		return s.bcast.update(msg)
 	}
 	if s.ask.open && (isKey || !isReplica(msg)) {
 		return s.ask.update(msg)
+	}
+	if !isKey && s.mode == orgBoard && s.board.typing() && !isReplica(msg) {
+		cmd, _ := s.board.update(msg) // a paste
+		return cmd
 	}
 	if !isKey {
 		for _, e := range s.editors {
@@ -167,12 +178,12 @@ func (s *organizerScreen) update(msg tea.Msg) tea.Cmd {
 		if g := s.watched(); s.mode == orgWatch && g != nil {
 			to, title = g.Name, "Message to "+g.Name+" only"
 		}
+		s.bcast.noun = "the broadcast"
 		return s.bcast.start(title, "", nil, func(text string) tea.Cmd {
 			if oneLine(text) == "" {
 				return nil
 			}
-			_, cmd := a.send(session.KindBroadcast, session.BroadcastData{Text: text, Group: to}, "broadcast")
-			return cmd
+			return s.bcast.send(session.KindBroadcast, session.BroadcastData{Text: text, Group: to}, "broadcast", text)
 		})
 	case key.Matches(k, s.keys.Export):
 		return export("conference-report.md", report.ConferenceMarkdown(a.state))

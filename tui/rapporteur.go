@@ -109,6 +109,11 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 		_, cmd := s.m.handleKey(k)
 		return cmd
 	}
+	if r, ok := msg.(opResultMsg); ok {
+		if ok, cmd := s.theme.result(r); ok {
+			return cmd
+		}
+	}
 	if !isKey {
 		var edCmds []tea.Cmd
 		for _, ed := range []*textEditor{s.minutes, s.summary} {
@@ -189,10 +194,10 @@ func (s *rapporteurScreen) route(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		id := sel.ID
-		return s.theme.start("Theme of “"+ansi.Truncate(oneLine(sel.Text), 40, "…")+"” (empty clears it)", sel.Theme, s.themes(),
+		s.theme.noun = "the theme"
+		return s.theme.startIn("idea:"+id, "Theme of “"+ansi.Truncate(oneLine(sel.Text), 40, "…")+"” (empty clears it)", sel.Theme, s.themes(),
 			func(text string) tea.Cmd {
-				_, cmd := a.send(session.KindIdeaTheme, session.IdeaTheme{Idea: id, Theme: strings.TrimSpace(text)}, "tag the idea")
-				return cmd
+				return s.theme.send(session.KindIdeaTheme, session.IdeaTheme{Idea: id, Theme: strings.TrimSpace(text)}, "tag the idea", text)
 			})
 	case key.Matches(k, s.keys.KeyIdea):
 		if sel == nil {

@@ -144,3 +144,9 @@ func emojiCluster(c string) bool {
 	}
 	return false
 }
+
+// drawable is the screen as the terminal should get it: without soft
+// hyphens (U+00AD), which the layout measures as no width but most
+// terminals draw as a hyphen, one column that pushes the pane rule and
+// everything after it out of line.
+func drawable(s string) string { return strings.ReplaceAll(s, "\u00ad", "") }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"breakout/session"
 )
@@ -152,7 +154,9 @@ func (f *surveyForm) start() tea.Cmd {
 			field = huh.NewMultiSelect[int]().Title(title).Description(desc + " · x or space chooses").Options(opts...).Value(&d.choices).
 				Height(len(opts) + 4) // title, description and room: else it shows one option
 		default:
-			field = huh.NewText().Title(title).Description(desc).CharLimit(session.MaxSurveyText).Lines(4).Value(&d.text)
+			// No limit cuts what is typed or pasted: a longer answer
+			// stays, with a counter, and is not sent until shortened.
+			field = huh.NewText().Title(title).Description(desc).Lines(4).Value(&d.text).Validate(checkAnswerLength)
 		}
 		groups = append(groups, huh.NewGroup(field))
 	}
@@ -163,6 +167,14 @@ func (f *surveyForm) start() tea.Cmd {
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithWidth(max(f.width, 20)).WithHeight(max(f.height-1, 5))
 	f.open = true
 	return f.form.Init()
+}
+
+// checkAnswerLength refuses a text answer longer than the relay takes.
+func checkAnswerLength(text string) error {
+	if n := utf8.RuneCountInString(text); n > session.MaxSurveyText {
+		return fmt.Errorf("the answer is %d characters; at most %d: shorten it", n, session.MaxSurveyText)
+	}
+	return nil
 }
 
 // scaleLabel is "1 · Not at all", "3", "5 · Very".
@@ -226,6 +238,12 @@ func (f *surveyForm) update(msg tea.Msg) tea.Cmd {
 	m, cmd := f.form.Update(msg)
 	if ff, ok := m.(*huh.Form); ok {
 		f.form = ff
+	}
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		// A text answer too long to send stays, and the one line says why.
+		if t, ok := f.form.GetFocusedField().(*huh.Text); ok && t.Error() != nil {
+			return tea.Batch(cmd, f.a.say(noticeError, t.Error().Error()))
+		}
 	}
 	switch f.form.State {
 	case huh.StateCompleted:
@@ -306,8 +324,20 @@ func (f *surveyForm) view() (string, *tea.Cursor) {
 	if slices.ContainsFunc(f.a.state.Survey, func(it *session.SurveyItem) bool { return it.Named && it.Open }) {
 		note = "  answers are anonymous but on items marked named · esc closes and keeps your choices"
 	}
-	return st.PaneTitleActive.Render("Survey") + st.Faint.Render(note) +
-		"\n" + f.form.View(), nil
+	title := st.PaneTitleActive.Render("Survey") + st.Faint.Render(note)
+	// A text answer near its limit shows a counter, in red once over.
+	if t, ok := f.form.GetFocusedField().(*huh.Text); ok {
+		v, _ := t.GetValue().(string)
+		if n := utf8.RuneCountInString(v); n*10 >= session.MaxSurveyText*9 {
+			style := st.Dim
+			if n > session.MaxSurveyText {
+				style = st.Error
+			}
+			c := style.Render(fmt.Sprintf("%d/%d", n, session.MaxSurveyText))
+			title = ansi.Truncate(title, max(f.width-ansi.StringWidth(c)-2, 1), "…") + "  " + c
+		}
+	}
+	return title + "\n" + f.form.View(), nil
 }
 
 func (f *surveyForm) bar() help.KeyMap {

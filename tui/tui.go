@@ -360,7 +360,7 @@ func (m Model) View() tea.View {
 	b.WriteString(fitHeight(body, bw, bh))
 	b.WriteByte('\n')
 	b.WriteString(m.helpBar())
-	v.SetContent(b.String())
+	v.SetContent(drawable(b.String()))
 	if cur != nil {
 		cur.Position.Y += 2 + len(notes)
 		v.Cursor = cur

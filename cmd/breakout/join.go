@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"breakout/relay"
+	"breakout/session"
 	"breakout/tui"
 )
 
@@ -145,8 +146,22 @@ func dialOnce(ctx context.Context, cfg relay.ClientConfig) (*relay.Client, error
 	case errors.Is(err, relay.ErrStaleResume), errors.Is(err, relay.ErrNameNeeded):
 		return nil, err
 	}
+	var answer *session.Error
+	if errors.As(err, &answer) {
+		// The relay answered, so it runs: what it said is the whole story.
+		return nil, relayAnswer{answer.Message, err}
+	}
 	return nil, fmt.Errorf("%w (is the relay running, and is the URL right?)", err)
 }
+
+// relayAnswer is the relay's refusal of a join, told in its own words.
+type relayAnswer struct {
+	msg string
+	err error
+}
+
+func (e relayAnswer) Error() string { return e.msg }
+func (e relayAnswer) Unwrap() error { return e.err }
 
 // clientStateDir is where the client keeps its resume token and outbox for
 // one relay and code: $XDG_STATE_HOME/breakout/<first 16 hex digits of

@@ -36,18 +36,24 @@ func TestJoinErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
+		not  string // what the error must not say
 	}{
-		{nil, "give the relay's URL and your join code"},
-		{[]string{"ftp://x", "abc"}, `scheme "ftp"`},
-		{[]string{url, "--name", "Ada", "  "}, "the join code is empty"},
-		{[]string{url, "zzzz-zzzz-zzzzz", "--name", "Ada"}, "refused to let you in: that join code is not valid"},
-		{[]string{dead, code, "--name", "Ada"}, "is the relay running"},
+		{nil, "give the relay's URL and your join code", ""},
+		{[]string{"ftp://x", "abc"}, `scheme "ftp"`, ""},
+		{[]string{url, "--name", "Ada", "  "}, "the join code is empty", ""},
+		{[]string{url, "zzzz-zzzz-zzzzz", "--name", "Ada"}, "refused to let you in: that join code is not valid", ""},
+		{[]string{dead, code, "--name", "Ada"}, "is the relay running", ""},
+		// The relay answered: it runs; the name is what is wrong.
+		{[]string{url, code, "--name", "Ada\u200f"}, "name contains invisible formatting characters", "is the relay running"},
 		// Tests have no terminal: without --name the form cannot ask.
-		{[]string{url, code}, "a name is needed to join; give one with --name"},
+		{[]string{url, code}, "a name is needed to join; give one with --name", ""},
 	} {
 		_, err := runCmd(t, newJoinCmd, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("join %q = %v; want an error with %q", tc.args, err, tc.want)
+		}
+		if err != nil && tc.not != "" && strings.Contains(err.Error(), tc.not) {
+			t.Errorf("join %q = %v; want no %q", tc.args, err, tc.not)
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Errorf("join %q: error is not one line: %q", tc.args, err)
