@@ -310,13 +310,13 @@ func (m *member) news(ev *session.Event, g *session.Group) string {
 		}
 		return "The room is open again"
 	case session.KindTimerStart, session.KindTimerExtend:
-		return "Timer: "+clock(g.Deadline.Sub(m.a.now()))+" left"
+		return "Timer: " + clock(g.Deadline.Sub(m.a.now())) + " left"
 	case session.KindTimerStop:
 		return "The chair stopped the timer"
 	case session.KindTimerPause:
-		return "The chair paused the timer: "+m.a.timerLeft(g)
+		return "The chair paused the timer: " + m.a.timerLeft(g)
 	case session.KindTimerResume:
-		return "The timer runs again: "+m.a.timerLeft(g)
+		return "The timer runs again: " + m.a.timerLeft(g)
 	}
 	return ""
 }
