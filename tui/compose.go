@@ -139,7 +139,7 @@ func (c *composer) live(id string) *session.Idea {
 	for range 64 { // a merge chain is short; the bound stops a loop
 		i := c.a.state.Ideas[id]
 		switch {
-		case i == nil || i.Retracted || i.Hidden:
+		case i == nil || i.Retracted || c.hidden(i):
 			return nil
 		case i.MergedInto != "":
 			id = i.MergedInto
@@ -157,7 +157,13 @@ func (c *composer) gone(id string) bool {
 		return false
 	}
 	i := c.a.state.Ideas[id]
-	return i == nil || i.Retracted || i.Hidden || i.MergedInto != ""
+	return i == nil || i.Retracted || c.hidden(i) || i.MergedInto != ""
+}
+
+// hidden reports whether an idea is hidden from the viewer's list; the
+// chair, who hides and shows ideas, may still list and use it.
+func (c *composer) hidden(i *session.Idea) bool {
+	return i.Hidden && c.a.me.Role != session.Chair
 }
 
 // refText is the edited idea's text as the replica has it now.
@@ -243,6 +249,9 @@ func (c *composer) keep(s sent, r *session.Reject) string {
 				return "your edit is still open: enter sends it again"
 			}
 			c.edits[s.ref] = s.text
+			if g := c.a.group(); g != nil && c.a.state.Ideas[s.ref].Question != g.Current {
+				return "your edit is kept: e on the idea sends it while its question is the room's current one"
+			}
 			return "your edit is kept: e on the idea to send it again"
 		}
 		c.back = append(c.back, draft{text: s.text, anon: s.anon})

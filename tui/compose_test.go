@@ -72,6 +72,11 @@ func TestRefusedIdeasComeBackEachAsItWas(t *testing.T) {
 	c := d.composer()
 	d.waitFor("both ideas refused", func() bool { return len(d.member().waiting) == 0 && len(c.back) == 2 })
 	d.waitView("2 ideas are back as drafts: n opens the first (anonymous)")
+	// a sets the anonymity of the idea n opens next: the first given back.
+	d.press("a")
+	d.waitNotice("the idea given back, “My anonymous", "will carry your name")
+	d.press("a")
+	d.waitNotice("will be anonymous: n opens it")
 	if got := d.m.UnsentText(); !strings.Contains(got, "My anonymous whistleblowing idea") || !strings.Contains(got, "Second offline idea") {
 		t.Fatalf("UnsentText() = %q; want both ideas given back", got)
 	}
