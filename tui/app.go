@@ -125,7 +125,7 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 			a.bcast = *b
 			cmd = bell()
 		}
-		if text := hiddenNotice(*u.Event); text != "" {
+		if text := ideaNotice(*u.Event); text != "" && u.Event.Kind != session.KindIdeaRetract {
 			cmd = a.say(noticeInfo, text)
 		}
 		return replicaMsg{ev: u.Event}, cmd

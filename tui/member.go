@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -66,16 +68,13 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 	if key.Matches(k, m.keys.New, m.keys.Vote, m.keys.BuildOn, m.keys.Edit, m.keys.Retract, m.keys.Anonymous) {
 		// A draft written before the session closed can still be read
 		// and copied; nothing else opens.
-		if cmd := m.a.closedNotice(); cmd != nil && !(key.Matches(k, m.keys.New) && m.comp.draft != "") {
+		if cmd := m.a.closedNotice(); cmd != nil && !(key.Matches(k, m.keys.New) && (m.comp.draft != "" || len(m.comp.back) > 0)) {
 			return true, cmd
 		}
 	}
 	switch {
 	case key.Matches(k, m.keys.New):
-		if !cur {
-			return true, m.notCurrent()
-		}
-		return true, tea.Batch(m.comp.start(composeNew, nil), m.lockedNotice())
+		return true, m.newIdea(cur)
 	case key.Matches(k, m.keys.Vote):
 		if sel == nil {
 			return true, nil
@@ -113,6 +112,7 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !cur {
 			return true, m.notCurrent()
 		}
+		m.edit(sel)
 		return true, tea.Batch(m.comp.start(composeEdit, sel), m.lockedNotice())
 	case key.Matches(k, m.keys.Retract):
 		if sel == nil {
@@ -126,6 +126,15 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		return true, ask(fmt.Sprintf("Retract your idea “%s”? Its votes go back. (y/n)", ansi.Truncate(oneLine(sel.Text), 30, "…")), retractMsg{sel.ID})
 	case key.Matches(k, m.keys.Anonymous):
+		if c := m.comp; len(c.back) > 0 {
+			// n opens the idea given back first: a sets that one.
+			d := &c.back[0]
+			d.anon = !d.anon
+			if d.anon {
+				return true, m.a.say(noticeInfo, "the idea given back, “"+shortText(d.text)+"”, will be anonymous: n opens it")
+			}
+			return true, m.a.say(noticeInfo, "the idea given back, “"+shortText(d.text)+"”, will carry your name: n opens it")
+		}
 		m.comp.anon = !m.comp.anon
 		if m.comp.anon {
 			return true, m.a.say(noticeInfo, "your next idea will be anonymous: no one but you sees who wrote it")
@@ -144,10 +153,63 @@ func (m *member) handleKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, nil
 }
 
+// newIdea opens the composer on the room's current question: the first
+// idea given back, or the new idea's draft. From an earlier or later
+// question the list goes back to the current one first, and says so, so
+// that what is typed next is the idea and not commands.
+func (m *member) newIdea(cur bool) tea.Cmd {
+	g := m.a.group()
+	if g == nil {
+		return nil
+	}
+	var say []string
+	if !cur {
+		m.list.question = ""
+		m.list.sel, m.list.selIdx, m.list.offset, m.list.still = "", 0, 0, false
+		q, qi := m.a.state.Question(g.Current)
+		say = append(say, fmt.Sprintf("Back on Q%d, the room's current question: a new idea goes there (%s)", qi+1, oneLine(q.Text)))
+	}
+	var cmd tea.Cmd
+	if len(m.comp.back) > 0 {
+		var asNew bool
+		cmd, asNew = m.comp.reopen(g.Current)
+		if asNew {
+			say = append(say, "the idea this one built on is gone or on an earlier question: it goes as a new idea")
+		}
+	} else {
+		cmd = m.comp.start(composeNew, nil)
+	}
+	if g.Locked {
+		say = append(say, lockedLine)
+	}
+	if len(say) == 0 {
+		return cmd
+	}
+	return tea.Batch(cmd, m.a.say(noticeInfo, upperFirst(strings.Join(say, "; "))))
+}
+
+const lockedLine = "The room is locked by the chair: write on, and send with enter once it opens"
+
+// edit makes an edit of an idea start from an edit of it still on its way
+// to the relay, so that one refused while it is written again loses
+// nothing.
+func (m *member) edit(i *session.Idea) {
+	if _, ok := m.comp.edits[i.ID]; ok {
+		return
+	}
+	var last string
+	for id, s := range m.waiting {
+		if s.mode == composeEdit && s.ref == i.ID && id > last {
+			last = id
+			m.comp.edits[i.ID] = s.text
+		}
+	}
+}
+
 // lockedNotice tells, before a word is typed, that the room is locked.
 func (m *member) lockedNotice() tea.Cmd {
 	if g := m.a.group(); g != nil && g.Locked {
-		return m.a.say(noticeInfo, "The room is locked by the chair: write on, it is sent with enter once the room opens")
+		return m.a.say(noticeInfo, lockedLine)
 	}
 	return nil
 }
@@ -161,12 +223,8 @@ func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
 		return cmd
 	case opResultMsg:
 		if s, ok := m.waiting[msg.id]; ok && msg.reject != nil {
-			m.comp.keep(s)
 			delete(m.waiting, msg.id)
-			what := "your idea is back in the draft: n to send it again"
-			if s.mode == composeEdit {
-				what = "your edit is kept: e on the idea to send it again"
-			}
+			what := m.comp.keep(s, msg.reject)
 			return m.a.say(noticeError, "couldn't "+msg.what+": "+msg.reject.Message+"; "+what)
 		}
 		delete(m.waiting, msg.id)
@@ -182,6 +240,11 @@ func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
 		return nil
 	case replicaMsg:
 		return m.roomNews(msg.ev)
+	case tea.PasteMsg:
+		if m.comp.open {
+			return m.comp.paste(msg)
+		}
+		return nil
 	}
 	if m.comp.open {
 		var cmd tea.Cmd
@@ -191,15 +254,43 @@ func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// roomNews tells the members what the chair just did to the room.
+// roomNews tells the members what the chair just did to the room, and
+// what became of the texts kept for ideas that went.
 func (m *member) roomNews(ev *session.Event) tea.Cmd {
-	if ev == nil || ev.Data.Group != m.a.me.Group || ev.By == m.a.me.ID {
-		return nil
-	}
 	g := m.a.group()
 	if g == nil {
 		return nil
 	}
+	kept := m.comp.settle(g.Current)
+	news := ""
+	if ev != nil && ev.Data.Group == m.a.me.Group && ev.By != m.a.me.ID {
+		news = m.news(ev, g)
+	}
+	if kept == "" {
+		if news == "" {
+			return nil
+		}
+		return m.a.say(noticeInfo, news)
+	}
+	if news == "" && ev != nil {
+		news = ideaNotice(*ev) // said already; said again, as this one replaces it
+	}
+	if news == "" {
+		return m.a.say(noticeInfo, upperFirst(kept))
+	}
+	return m.a.say(noticeInfo, news+"; "+kept)
+}
+
+func upperFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
+}
+
+// news is what the room hears of an event someone else caused, or "".
+func (m *member) news(ev *session.Event, g *session.Group) string {
 	switch ev.Kind {
 	case session.KindQuestionPose:
 		q, qi := m.a.state.Question(g.Current)
@@ -207,21 +298,27 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 		if left := m.a.timerLeft(g); left != "" {
 			text += " · timer " + left
 		}
-		return m.a.say(noticeInfo, text)
+		return text
 	case session.KindGroupLock:
-		return m.a.say(noticeInfo, "The chair locked the room: no new ideas or votes until it opens again")
+		return "The chair locked the room: no new ideas or votes until it opens again"
 	case session.KindGroupUnlock:
-		return m.a.say(noticeInfo, "The room is open again")
+		switch c := m.comp; {
+		case c.open && strings.TrimSpace(c.ta.Value()) != "":
+			return "The room is open again: enter sends what you wrote"
+		case len(c.back) > 0 || strings.TrimSpace(c.draft) != "":
+			return "The room is open again: n opens your draft, enter sends it"
+		}
+		return "The room is open again"
 	case session.KindTimerStart, session.KindTimerExtend:
-		return m.a.say(noticeInfo, "Timer: "+clock(g.Deadline.Sub(m.a.now()))+" left")
+		return "Timer: " + clock(g.Deadline.Sub(m.a.now())) + " left"
 	case session.KindTimerStop:
-		return m.a.say(noticeInfo, "The chair stopped the timer")
+		return "The chair stopped the timer"
 	case session.KindTimerPause:
-		return m.a.say(noticeInfo, "The chair paused the timer: "+m.a.timerLeft(g))
+		return "The chair paused the timer: " + m.a.timerLeft(g)
 	case session.KindTimerResume:
-		return m.a.say(noticeInfo, "The timer runs again: "+m.a.timerLeft(g))
+		return "The timer runs again: " + m.a.timerLeft(g)
 	}
-	return nil
+	return ""
 }
 
 // view renders the list with the composer under it when open.
@@ -242,14 +339,25 @@ func (m *member) view(width, height int, focused bool) (string, *tea.Cursor) {
 		foot = append(foot, st.Warn.Render("⧗ waiting to send "+plural(len(m.waiting), "idea", "ideas")+": ")+
 			st.Dim.Render("“"+oneLine(first)+"”"))
 	}
-	switch {
-	case m.comp.open:
+	switch c := m.comp; {
+	case c.open:
+	case len(c.back) > 0:
+		line := plural(len(c.back), "idea is", "ideas are") + " back as drafts: n opens the first"
+		if len(c.back) == 1 {
+			line = "An idea is back as a draft: n opens it"
+		}
+		if c.back[0].anon {
+			line += " (anonymous)"
+		}
+		foot = append(foot, st.Warn.Render(line))
 	case m.comp.anon:
 		foot = append(foot, st.Accent.Render("Your next idea will be anonymous")+st.Dim.Render(" (a to change)"))
 	case m.comp.draft != "":
 		foot = append(foot, st.Dim.Render("A draft is waiting: n to go on writing it"))
 	case len(m.comp.edits) > 0:
 		foot = append(foot, st.Dim.Render(plural(len(m.comp.edits), "edit is", "edits are")+" waiting: e on the idea to send"))
+	case len(m.comp.builds) > 0:
+		foot = append(foot, st.Dim.Render(plural(len(m.comp.builds), "build-on draft is", "build-on drafts are")+" waiting: b on the idea to go on"))
 	}
 	listH := height - len(foot)
 	if m.comp.open {

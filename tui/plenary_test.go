@@ -249,7 +249,7 @@ func TestClosedSessionIsReadOnly(t *testing.T) {
 	d.waitView("The session is closed: everything is read-only")
 	// The draft is still there; sending is refused, and it stays.
 	d.press("enter")
-	d.waitView("couldn't add the idea", "A draft is waiting")
+	d.waitView("couldn't add the idea", "An idea is back as a draft")
 	d.press("n")
 	d.waitView("Half a thought")
 	d.press("esc", "x")

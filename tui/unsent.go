@@ -7,7 +7,8 @@ import "strings"
 type unsentTexter interface{ unsentText() string }
 
 // unsentText is the text of the ideas typed and not sent: the one being
-// written (or the kept draft) and edits not yet applied.
+// written, the new idea's draft, the ideas given back, build-on drafts
+// and edits not yet applied.
 func (c *composer) unsentText() string {
 	var out []string
 	add := func(s string) {
@@ -15,20 +16,30 @@ func (c *composer) unsentText() string {
 			out = append(out, s)
 		}
 	}
+	open := ""
 	switch {
 	case c.open && c.mode == composeEdit:
-		if strings.TrimSpace(c.ta.Value()) != strings.TrimSpace(c.ref.Text) {
+		open = c.ref.ID
+		if strings.TrimSpace(c.ta.Value()) != strings.TrimSpace(c.refText()) {
 			add(c.ta.Value())
 		}
-		add(c.draft)
 	case c.open:
 		add(c.ta.Value())
-	default:
-		add(c.draft)
 	}
-	for id, e := range c.edits {
-		if !(c.open && c.mode == composeEdit && c.ref.ID == id) {
-			add(e)
+	if !c.open || c.mode != composeNew || c.returned != nil {
+		add(c.draft) // not in the text area now
+	}
+	for _, d := range c.back {
+		add(d.text)
+	}
+	for _, id := range sortedKeys(c.builds) {
+		if !(c.open && c.mode == composeBuild && c.returned == nil && c.ref.ID == id) {
+			add(c.builds[id])
+		}
+	}
+	for _, id := range sortedKeys(c.edits) {
+		if id != open {
+			add(c.edits[id])
 		}
 	}
 	return strings.Join(out, "\n\n")
