@@ -43,13 +43,18 @@ type Status struct {
 	Err    string // why the last connection ended, if it did
 }
 
-// Update is one thing that happened on a client: exactly one field is set.
+// Update is one thing that happened on a client: exactly one field is set
+// (Op only ever comes with Reject).
 type Update struct {
 	Welcome *session.Welcome
 	Event   *session.Event
 	Ack     *session.Ack
 	Reject  *session.Reject
-	Status  *Status
+	// Op comes with Reject when the op refused was in this client's
+	// outbox, as it was queued: sent by an earlier run of the program
+	// too, so that its text can be given back to the person.
+	Op     *session.Op
+	Status *Status
 	// Fatal ends the client: the code or token was refused for good.
 	Fatal error
 }
@@ -484,7 +489,9 @@ func (c *Client) read(ctx context.Context, ws *websocket.Conn) string {
 				continue
 			}
 			if m.Code != session.CodeRateLimited {
-				c.settle(m.ID)
+				if op, ok := c.settle(m.ID); ok {
+					u.Op = &op
+				}
 			} else {
 				// Rate-limited ops were never appended: send them again
 				// a little later.
@@ -504,11 +511,14 @@ func (c *Client) read(ctx context.Context, ws *websocket.Conn) string {
 	}
 }
 
-// settle takes an answered op out of the outbox.
-func (c *Client) settle(id string) {
+// settle takes an answered op out of the outbox and returns it.
+func (c *Client) settle(id string) (session.Op, bool) {
 	c.mu.Lock()
+	var found session.Op
+	ok := false
 	for i, op := range c.outbox {
 		if op.ID == id {
+			found, ok = op, true
 			c.outbox = append(c.outbox[:i], c.outbox[i+1:]...)
 			break
 		}
@@ -517,6 +527,7 @@ func (c *Client) settle(id string) {
 	c.saveOutboxLocked()
 	c.mu.Unlock()
 	c.pushStatus()
+	return found, ok
 }
 
 // retryLater sends a rate-limited op again after a pause.

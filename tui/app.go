@@ -62,6 +62,13 @@ type (
 		seq    int64
 		reject *session.Reject
 		what   string // what the rejected op did
+		// op is the rejected op as it was queued, when the client had
+		// it: the texts of ops queued by an earlier run are given back
+		// from it.
+		op *session.Op
+		// earlier is set for an op this run did not send: queued by an
+		// earlier run of the program.
+		earlier bool
 	}
 )
 
@@ -153,8 +160,11 @@ func (a *app) take(u relay.Update) (tea.Msg, tea.Cmd) {
 		delete(a.pending, r.ID)
 		if !ok {
 			what = "do that"
+			if u.Op != nil {
+				what = "send what was queued before breakout restarted"
+			}
 		}
-		return opResultMsg{id: r.ID, reject: r, what: what}, a.say(noticeError, "couldn't "+what+": "+r.Message)
+		return opResultMsg{id: r.ID, reject: r, what: what, op: u.Op, earlier: !ok}, a.say(noticeError, "couldn't "+what+": "+r.Message)
 	case u.Fatal != nil:
 		a.fatal = u.Fatal
 		return nil, a.say(noticeError, "disconnected for good: "+u.Fatal.Error())

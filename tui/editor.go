@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -143,6 +144,22 @@ func (e *textEditor) load(question string) {
 	e.relayout()
 }
 
+// giveBack keeps a refused edit of question w.question for its question:
+// merged into what shows when the editor is on it, else kept for load.
+func (e *textEditor) giveBack(w awayEdit, why, which string) tea.Cmd {
+	if _, typed := e.kept[w.question]; !typed {
+		e.kept[w.question] = w.keptText
+	}
+	if e.loaded && e.question == w.question {
+		delete(e.kept, w.question)
+		e.setValueKeepCursor(session.Merge3(w.base, e.ta.Value(), w.text, e.a.me.Name).Text)
+		e.failed = e.dirty()
+		return e.a.say(noticeError, fmt.Sprintf("couldn't save %s%s: %s; the text is here, not saved: change it and save", e.what, which, why))
+	}
+	return e.a.say(noticeError, fmt.Sprintf("couldn't save %s%s of %s: %s; the text is kept here, and comes back when you return to it",
+		e.what, which, e.a.questionLabel(w.question), why))
+}
+
 // keepUnsaved keeps what is typed here and cannot be saved, for load to
 // bring back, and reports whether there was any.
 func (e *textEditor) keepUnsaved() bool {
@@ -230,17 +247,16 @@ func (e *textEditor) handle(msg tea.Msg) (bool, tea.Cmd) {
 			if msg.reject == nil {
 				return true, nil
 			}
-			if _, typed := e.kept[w.question]; !typed {
-				e.kept[w.question] = w.keptText
+			return true, e.giveBack(w, msg.reject.Message, "")
+		}
+		if msg.earlier && msg.reject != nil && msg.op != nil && msg.op.Kind == e.opKind {
+			// Queued by an earlier run of the program: its text is only
+			// in the op. What it was made on is not known here, so it
+			// comes back beside what was saved since.
+			var d session.TextEdit
+			if json.Unmarshal(msg.op.Data, &d) == nil && d.Text != "" {
+				return true, e.giveBack(awayEdit{d.Question, keptText{text: d.Text, baseV: -1}}, msg.reject.Message, " written before breakout restarted")
 			}
-			if e.question == w.question {
-				// Back on its question already: merge it into what shows.
-				delete(e.kept, w.question)
-				e.setValueKeepCursor(session.Merge3(w.base, e.ta.Value(), w.text, e.a.me.Name).Text)
-				e.failed = e.dirty()
-			}
-			return true, e.a.say(noticeError, fmt.Sprintf("couldn't save %s of %s: %s; the text is kept here, and comes back when you return to it",
-				e.what, e.a.questionLabel(w.question), msg.reject.Message))
 		}
 		sent, ok := e.inflight[msg.id]
 		if !ok {

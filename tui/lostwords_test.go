@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +194,52 @@ func TestStopFromOutsideQuitsAsThePersonWould(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the program did not end")
+	}
+}
+
+// earlierOutbox leaves ops in a state directory's outbox as a run of the
+// program that ended offline would have: the next run sends them.
+func earlierOutbox(t *testing.T, dir string, ops ...session.Op) {
+	t.Helper()
+	b, err := json.Marshal(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "outbox.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An idea and minutes queued by an earlier run of the program, which the
+// relay refuses once the next run sends them (the room was locked, the
+// minutes over the limit), come back to the person: the idea as a draft
+// of its own, still anonymous, the minutes in the editor. Their text was
+// only in the outbox.
+func TestEarlierRunsRefusedTextsComeBack(t *testing.T) {
+	tr := startRelay(t)
+	dir := t.TempDir()
+	first := tr.dial("Manzoni", session.Rapporteur, "Rafael", dir)
+	first.Close()
+	chair := tr.peer("Manzoni", session.Chair, "Chiara", "")
+	chair.do(session.KindGroupLock, struct{}{})
+	idea := session.NewOp("earlier-1", session.KindIdeaAdd, session.IdeaAdd{Question: "q1", Text: "An idea typed on the train", Anonymous: true})
+	long := strings.Repeat("minutes typed offline ", session.MaxLongText/20)
+	minutes := session.NewOp("earlier-2", session.KindMinutesEdit, session.TextEdit{Question: "q1", Text: long, Base: session.BaseOf(0)})
+	earlierOutbox(t, dir, idea, minutes)
+	w := newDriver(t, tr.dial("Manzoni", session.Rapporteur, "Rafael", dir), 120, 36, nil)
+	w.waitFor("both refusals", func() bool {
+		s, ok := w.m.scr.(*rapporteurScreen)
+		return ok && len(s.m.comp.back) == 1 && s.minutes.ta.Value() != ""
+	})
+	back := w.m.scr.(*rapporteurScreen).m.comp.back[0]
+	if back.text != "An idea typed on the train" || !back.anon {
+		t.Errorf("the idea came back as %+v; want its text, anonymous", back)
+	}
+	ed := w.m.scr.(*rapporteurScreen).minutes
+	if ed.ta.Value() != long || !ed.unsent() {
+		t.Errorf("the minutes came back as %d characters, unsent %v; want the %d typed, unsent", len(ed.ta.Value()), ed.unsent(), len(long))
+	}
+	if u := w.m.UnsentText(); !strings.Contains(u, "An idea typed on the train") || !strings.Contains(u, "minutes typed offline") {
+		t.Errorf("the texts given back are not counted as unsent")
 	}
 }

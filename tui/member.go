@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -227,6 +228,12 @@ func (m *member) handleMsg(msg tea.Msg) tea.Cmd {
 			what := m.comp.keep(s, msg.reject)
 			return m.a.say(noticeError, "couldn't "+msg.what+": "+msg.reject.Message+"; "+what)
 		}
+		if s, ok := sentOf(msg.op); ok && msg.reject != nil && msg.earlier {
+			// Queued by an earlier run of the program: its text is
+			// only in the op.
+			what := m.comp.keep(s, msg.reject)
+			return m.a.say(noticeError, "couldn't send an idea queued before breakout restarted: "+msg.reject.Message+"; "+what)
+		}
 		delete(m.waiting, msg.id)
 		if msg.id == m.follow && m.follow != "" {
 			m.follow = ""
@@ -398,4 +405,31 @@ func hrule(w int) string {
 		b[i] = '─'
 	}
 	return string(b)
+}
+
+// sentOf is what the composer would have sent as op: an idea, a build-on
+// or an edit, or false for any other op.
+func sentOf(op *session.Op) (sent, bool) {
+	if op == nil {
+		return sent{}, false
+	}
+	switch op.Kind {
+	case session.KindIdeaAdd:
+		var d session.IdeaAdd
+		if json.Unmarshal(op.Data, &d) != nil || d.Text == "" {
+			return sent{}, false
+		}
+		mode := composeNew
+		if d.BuildsOn != "" {
+			mode = composeBuild
+		}
+		return sent{id: op.ID, mode: mode, text: d.Text, anon: d.Anonymous, buildsOn: d.BuildsOn}, true
+	case session.KindIdeaEdit:
+		var d session.IdeaEdit
+		if json.Unmarshal(op.Data, &d) != nil || d.Text == "" {
+			return sent{}, false
+		}
+		return sent{id: op.ID, mode: composeEdit, text: d.Text, ref: d.Idea}, true
+	}
+	return sent{}, false
 }
