@@ -408,6 +408,25 @@ func TestShutdownTellsTheScreens(t *testing.T) {
 	}
 }
 
+// A rapporteur's minutes typed since the last save are handed back too
+// when the relay shuts down: the relay may not take the last save in time.
+func TestShutdownHandsBackUnsavedMinutes(t *testing.T) {
+	f := start(t, Config{})
+	code := relaytest.Code(t, f.codes, "Manzoni", session.Rapporteur)
+	tm := f.open(code, newKey(t))
+	tm.waitFor("Your name")
+	tm.typ("Rita\r\r")
+	tm.waitFor("What should we keep?")
+	tm.typ("\t")
+	tm.typ("Minutes up to the very end")
+	tm.waitFor("Minutes up to the very end")
+	f.srv.shutdown()
+	tm.waitFor("not sent")
+	if !strings.Contains(tm.shown()[strings.Index(tm.shown(), "not sent"):], "Minutes up to the very end") {
+		t.Fatalf("the minutes being typed were not handed back:\n%s", tm.shown())
+	}
+}
+
 func TestSessionCap(t *testing.T) {
 	f := start(t, Config{MaxSessions: 1})
 	a := f.open("one", nil)
