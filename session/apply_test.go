@@ -778,6 +778,14 @@ func TestMerge3(t *testing.T) {
 		{"saved deleted what mine changed", "a b c", "a c", "a B c", "a ⟦Rafael: B ⟧c", 1},
 		{"empty base", "", "saved", "mine", "saved\nmine", 0},
 		{"typing on while a line is added", "a\nw1 li", "a\nw1 li\n- bot", "a\nw1 line 3", "a\nw1 line 3\n- bot", 0},
+		// The saved side finished a line and added one after a line just
+		// begun ("w"); the cleanup of its diff joins the two into one
+		// change over "\nw", and what mine typed on after "w" must stay
+		// on that line, not go after the added one.
+		{"typing on a line begun before two changes", "later\nw1 l\nw", "later\nw1 line 5\nw\n- bot line 37", "later\nw1 l\nw2 lin",
+			"later\nw1 line 5\nw2 lin\n- bot line 37", 0},
+		{"the same, the other way round", "later\nw1 l\nw", "later\nw1 l\nw2 lin", "later\nw1 line 5\nw\n- bot line 37",
+			"later\nw1 line 5\nw2 lin\n- bot line 37", 0},
 	}
 	for _, tt := range tests {
 		m := session.Merge3(tt.base, tt.saved, tt.mine, "Rafael")

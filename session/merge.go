@@ -154,6 +154,38 @@ func hunks(diffs []dmp.Diff, side int) []hunk {
 	return out
 }
 
+// refine splits a hunk of hs at whose end the other side inserts text
+// into its finest changes. The semantic cleanup of
+// the diffs makes a short stretch of base between two changes part of one
+// change ("\nw" between two insertions); text the other side typed right
+// after that stretch (the rest of a line that began with "w") would then
+// go after the whole change, away from the line it continues.
+func refine(base []rune, hs, other []hunk) []hunk {
+	var out []hunk
+	for _, h := range hs {
+		split := false
+		if h.end > h.start {
+			for _, o := range other {
+				if o.start == o.end && o.start == h.end {
+					split = true
+					break
+				}
+			}
+		}
+		if !split {
+			out = append(out, h)
+			continue
+		}
+		d := differ.DiffCleanupMerge(differ.DiffMainRunes(base[h.start:h.end], []rune(h.text), false))
+		for _, f := range hunks(d, h.side) {
+			f.start += h.start
+			f.end += h.start
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Marks around the incoming side of an overlapping edit. They are not
 // characters people type, so they stand out and can be searched for.
 const (
@@ -184,7 +216,9 @@ func Merge3(base, saved, mine, who string) Merge {
 		return Merge{Text: saved}
 	}
 	rb := []rune(base)
-	all := append(hunks(diffText(base, saved), 0), hunks(diffText(base, mine), 1)...)
+	hs, hm := hunks(diffText(base, saved), 0), hunks(diffText(base, mine), 1)
+	hs, hm = refine(rb, hs, hm), refine(rb, hm, hs)
+	all := append(hs, hm...)
 	slices.SortStableFunc(all, func(a, b hunk) int {
 		if a.start != b.start {
 			return a.start - b.start
