@@ -209,10 +209,11 @@ func (c *Client) adoptOutboxesLocked() error {
 		os.Remove(path)
 	}
 	for _, l := range taken {
-		if tmps, _ := filepath.Glob(strings.TrimSuffix(l.path, ".lock") + ".json.*.tmp"); len(tmps) > 0 {
-			for _, tmp := range tmps {
-				os.Remove(tmp)
-			}
+		// Saves cut short by a crash: "outbox.json.tmp" of earlier versions.
+		base := strings.TrimSuffix(l.path, ".lock")
+		tmps, _ := filepath.Glob(base + ".json.*.tmp")
+		for _, tmp := range append(tmps, base+".json.tmp") {
+			os.Remove(tmp)
 		}
 		l.release(true)
 	}
