@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -102,6 +103,7 @@ type Client struct {
 	// was applied but not answered is then the same person.
 	join   string
 	outbox []session.Op
+	box    *outboxFile // the outbox on disk, with StateDir, until Close
 	status Status
 	nextID uint64
 	prefix string
@@ -145,15 +147,20 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, url: u, updates: make(chan Update, 4096), done: make(chan struct{}),
 		kick: make(chan struct{}, 1), prefix: newSecret()[:8]}
-	if err := c.loadState(); err != nil {
-		return nil, err
-	}
+	c.mu.Lock()
+	err = c.loadStateLocked()
 	c.status.Queued = len(c.outbox)
-	err = c.connect(ctx)
-	if errors.Is(err, ErrStaleResume) && c.cfg.Name != "" {
-		err = c.connect(ctx) // the token was forgotten; join with the code
+	c.mu.Unlock()
+	if err == nil {
+		err = c.connect(ctx)
+		if errors.Is(err, ErrStaleResume) && c.cfg.Name != "" {
+			err = c.connect(ctx) // the token was forgotten; join with the code
+		}
 	}
 	if err != nil {
+		c.mu.Lock()
+		c.closeOutboxLocked() // what it queued or took over stays for the next
+		c.mu.Unlock()
 		return nil, err
 	}
 	rctx, cancel := context.WithCancel(context.Background())
@@ -244,12 +251,16 @@ func (c *Client) writer(ctx context.Context, ws *websocket.Conn, gone <-chan str
 	}
 }
 
-// Close ends the client and its goroutines.
+// Close ends the client and its goroutines. Ops still queued stay in the
+// state directory for the next client there.
 func (c *Client) Close() {
 	if c.cancel != nil {
 		c.cancel()
 		<-c.done
 	}
+	c.mu.Lock()
+	c.closeOutboxLocked()
+	c.mu.Unlock()
 }
 
 func (c *Client) pushStatus() {
@@ -539,8 +550,8 @@ func (c *Client) retryLater(id string) {
 }
 
 // State files: the resume token, the join key while joining, and the
-// outbox.
-func (c *Client) loadState() error {
+// outbox, in a file of the client's own (outbox.go).
+func (c *Client) loadStateLocked() error {
 	if c.cfg.StateDir == "" {
 		return nil
 	}
@@ -553,12 +564,12 @@ func (c *Client) loadState() error {
 	if b, err := os.ReadFile(filepath.Join(c.cfg.StateDir, "join")); err == nil {
 		c.join = strings.TrimSpace(string(b))
 	}
-	if b, err := os.ReadFile(filepath.Join(c.cfg.StateDir, "outbox.json")); err == nil {
-		if err := json.Unmarshal(b, &c.outbox); err != nil {
-			return fmt.Errorf("outbox %s is damaged: %w; move it away to start afresh", filepath.Join(c.cfg.StateDir, "outbox.json"), err)
-		}
+	box, err := claimOutbox(c.cfg.StateDir)
+	if err != nil {
+		return err
 	}
-	return nil
+	c.box = box
+	return c.adoptOutboxesLocked()
 }
 
 func (c *Client) saveResumeLocked() {
@@ -581,22 +592,43 @@ func (c *Client) saveJoinLocked() {
 	writeFileAtomic(path, []byte(c.join+"\n"))
 }
 
+// saveOutboxLocked writes the queue to the client's own outbox file, and
+// deletes the file when nothing is queued.
 func (c *Client) saveOutboxLocked() error {
 	if c.cfg.StateDir == "" {
 		return nil
 	}
+	if c.box == nil {
+		return errOutboxClosed
+	}
+	if len(c.outbox) == 0 {
+		if err := os.Remove(c.box.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("save %s: %w", c.box.path, err)
+		}
+		return nil
+	}
 	b, _ := json.Marshal(c.outbox)
-	return writeFileAtomic(filepath.Join(c.cfg.StateDir, "outbox.json"), b)
+	return writeFileAtomic(c.box.path, b)
 }
 
 // writeFileAtomic replaces a file so that a crash leaves the old or the
-// new content, never a torn one.
+// new content, never a torn one. The temporary file's name is its own, so
+// two clients on one state directory saving the same file at once do not
+// write into one another's.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil

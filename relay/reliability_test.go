@@ -240,10 +240,8 @@ func TestClientKilledWithQueuedOps(t *testing.T) {
 				ch.next(t)
 			}
 			ch.kill()
-			var outbox []session.Op
-			b, err := os.ReadFile(filepath.Join(dir, "outbox.json"))
-			if err != nil || json.Unmarshal(b, &outbox) != nil || len(outbox) != n {
-				t.Fatalf("outbox on disk after the kill: %d ops (%v); want %d", len(outbox), err, n)
+			if files, texts := queuedOnDisk(t, dir); files != 1 || len(texts) != n {
+				t.Fatalf("outbox on disk after the kill: %d files holding %q; want one holding %d ops", files, texts, n)
 			}
 			px.goUp()
 			p := joinURL(t, tr.url, code, "Kim again", dir)
@@ -260,6 +258,7 @@ func TestClientKilledWithQueuedOps(t *testing.T) {
 				}
 			}
 			p.c.Close()
+			wantNoOutbox(t, dir)
 		}
 	})
 
@@ -295,6 +294,7 @@ func TestClientKilledWithQueuedOps(t *testing.T) {
 				}
 			}
 			p.c.Close()
+			wantNoOutbox(t, dir)
 		}
 	})
 }
