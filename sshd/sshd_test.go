@@ -382,25 +382,33 @@ func TestExecAndForwardingAreRefused(t *testing.T) {
 	}
 }
 
-func TestShutdownTellsTheScreens(t *testing.T) {
+// typedAtShutdown joins with role's code as name, opens what keys open
+// (the composer, the minutes), types text and shuts the relay down once
+// the screen shows it: the text must be handed back to the terminal.
+func typedAtShutdown(t *testing.T, role session.Role, name, keys, text string) *term {
+	t.Helper()
 	f := start(t, Config{})
-	code := relaytest.Code(t, f.codes, "Manzoni", session.Participant)
-	tm := f.open(code, newKey(t))
+	tm := f.open(relaytest.Code(t, f.codes, "Manzoni", role), newKey(t))
 	tm.waitFor("Your name")
-	tm.typ("Pat\r\r")
+	tm.typ(name + "\r\r")
 	tm.waitFor("What should we keep?")
-	tm.typ("n")
-	tm.typ("Half an idea")
+	tm.typ(keys)
+	tm.typ(text)
 	// Keys still on their way when the relay stops were never typed as far
 	// as the program knows: shut down once the screen shows them all.
-	tm.waitFor("Half an idea")
+	tm.waitFor(text)
 	f.srv.shutdown()
 	tm.waitFor("The relay is shutting down")
 	// The words typed and not sent stay in the person's terminal.
 	tm.waitFor("not sent")
-	if !strings.Contains(tm.shown()[strings.Index(tm.shown(), "not sent"):], "Half an idea") {
-		t.Fatalf("the idea being typed was not handed back:\n%s", tm.shown())
+	if !strings.Contains(tm.shown()[strings.Index(tm.shown(), "not sent"):], text) {
+		t.Fatalf("the text being typed was not handed back:\n%s", tm.shown())
 	}
+	return tm
+}
+
+func TestShutdownTellsTheScreens(t *testing.T) {
+	tm := typedAtShutdown(t, session.Participant, "Pat", "n", "Half an idea")
 	select {
 	case <-tm.done:
 	case <-time.After(30 * time.Second):
@@ -411,20 +419,7 @@ func TestShutdownTellsTheScreens(t *testing.T) {
 // A rapporteur's minutes typed since the last save are handed back too
 // when the relay shuts down: the relay may not take the last save in time.
 func TestShutdownHandsBackUnsavedMinutes(t *testing.T) {
-	f := start(t, Config{})
-	code := relaytest.Code(t, f.codes, "Manzoni", session.Rapporteur)
-	tm := f.open(code, newKey(t))
-	tm.waitFor("Your name")
-	tm.typ("Rita\r\r")
-	tm.waitFor("What should we keep?")
-	tm.typ("\t")
-	tm.typ("Minutes up to the very end")
-	tm.waitFor("Minutes up to the very end")
-	f.srv.shutdown()
-	tm.waitFor("not sent")
-	if !strings.Contains(tm.shown()[strings.Index(tm.shown(), "not sent"):], "Minutes up to the very end") {
-		t.Fatalf("the minutes being typed were not handed back:\n%s", tm.shown())
-	}
+	typedAtShutdown(t, session.Rapporteur, "Rita", "\t", "Minutes up to the very end")
 }
 
 func TestSessionCap(t *testing.T) {
