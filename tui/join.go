@@ -301,7 +301,7 @@ func (l *Joined) Unsent() string {
 func Join(ctx context.Context, opts JoinOptions) error {
 	j := newJoinModel(ctx, opts)
 	defer j.live.End()
-	p := tea.NewProgram(j)
+	p := newProgram(j)
 	stop := stopOnDone(ctx, p)
 	defer stop()
 	m, err := p.Run()

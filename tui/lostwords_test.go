@@ -156,6 +156,12 @@ func TestPasteLeavesOutInvisibleCharacters(t *testing.T) {
 	})
 }
 
+// newProgramTestIO are the options of a program that reads no terminal
+// and draws nowhere.
+func newProgramTestIO() []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(io.Discard)}
+}
+
 // stopModel records that it was asked to quit.
 type stopModel struct{ asked chan struct{} }
 
@@ -174,7 +180,7 @@ func (m stopModel) View() tea.View { return tea.NewView("") }
 // to be saved, rather than killed on the spot.
 func TestStopFromOutsideQuitsAsThePersonWould(t *testing.T) {
 	m := stopModel{asked: make(chan struct{})}
-	p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(io.Discard))
+	p := newProgram(m, newProgramTestIO()...)
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := stopOnDone(ctx, p)
 	defer stop()

@@ -78,7 +78,7 @@ func New(opts Options) Model {
 func Run(ctx context.Context, opts Options) error {
 	m := New(opts)
 	defer close(m.a.done)
-	p := tea.NewProgram(m)
+	p := newProgram(m)
 	stop := stopOnDone(ctx, p)
 	defer stop()
 	fm, err := p.Run()
@@ -94,6 +94,13 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
+// newProgram makes a program that leaves SIGINT and SIGTERM to the
+// caller's ctx (see stopOnDone): Bubble Tea's own handler would quit at
+// once, before what waits to be saved is saved.
+func newProgram(m tea.Model, opts ...tea.ProgramOption) *tea.Program {
+	return tea.NewProgram(m, append([]tea.ProgramOption{tea.WithoutSignalHandler()}, opts...)...)
+}
+
 // stopOnDone asks p to save and quit once ctx ends, and kills it if it
 // has not within a few seconds.
 func stopOnDone(ctx context.Context, p *tea.Program) (stop func() bool) {
@@ -106,7 +113,7 @@ func stopOnDone(ctx context.Context, p *tea.Program) (stop func() bool) {
 // printUnsent hands what was typed and not sent back to the terminal.
 func printUnsent(text string) {
 	if text != "" {
-		fmt.Println("breakout stopped. What you were typing and had not sent or saved (ideas are not kept; minutes and other long texts go out when you join again):\n\n" + text)
+		fmt.Println("breakout stopped. In case it did not reach the relay, here is what you were typing last (minutes and other long texts not yet sent go out when you join again; ideas not sent are not kept):\n\n" + text)
 	}
 }
 

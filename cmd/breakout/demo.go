@@ -84,7 +84,7 @@ start the demo again with the same --data to come back to the same session.`,
 }
 
 func runDemo(cmd *cobra.Command, cfg demo.Config, sshAddr string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	sshLn, err := listenSSH(sshAddr)
 	if err != nil {

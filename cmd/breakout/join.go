@@ -57,7 +57,9 @@ Press ? in the program for every key of your role.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP)
+			// Told to stop from outside, the program saves what waits to
+			// be saved before it quits (tui.Run).
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			code, err := secret("join code", "--code-file", codeFile, argAt(args, 1), envCode)
 			if err != nil {
