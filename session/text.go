@@ -29,6 +29,13 @@ const (
 // could move another person's cursor or recolour their terminal.
 var ErrControl = errors.New("contains control characters")
 
+// errNotUTF8 and errBidi are returned for text that is not UTF-8, and for
+// text with bidirectional controls.
+var (
+	errNotUTF8 = errors.New("is not valid UTF-8")
+	errBidi    = errors.New("contains bidirectional control characters")
+)
+
 // ErrInvisible is returned for text that carries invisible formatting
 // characters (zero-width spaces, joiners out of place, tag characters),
 // which can make two different texts look the same.
@@ -39,7 +46,7 @@ var ErrInvisible = errors.New("contains invisible formatting characters (zero-wi
 // newlines and tabs; a single line may hold neither.
 func CheckText(s string, max int, multiline bool) error {
 	if !utf8.ValidString(s) {
-		return errors.New("is not valid UTF-8")
+		return errNotUTF8
 	}
 	n, marks := 0, 0
 	var prev rune
@@ -66,7 +73,7 @@ func CheckText(s string, max int, multiline bool) error {
 		// Bidirectional overrides can make text read differently from
 		// what it is; there is no need for them in a brainstorm.
 		if (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
-			return errors.New("contains bidirectional control characters")
+			return errBidi
 		}
 		if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Mc, r) {
 			if marks++; marks > MaxMarks {
@@ -138,8 +145,7 @@ func Tidy(s string) (string, int) {
 
 // tidyable reports whether err is one that Tidy removes the cause of.
 func tidyable(err error) bool {
-	return errors.Is(err, ErrControl) || errors.Is(err, ErrInvisible) || strings.Contains(err.Error(), "UTF-8") ||
-		strings.Contains(err.Error(), "bidirectional")
+	return errors.Is(err, ErrControl) || errors.Is(err, ErrInvisible) || errors.Is(err, errNotUTF8) || errors.Is(err, errBidi)
 }
 
 func tidyOnce(s string) (string, int) {

@@ -396,7 +396,7 @@ func (c *composer) update(msg tea.Msg, question string) tea.Cmd {
 			wasBack := c.returned != nil
 			c.close()
 			if wasBack && len(c.back) > 0 {
-				return c.a.say(noticeInfo, upperFirst(c.waitingLine("")))
+				return c.a.say(noticeInfo, capital(c.waitingLine("")))
 			}
 			return nil
 		case key.Matches(k, c.keys.Anonymous):

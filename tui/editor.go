@@ -3,8 +3,11 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -633,13 +636,13 @@ func (e *textEditor) unsentText() string {
 	case len(e.inflight) > 0:
 		out = append(out, e.sentText)
 	}
-	for _, k := range e.kept {
-		out = append(out, k.text)
+	for _, q := range slices.Sorted(maps.Keys(e.kept)) {
+		out = append(out, e.kept[q].text)
 	}
-	for _, w := range e.away {
-		out = append(out, w.text)
+	for _, id := range slices.Sorted(maps.Keys(e.away)) {
+		out = append(out, e.away[id].text)
 	}
-	return strings.Join(out, "\n\n")
+	return joinUnsent(out...)
 }
 
 func (e *textEditor) focus() tea.Cmd { return e.ta.Focus() }
@@ -774,10 +777,11 @@ func andNames(names []string) string {
 
 // capital makes the first letter upper case.
 func capital(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // questionLabel names a question for a notice: "Q2", or for a text of no

@@ -207,26 +207,24 @@ func (l *lineInput) setWidth(w int) { l.ti.SetWidth(max(w-3, 1)) }
 // view is two lines: the title, with a counter once the text nears its
 // limit, and the input.
 func (l *lineInput) view(width int) string {
-	st := l.a.styles
-	title := st.PaneTitleActive.Render(l.title)
-	if c := l.counter(); c != "" {
-		style := st.Dim
-		if utf8.RuneCountInString(l.ti.Value()) > l.limit {
-			style = st.Error
-		}
-		c = style.Render(c)
-		title = ansi.Truncate(title, max(width-ansi.StringWidth(c)-2, 1), "…") + "  " + c
-	}
+	title := withCounter(l.a.styles, l.a.styles.PaneTitleActive.Render(l.title), l.ti.Value(), l.limit, width)
 	return title + "\n" + l.ti.View()
 }
 
-// counter is "912/1000" once the text is past nine tenths of its limit.
-func (l *lineInput) counter() string {
-	n := utf8.RuneCountInString(l.ti.Value())
-	if l.limit <= 0 || n*10 < l.limit*9 {
-		return ""
+// withCounter puts after title, cut to fit width, the counter of text
+// against limit ("912/1000") once it is past nine tenths of the limit, in
+// the error style once over; before that title alone.
+func withCounter(st Styles, title, text string, limit, width int) string {
+	n := utf8.RuneCountInString(text)
+	if limit <= 0 || n*10 < limit*9 {
+		return title
 	}
-	return fmt.Sprintf("%d/%d", n, l.limit)
+	style := st.Dim
+	if n > limit {
+		style = st.Error
+	}
+	c := style.Render(fmt.Sprintf("%d/%d", n, limit))
+	return ansi.Truncate(title, max(width-ansi.StringWidth(c)-2, 1), "…") + "  " + c
 }
 
 // cursor is the real cursor, relative to the view.
@@ -247,13 +245,13 @@ func (l *lineInput) shortKeys() []key.Binding { return []key.Binding{l.keys.Send
 // unsentText is what unsent counts: the open text, and the texts kept.
 func (l *lineInput) unsentText() string {
 	var out []string
-	if l.open && strings.TrimSpace(l.ti.Value()) != "" {
-		out = append(out, strings.TrimSpace(l.ti.Value()))
+	if l.open {
+		out = append(out, l.ti.Value())
 	}
 	for _, slot := range slices.Sorted(maps.Keys(l.kept)) {
 		if !l.open || slot != l.slot {
-			out = append(out, strings.TrimSpace(l.kept[slot]))
+			out = append(out, l.kept[slot])
 		}
 	}
-	return strings.Join(out, "\n\n")
+	return joinUnsent(out...)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -186,7 +185,7 @@ func (m *member) newIdea(cur bool) tea.Cmd {
 	if len(say) == 0 {
 		return cmd
 	}
-	return tea.Batch(cmd, m.a.say(noticeInfo, upperFirst(strings.Join(say, "; "))))
+	return tea.Batch(cmd, m.a.say(noticeInfo, capital(strings.Join(say, "; "))))
 }
 
 const lockedLine = "The room is locked by the chair: write on, and send with enter once it opens"
@@ -283,17 +282,9 @@ func (m *member) roomNews(ev *session.Event) tea.Cmd {
 		news = ideaNotice(*ev) // said already; said again, as this one replaces it
 	}
 	if news == "" {
-		return m.a.say(noticeInfo, upperFirst(kept))
+		return m.a.say(noticeInfo, capital(kept))
 	}
 	return m.a.say(noticeInfo, news+"; "+kept)
-}
-
-func upperFirst(s string) string {
-	r := []rune(s)
-	if len(r) > 0 {
-		r[0] = unicode.ToUpper(r[0])
-	}
-	return string(r)
 }
 
 // news is what the room hears of an event someone else caused, or "".

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"breakout/session"
 )
@@ -328,14 +327,7 @@ func (f *surveyForm) view() (string, *tea.Cursor) {
 	// A text answer near its limit shows a counter, in red once over.
 	if t, ok := f.form.GetFocusedField().(*huh.Text); ok {
 		v, _ := t.GetValue().(string)
-		if n := utf8.RuneCountInString(v); n*10 >= session.MaxSurveyText*9 {
-			style := st.Dim
-			if n > session.MaxSurveyText {
-				style = st.Error
-			}
-			c := style.Render(fmt.Sprintf("%d/%d", n, session.MaxSurveyText))
-			title = ansi.Truncate(title, max(f.width-ansi.StringWidth(c)-2, 1), "…") + "  " + c
-		}
+		title = withCounter(st, title, v, session.MaxSurveyText, f.width)
 	}
 	return title + "\n" + f.form.View(), nil
 }

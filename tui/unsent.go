@@ -11,11 +11,7 @@ type unsentTexter interface{ unsentText() string }
 // and edits not yet applied.
 func (c *composer) unsentText() string {
 	var out []string
-	add := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
+	add := func(s string) { out = append(out, s) }
 	open := ""
 	switch {
 	case c.open && c.mode == composeEdit:
@@ -42,7 +38,7 @@ func (c *composer) unsentText() string {
 			add(c.edits[id])
 		}
 	}
-	return strings.Join(out, "\n\n")
+	return joinUnsent(out...)
 }
 
 func (s *participantScreen) unsentText() string { return s.m.comp.unsentText() }
@@ -52,7 +48,7 @@ func (s *rapporteurScreen) unsentText() string {
 }
 
 func (s *organizerScreen) unsentText() string {
-	texts := []string{s.bcast.unsentText(), s.board.input.unsentText()}
+	texts := []string{s.bcast.unsentText(), s.ask.unsentText(), s.board.input.unsentText()}
 	for _, e := range s.editors {
 		texts = append(texts, e.unsentText())
 	}
