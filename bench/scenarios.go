@@ -216,22 +216,31 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	// every op behind it, and the disk, not the relay, sets them.
 	var slow int
 	var slowest float64
+	// Ops and log appends while the ops are sent, over all rounds.
+	var ops, appends float64
 	ons := []target{onRelay, onHub, onCentrifuge}
 	outs, err := b.rounds(rounds, ons, func(on target) (outcome, error) {
-		var before map[float64]float64
+		var before, opsBefore map[float64]float64
+		var opsSumBefore float64
 		return b.part(ctx, "conference", on, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
 			if s.relay == nil {
 				return nil
 			}
 			switch m {
 			case "start":
-				before, _ = s.metrics().histogram("breakout_append_seconds")
+				sc := s.metrics()
+				before, _ = sc.histogram("breakout_append_seconds")
+				opsBefore, opsSumBefore = sc.histogram("breakout_append_ops")
 			case "stop":
-				after, _ := s.metrics().histogram("breakout_append_seconds")
+				sc := s.metrics()
+				after, _ := sc.histogram("breakout_append_seconds")
 				n, top := slowAppends(before, after, 0.0512)
 				if slow += n; n > 0 {
 					slowest = max(slowest, top)
 				}
+				opsAfter, opsSumAfter := sc.histogram("breakout_append_ops")
+				ops += opsSumAfter - opsSumBefore
+				appends += opsAfter[math.Inf(1)] - opsBefore[math.Inf(1)]
 			}
 			return nil
 		})
@@ -248,6 +257,10 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	}, commonMetrics()...))
 	res.fig("slow_appends", slow)
 	res.row("relay log appends over 51 ms (all rounds)", fmtInt(slow))
+	if appends > 0 {
+		res.fig("ops_per_append", round(ops/appends, 2))
+		res.row("relay: ops per log append (mean, all rounds)", fmt.Sprintf("%.2f", ops/appends))
+	}
 	if slow > 0 {
 		res.note("%d of the relay's log appends took over 51 ms while the ops were sent (the slowest ≤ %s): an append waits for its fsync, every op behind it waits too, and this machine's disk stalls an fsync now and then (see docs/performance.md)",
 			slow, fmtMs(slowest*1000))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	dto "github.com/prometheus/client_model/go"
 
 	"breakout/session"
 )
@@ -287,4 +288,64 @@ func TestSnapshotterWokenForSnapshotsOnly(t *testing.T) {
 			t.Fatalf("entry %d woke a snapshotter whose snapshot is held back", i+1)
 		}
 	}
+}
+
+// A busy relay lingers after an append, so that the ops that come in
+// meanwhile share the next log message: one fsync and one round trip to
+// the log for many ops (see pace.go). The linger here is on from 2 ops a
+// second; without it each op, sent 2 ms after the last, would mostly go
+// out on its own.
+func TestBusyRelaySharesAppends(t *testing.T) {
+	t.Parallel()
+	tr := startRelay(t, "", Config{OpsPerSecond: 1e6, OpBurst: 1e6,
+		tuning: tuning{appendLingerFrom: 1, appendLingerFull: 2, appendLinger: 50 * time.Millisecond}})
+	codes := tr.create(testPlan)
+	ws := rawDial(t, tr.url)
+	rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: codes.code(t, "Manzoni", session.Participant), Name: "Ana"})
+	ops0, appends0 := appendOps(t, tr.srv)
+
+	const n = 300
+	acked := make(chan error, 1)
+	go func() {
+		for got := 0; got < n; {
+			f, err := readFrame(ws, 30*time.Second)
+			if err != nil {
+				acked <- fmt.Errorf("after %d acks: %w", got, err)
+				return
+			}
+			switch f.Type {
+			case session.MsgAck:
+				got++
+			case session.MsgReject, session.MsgError:
+				acked <- fmt.Errorf("after %d acks: %s", got, f.raw)
+				return
+			}
+		}
+		acked <- nil
+	}()
+	for i := range n {
+		op := fmt.Sprintf(`{"type":"op","id":"b%d","kind":"idea.add","data":{"question":"q1","text":"idea %d"}}`, i, i)
+		if err := ws.WriteMessage(1, []byte(op)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := <-acked; err != nil {
+		t.Fatal(err)
+	}
+	ops1, appends1 := appendOps(t, tr.srv)
+	ops, appends := ops1-ops0, appends1-appends0
+	if ops < n || appends == 0 || ops/appends < 4 {
+		t.Errorf("%.0f ops in %.0f appends; want the %d ops sent, at least 4 an append", ops, appends, n)
+	}
+}
+
+// appendOps reads the relay's count of ops appended and of appends.
+func appendOps(t *testing.T, srv *Server) (ops, appends float64) {
+	t.Helper()
+	var m dto.Metric
+	if err := srv.metrics.batchSize.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleSum(), float64(m.GetHistogram().GetSampleCount())
 }

@@ -20,16 +20,20 @@ import (
 //     follows the rate of frames the relay queues for its clients.
 //
 // A quiet relay (a room, or a conference of a thousand people adding an
-// idea every few seconds) appends every op and writes every frame at
-// once. See docs/performance.md.
+// idea a minute each: 17 ops a second) appends every op and writes every
+// frame at once. From 200 ops a second the appender lingers, up to 10 ms
+// from 500: at 500 ops a second about five ops share an append, which
+// takes a third of the relay's CPU per delivered frame off, for 6 ms
+// more at the p50 (docs/performance.md). A log append costs the same
+// whatever it holds, mostly fsync(2) and NATS's work around it.
 const (
 	paceWindow = 100 * time.Millisecond
 
 	// Ops submitted per second: from appendLingerFrom the appender
 	// lingers, at appendLingerFull and above for maxAppendLinger.
-	appendLingerFrom = 1000
-	appendLingerFull = 3000
-	maxAppendLinger  = 2 * time.Millisecond
+	appendLingerFrom = 200
+	appendLingerFull = 500
+	maxAppendLinger  = 10 * time.Millisecond
 )
 
 // DefaultFlushLinger is the longest a busy relay holds a connection's
@@ -54,12 +58,16 @@ type pacer struct {
 	// flushFrom to flushFull; 0 for none. Set before the server starts.
 	maxFlushLinger       time.Duration
 	flushFrom, flushFull float64
+	// appendFrom, appendFull and maxAppend shape the append linger as
+	// the flush linger's fields shape it. Set before the server starts.
+	appendFrom, appendFull float64
+	maxAppend              time.Duration
 }
 
 // op counts an op submitted to a room.
 func (p *pacer) op() {
 	if rate, ok := p.ops.add(1); ok {
-		p.appendLinger.Store(int64(ramp(rate, appendLingerFrom, appendLingerFull, maxAppendLinger)))
+		p.appendLinger.Store(int64(ramp(rate, p.appendFrom, p.appendFull, p.maxAppend)))
 	}
 }
 

@@ -156,6 +156,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	go s.marker()
 	s.pace.maxFlushLinger = cfg.FlushLinger
 	s.pace.flushFrom, s.pace.flushFull = cfg.tuning.flushLingerFrom, cfg.tuning.flushLingerFull
+	s.pace.appendFrom, s.pace.appendFull, s.pace.maxAppend = cfg.tuning.appendLingerFrom, cfg.tuning.appendLingerFull, cfg.tuning.appendLinger
 	s.flush, s.conns, s.pingerDone = newFlusher(&s.pace), map[*conn]struct{}{}, make(chan struct{})
 	go s.pinger()
 	store.OnLost(s.logLost)

@@ -25,6 +25,12 @@ type tuning struct {
 	// list, and at which it waits the whole flush linger (see pace.go).
 	// Both zero take the defaults.
 	flushLingerFrom, flushLingerFull float64
+	// appendLingerFrom and appendLingerFull are the rates of ops per
+	// second from which the appender lingers after an append, and at
+	// which it lingers appendLinger (see pace.go). All three zero take
+	// the defaults.
+	appendLingerFrom, appendLingerFull float64
+	appendLinger                       time.Duration
 	// markEvery is how often the highest acknowledged sequence is
 	// recorded for the check at start (see check.go).
 	markEvery time.Duration
@@ -48,6 +54,9 @@ func (t tuning) withDefaults() tuning {
 	}
 	if t.flushLingerFrom == 0 && t.flushLingerFull == 0 {
 		t.flushLingerFrom, t.flushLingerFull = flushLingerFrom, flushLingerFull
+	}
+	if t.appendLingerFrom == 0 && t.appendLingerFull == 0 && t.appendLinger == 0 {
+		t.appendLingerFrom, t.appendLingerFull, t.appendLinger = appendLingerFrom, appendLingerFull, maxAppendLinger
 	}
 	if t.idleTimeout <= 0 {
 		t.idleTimeout = idleTimeout
