@@ -149,8 +149,10 @@ func TestLingersFollowTheRate(t *testing.T) {
 		rate float64
 		want time.Duration
 	}{{0, 0}, {appendLingerFrom, 0}, {(appendLingerFrom + appendLingerFull) / 2, maxAppendLinger / 2},
-		{appendLingerFull, maxAppendLinger}, {10 * appendLingerFull, maxAppendLinger}} {
-		if got := ramp(c.rate, appendLingerFrom, appendLingerFull, maxAppendLinger); got != c.want {
+		{appendLingerFull, maxAppendLinger}, {2 * appendLingerFull, maxAppendLinger / 2},
+		{4 * appendLingerFull, maxAppendLinger / 4}, {10 * appendLingerFull, maxAppendLinger / 5},
+		{100 * appendLingerFull, maxAppendLinger / 5}} {
+		if got := appendLingerAt(c.rate, appendLingerFrom, appendLingerFull, maxAppendLinger); got != c.want {
 			t.Errorf("linger at %.0f ops/s = %v; want %v", c.rate, got, c.want)
 		}
 	}
@@ -293,12 +295,12 @@ func TestSnapshotterWokenForSnapshotsOnly(t *testing.T) {
 // A busy relay lingers after an append, so that the ops that come in
 // meanwhile share the next log message: one fsync and one round trip to
 // the log for many ops (see pace.go). The linger here is on from 2 ops a
-// second; without it each op, sent 2 ms after the last, would mostly go
-// out on its own.
+// second, 50 ms at least; without it each op, sent 2 ms after the last,
+// would mostly go out on its own.
 func TestBusyRelaySharesAppends(t *testing.T) {
 	t.Parallel()
 	tr := startRelay(t, "", Config{OpsPerSecond: 1e6, OpBurst: 1e6,
-		tuning: tuning{appendLingerFrom: 1, appendLingerFull: 2, appendLinger: 50 * time.Millisecond}})
+		tuning: tuning{appendLingerFrom: 1, appendLingerFull: 2, appendLinger: 250 * time.Millisecond}})
 	codes := tr.create(testPlan)
 	ws := rawDial(t, tr.url)
 	rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: codes.code(t, "Manzoni", session.Participant), Name: "Ana"})

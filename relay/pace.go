@@ -22,15 +22,16 @@ import (
 // A quiet relay (a room, or a conference of a thousand people adding an
 // idea a minute each: 17 ops a second) appends every op and writes every
 // frame at once. From 200 ops a second the appender lingers, up to 10 ms
-// from 500: at 500 ops a second about five ops share an append, which
-// takes a third of the relay's CPU per delivered frame off, for 6 ms
-// more at the p50 (docs/performance.md). A log append costs the same
-// whatever it holds, mostly fsync(2) and NATS's work around it.
+// at 500, so that about five ops share an append; faster, it lingers as
+// long as five ops take to come in, down to 2 ms. At the bench's
+// conference (500 ops a second) that took a quarter of the relay's CPU
+// per delivered frame off, for 6 ms more at the p50 (docs/performance.md).
 const (
 	paceWindow = 100 * time.Millisecond
 
 	// Ops submitted per second: from appendLingerFrom the appender
-	// lingers, at appendLingerFull and above for maxAppendLinger.
+	// lingers, at appendLingerFull for maxAppendLinger, above it less
+	// (appendLingerAt).
 	appendLingerFrom = 200
 	appendLingerFull = 500
 	maxAppendLinger  = 10 * time.Millisecond
@@ -67,8 +68,22 @@ type pacer struct {
 // op counts an op submitted to a room.
 func (p *pacer) op() {
 	if rate, ok := p.ops.add(1); ok {
-		p.appendLinger.Store(int64(ramp(rate, p.appendFrom, p.appendFull, p.maxAppend)))
+		p.appendLinger.Store(int64(appendLingerAt(rate, p.appendFrom, p.appendFull, p.maxAppend)))
 	}
+}
+
+// appendLingerAt is the append linger at rate ops per second: none up to
+// from, growing to most at full; above full, the time it takes the ops of
+// one append at full to come in, so that about as many share each
+// append, but no less than a fifth of most. An append costs about the
+// same whatever it holds, so at full rate and above about full × most ops
+// share one (five with the defaults), and a faster stream of ops waits
+// less for them.
+func appendLingerAt(rate, from, full float64, most time.Duration) time.Duration {
+	if rate <= full {
+		return ramp(rate, from, full, most)
+	}
+	return max(time.Duration(float64(most)*full/rate), most/5)
 }
 
 // queued counts frames queued for clients.
