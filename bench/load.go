@@ -27,6 +27,9 @@ type Job struct {
 	// one's p99 passes MaxP99.
 	Steps  []Step        `json:"steps,omitempty"`
 	MaxP99 time.Duration `json:"max_p99,omitempty"`
+	// Once tries each of Steps once: a step that fails is not tried
+	// again, so the figures are those of its one try (large).
+	Once bool `json:"once,omitempty"`
 	// Search, when set, makes throughput find its highest passing rate
 	// by bisection instead of trying Steps.
 	Search *Search `json:"search,omitempty"`

@@ -209,7 +209,7 @@ func (l *load) throughput(ctx context.Context) (*LoadResult, error) {
 			return false
 		}
 		ok, err := try(step, false)
-		if !ok && err == nil {
+		if !ok && err == nil && !l.job.Once {
 			ok, err = try(step, true)
 		}
 		if err != nil {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -202,5 +203,45 @@ func TestTallyTimesOutIncompleteOps(t *testing.T) {
 	}
 	if len(tt.timeouts) != 4 {
 		t.Errorf("%d per-delivery timeouts; want 4 (1 + 3)", len(tt.timeouts))
+	}
+}
+
+// A step that fails is tried once more, unless the job says Once; the
+// deliveries counted are those of the tries made. Run against the hub,
+// with a p99 bound no step can meet.
+func TestFailedStepTriedAgainUnlessOnce(t *testing.T) {
+	srv, err := startHub()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.close()
+	groups, _, err := srv.session(context.Background(), 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, once := range []bool{false, true} {
+		job := Job{Kind: "throughput", URL: srv.url, Groups: groups, Steps: []Step{{Rate: 100, Duration: 300 * time.Millisecond}},
+			MaxP99: time.Nanosecond, TextLen: 20, Once: once}
+		res, err := RunLoad(context.Background(), job, nil)
+		if err != nil {
+			t.Fatalf("once=%v: %v", once, err)
+		}
+		tries := 2
+		if once {
+			tries = 1
+		}
+		if len(res.Steps) != tries {
+			t.Fatalf("once=%v: %d tries; want %d", once, len(res.Steps), tries)
+		}
+		delivered := 0
+		for _, s := range res.Steps {
+			if s.Pass || s.Delivered == 0 {
+				t.Errorf("once=%v: a try passed or delivered nothing: %+v", once, s)
+			}
+			delivered += s.Delivered
+		}
+		if res.Delivered != delivered {
+			t.Errorf("once=%v: %d deliveries in all; want the tries' %d", once, res.Delivered, delivered)
+		}
 	}
 }
