@@ -39,12 +39,12 @@ func TestRunEveryScenario(t *testing.T) {
 		"room": {"relay_p50_ms", "relay_p50_ms_spread", "relay_p99_ms", "hub_p50_ms", "hub_p99_ms", "centrifuge_p50_ms", "centrifuge_p99_ms",
 			"relay_unacked", "centrifuge_unacked", "relay_cpu_us_per_frame", "hub_cpu_us_per_frame", "centrifuge_cpu_us_per_frame"},
 		"conference": {"relay_clients", "relay_sent", "relay_delivered", "relay_gaps", "relay_p50_ms", "relay_p99_ms", "relay_cpu_pct",
-			"centrifuge_delivered", "centrifuge_p99_ms", "centrifuge_gaps", "relay_unacked", "centrifuge_cpu_us_per_frame"},
+			"centrifuge_delivered", "centrifuge_p99_ms", "centrifuge_gaps", "relay_unacked", "centrifuge_cpu_us_per_frame", "slow_appends", "ops_per_append"},
 		"throughput": {"durable_ops_per_s", "relay_ops_per_s", "relay_ops_per_s_spread", "hub_ops_per_s", "fsync_per_s",
 			"nosync_ops_per_s", "centrifuge_ops_per_s", "slow_appends", "centrifuge_cpu_us_per_frame"},
 		"slow-consumer": {"p99_ms_unstalled", "p99_ms_stalled", "rss_growth_mb", "cut_off", "resumed_gaps"},
 		"idle":          {"connections", "relay_kb_per_conn", "hub_kb_per_conn", "centrifuge_kb_per_conn"},
-		"large":         {"connections", "relay_p99_ms", "centrifuge_p99_ms", "relay_missing", "centrifuge_missing", "relay_kb_per_conn", "centrifuge_kb_per_conn"},
+		"large":         {"connections", "relay_p99_ms", "centrifuge_p99_ms", "relay_missing", "centrifuge_missing", "relay_kb_per_conn", "centrifuge_kb_per_conn", "slow_appends", "ops_per_append"},
 		"catch-up":      {"entries", "welcome_ms", "restart_ms"},
 	}
 	// Those run only on request (ssh runs the binary) are not in a
@@ -64,6 +64,11 @@ func TestRunEveryScenario(t *testing.T) {
 				if g := r.Figures.Get(k); g != nil && g != 0.0 {
 					t.Errorf("%s %s = %v; want 0", r.Name, k, g)
 				}
+			}
+			// The relay's appends were watched while the ops were sent:
+			// each carried one op or more.
+			if a, ok := r.Figures.Get("ops_per_append").(float64); !ok || a < 1 {
+				t.Errorf("%s ops_per_append = %v; want the relay's ops per log append", r.Name, r.Figures.Get("ops_per_append"))
 			}
 			if d := r.Figures.Get("centrifuge_delivered"); d == nil || d.(float64) == 0 {
 				t.Errorf("%s: Centrifuge delivered %v; want its deliveries", r.Name, d)

@@ -212,38 +212,10 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 	res := Result{What: fmt.Sprintf("%d groups × %d clients (%s connections), each adds an idea every %v, for %v; %d rounds on each in turn; latency per delivery",
 		sz.confGroups, sz.confClients, fmtInt(n), sz.confEvery, sz.confFor, rounds)}
 	job := Job{Kind: "conference", Interval: sz.confEvery, Duration: sz.confFor, TextLen: 80}
-	// The log's appends over 50 ms while the ops are sent: one holds up
-	// every op behind it, and the disk, not the relay, sets them.
-	var slow int
-	var slowest float64
-	// Ops and log appends while the ops are sent, over all rounds.
-	var ops, appends float64
+	var appends appendWatch
 	ons := []target{onRelay, onHub, onCentrifuge}
 	outs, err := b.rounds(rounds, ons, func(on target) (outcome, error) {
-		var before, opsBefore map[float64]float64
-		var opsSumBefore float64
-		return b.part(ctx, "conference", on, sz.confGroups, sz.confClients, job, func(s *server, m string) error {
-			if s.relay == nil {
-				return nil
-			}
-			switch m {
-			case "start":
-				sc := s.metrics()
-				before, _ = sc.histogram("breakout_append_seconds")
-				opsBefore, opsSumBefore = sc.histogram("breakout_append_ops")
-			case "stop":
-				sc := s.metrics()
-				after, _ := sc.histogram("breakout_append_seconds")
-				n, top := slowAppends(before, after, 0.0512)
-				if slow += n; n > 0 {
-					slowest = max(slowest, top)
-				}
-				opsAfter, opsSumAfter := sc.histogram("breakout_append_ops")
-				ops += opsSumAfter - opsSumBefore
-				appends += opsAfter[math.Inf(1)] - opsBefore[math.Inf(1)]
-			}
-			return nil
-		})
+		return b.part(ctx, "conference", on, sz.confGroups, sz.confClients, job, appends.mark)
 	})
 	if err != nil {
 		return res, err
@@ -255,16 +227,7 @@ func (b *runner) conference(ctx context.Context) (Result, error) {
 		{key: "p50_ms", label: "p50 per delivery", of: p50ms, format: fmtMsOne, decimals: 2},
 		{key: "p99_ms", label: "p99 per delivery", of: p99ms, format: fmtMsOne, decimals: 2},
 	}, commonMetrics()...))
-	res.fig("slow_appends", slow)
-	res.row("relay log appends over 51 ms (all rounds)", fmtInt(slow))
-	if appends > 0 {
-		res.fig("ops_per_append", round(ops/appends, 2))
-		res.row("relay: ops per log append (mean, all rounds)", fmt.Sprintf("%.2f", ops/appends))
-	}
-	if slow > 0 {
-		res.note("%d of the relay's log appends took over 51 ms while the ops were sent (the slowest ≤ %s): an append waits for its fsync, every op behind it waits too, and this machine's disk stalls an fsync now and then (see docs/performance.md)",
-			slow, fmtMs(slowest*1000))
-	}
+	appends.report(&res, "while the ops were sent")
 	p99, gaps, unacked := got["p99_ms"][onRelay], got["gaps"][onRelay], got["unacked"][onRelay]
 	res.check(p99 <= 25, "p99 ≤ 25 ms", "%s", fmtMsOne(p99))
 	res.check(gaps == 0 && unacked == 0 && got["delivered"][onRelay] > 0, "gaps = 0", "%d gaps and %d unacknowledged ops in %s rounds",
@@ -495,7 +458,7 @@ func (b *runner) idle(ctx context.Context) (Result, error) {
 	job := Job{Kind: "idle", Hold: sz.idleHold, Dials: 64}
 	ons := []target{onRelay, onHub, onCentrifuge}
 	outs, err := b.rounds(rounds, ons, func(on target) (outcome, error) {
-		return b.memPart(ctx, "idle", on, groups, n/groups, job, "held")
+		return b.memPart(ctx, "idle", on, groups, n/groups, job, "held", nil)
 	})
 	if err != nil {
 		return res, err
@@ -515,11 +478,11 @@ func (b *runner) idle(ctx context.Context) (Result, error) {
 // memPart runs a part and measures the server's memory per connection:
 // the resident set after GC at the mark at, less what it was before the
 // load connected.
-func (b *runner) memPart(ctx context.Context, name string, on target, groups, clients int, job Job, at string) (outcome, error) {
+func (b *runner) memPart(ctx context.Context, name string, on target, groups, clients int, job Job, at string, also func(*server, string) error) (outcome, error) {
 	var rss0 int64
 	var m0 memClasses
 	mem := map[string]float64{}
-	o, err := b.part(ctx, name, on, groups, clients, job, func(_ *server, mark string) error {
+	o, err := b.part(ctx, name, on, groups, clients, job, func(s *server, mark string) error {
 		switch mark {
 		case "ready":
 			rss0, m0 = settledRSS(), readMem()
@@ -536,6 +499,9 @@ func (b *runner) memPart(ctx context.Context, name string, on target, groups, cl
 			mem["stack_kb_per_conn"] = float64(m1.stacks-m0.stacks) / 1024 / c
 			mem["goroutines_per_conn"] = float64(m1.goroutines-m0.goroutines) / c
 			b.writeHeap(name + "-" + strings.ReplaceAll(string(on), " ", "-"))
+		}
+		if also != nil {
+			return also(s, mark)
 		}
 		return nil
 	})
@@ -566,9 +532,10 @@ func (b *runner) large(ctx context.Context) (Result, error) {
 	// One try a round: a try that fails is a figure of the round, not
 	// a reason to run it again (the throughput search's rule).
 	job := Job{Kind: "throughput", Steps: []Step{{Rate: sz.largeRate, Duration: sz.largeFor}}, MaxP99: 50 * time.Millisecond, TextLen: 80, Dials: 64, Once: true}
+	var appends appendWatch
 	ons := []target{onRelay, onCentrifuge}
 	outs, err := b.rounds(rounds, ons, func(on target) (outcome, error) {
-		return b.memPart(ctx, "large", on, groups, 25, job, "stop")
+		return b.memPart(ctx, "large", on, groups, 25, job, "stop", appends.mark)
 	})
 	if err != nil {
 		return res, err
@@ -613,6 +580,14 @@ func (b *runner) large(ctx context.Context) (Result, error) {
 		{key: "load_cpu_pct", label: "load process CPU, % of a core", of: func(o outcome) float64 { return o.load.CPUPct }, format: fmtOne, decimals: 1},
 	}, memMetrics()...))
 	res.fig("connections", n)
+	appends.report(&res, "while the ops were sent")
+	for _, on := range ons {
+		var rs []string
+		for _, o := range outs[on] {
+			rs = append(rs, fmtMsOne(p99(o)))
+		}
+		res.note("%s, p99 round by round: %s%s", on, strings.Join(rs, ", "), appends.byRound(on))
+	}
 	for _, on := range ons {
 		res.check(got["p99_ms"][on] <= 50, string(on)+": p99 ≤ 50 ms", "%s", fmtMsOne(got["p99_ms"][on]))
 		res.check(got["missing"][on] == 0 && got["unacked"][on] == 0 && got["dropped"][on] == 0, string(on)+": 0 gaps",

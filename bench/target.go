@@ -329,3 +329,81 @@ func (w *warnings) list() []string {
 	}
 	return out
 }
+
+// appendWatch follows the relay's log appends while a scenario's ops are
+// sent, round by round: how many ops an append carried, and the appends
+// over 51 ms. An append waits for its fsync and every op behind it waits
+// too, so one such append, which the disk and not the relay sets, can
+// hold up a round's p99 by itself. Its mark goes to part (or memPart) as
+// the extra func; servers other than the relay are left alone.
+type appendWatch struct {
+	before, opsBefore map[float64]float64
+	opsSumBefore      float64
+	// slow holds the appends over 51 ms of each round watched, in order.
+	slow    []int
+	slowest float64
+	// ops and appends are summed over all rounds.
+	ops, appends float64
+}
+
+func (w *appendWatch) mark(s *server, m string) error {
+	if s.relay == nil {
+		return nil
+	}
+	switch m {
+	case "start":
+		sc := s.metrics()
+		w.before, _ = sc.histogram("breakout_append_seconds")
+		w.opsBefore, w.opsSumBefore = sc.histogram("breakout_append_ops")
+	case "stop":
+		sc := s.metrics()
+		after, _ := sc.histogram("breakout_append_seconds")
+		n, top := slowAppends(w.before, after, 0.0512)
+		w.slow = append(w.slow, n)
+		if n > 0 {
+			w.slowest = max(w.slowest, top)
+		}
+		opsAfter, opsSumAfter := sc.histogram("breakout_append_ops")
+		w.ops += opsSumAfter - w.opsSumBefore
+		w.appends += opsAfter[math.Inf(1)] - w.opsBefore[math.Inf(1)]
+	}
+	return nil
+}
+
+// total is the appends over 51 ms of all rounds.
+func (w *appendWatch) total() int {
+	var n int
+	for _, s := range w.slow {
+		n += s
+	}
+	return n
+}
+
+// report adds the figures slow_appends and ops_per_append, their rows,
+// and a note when an append was slow; when names the time watched.
+func (w *appendWatch) report(res *Result, when string) {
+	slow := w.total()
+	res.fig("slow_appends", slow)
+	res.row("relay log appends over 51 ms (all rounds)", fmtInt(slow))
+	if w.appends > 0 {
+		res.fig("ops_per_append", round(w.ops/w.appends, 2))
+		res.row("relay: ops per log append (mean, all rounds)", fmt.Sprintf("%.2f", w.ops/w.appends))
+	}
+	if slow > 0 {
+		res.note("%d of the relay's log appends took over 51 ms %s (the slowest ≤ %s): an append waits for its fsync, every op behind it waits too, and this machine's disk stalls an fsync now and then (see docs/performance.md)",
+			slow, when, fmtMs(w.slowest*1000))
+	}
+}
+
+// byRound says, for the relay, how many appends were slow in each round,
+// to follow a note of the rounds' figures; "" for any other server.
+func (w *appendWatch) byRound(on target) string {
+	if on != onRelay || len(w.slow) == 0 {
+		return ""
+	}
+	rs := make([]string, len(w.slow))
+	for i, n := range w.slow {
+		rs[i] = fmtInt(n)
+	}
+	return "; its log appends over 51 ms, round by round: " + strings.Join(rs, ", ")
+}
