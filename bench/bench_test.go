@@ -98,7 +98,7 @@ func BenchmarkFanoutEncode(b *testing.B) {
 // chat-example writer that joins queued messages into one frame, is the
 // baseline. The loop is closed (64 ops in flight), so its rate is bound
 // by the round trip: "relay" holds frames up to the flush linger once it
-// queues over 50,000 frames a second, as a busy relay does by default,
+// queues over 20,000 frames a second, as a busy relay does by default,
 // and "relay-at-once" (FlushLinger 0) writes them at once.
 func BenchmarkWriterQueue(b *testing.B) {
 	for _, receivers := range []int{1, 25} {

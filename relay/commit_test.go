@@ -176,8 +176,19 @@ func TestLingersFollowTheRate(t *testing.T) {
 	if d := p.appendWait(time.Now().Add(-time.Second)); d != 0 {
 		t.Errorf("append a second after the last waits %v; want 0", d)
 	}
-	if d := ramp((flushLingerFrom+flushLingerFull)/2, flushLingerFrom, flushLingerFull, DefaultFlushLinger); d != DefaultFlushLinger/2 {
-		t.Errorf("flush linger half way = %v; want %v", d, DefaultFlushLinger/2)
+	for _, c := range []struct {
+		rate  float64
+		conns int64
+		want  time.Duration
+	}{{flushLingerFrom, 0, 0}, {(flushLingerFrom + flushLingerFull) / 2, 0, DefaultFlushLinger / 2},
+		{flushLingerFull, 0, DefaultFlushLinger}, {flushLingerFull, 1000, DefaultFlushLinger},
+		{4 * flushLingerFull, 1000, DefaultFlushLinger},
+		// Ten thousand connections at 25,000 frames a second: 2.5 each.
+		{25000, 10000, 0}, {flushLingerFull, int64(flushLingerFull/flushPerConnFrom) + 1, 0},
+		{flushLingerFull, int64(flushLingerFull / flushPerConnFrom), DefaultFlushLinger}} {
+		if got := flushLingerAt(c.rate, c.conns, flushLingerFrom, flushLingerFull, DefaultFlushLinger); got != c.want {
+			t.Errorf("flush linger at %.0f frames/s over %d connections = %v; want %v", c.rate, c.conns, got, c.want)
+		}
 	}
 	if d := p.flushWait(time.Now()); d != 0 {
 		t.Errorf("a quiet relay holds a connection %v; want 0", d)

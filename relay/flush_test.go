@@ -293,3 +293,44 @@ func TestNegativeFlushLingerRefused(t *testing.T) {
 		t.Fatal("New with a negative flush linger = nil error; want one")
 	}
 }
+
+// TestPacerCountsConnections: the flush linger's count of open
+// connections follows clients that join, one whose hello is refused,
+// and their leaving, back to none.
+func TestPacerCountsConnections(t *testing.T) {
+	tr := startRelay(t, "", Config{})
+	codes := tr.create(testPlan)
+	code := codes.code(t, "Verdi", session.Participant)
+	waitConns := func(want int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for tr.srv.pace.conns.Load() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("pacer counts %d connections; want %d", tr.srv.pace.conns.Load(), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	var wss []*websocket.Conn
+	for i := range 3 {
+		ws := rawDial(t, tr.url)
+		rawHello(t, ws, session.Hello{Type: session.MsgHello, Code: code, Name: fmt.Sprintf("P%d", i)})
+		wss = append(wss, ws)
+	}
+	waitConns(3)
+	bad := rawDial(t, tr.url)
+	if err := bad.WriteJSON(session.Hello{Type: session.MsgHello, Code: "zzzz-zzzz-zzzzz", Name: "Nobody"}); err != nil {
+		t.Fatal(err)
+	}
+	bad.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := bad.ReadMessage(); err != nil {
+			break // refused: the relay closed it
+		}
+	}
+	waitConns(3)
+	for _, ws := range wss {
+		ws.Close()
+	}
+	waitConns(0)
+}

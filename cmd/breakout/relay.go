@@ -97,7 +97,7 @@ SSH key is remembered by it (DATA/ssh/) and comes back without the code.`,
 	fl.BoolVar(&f.noSync, "no-sync", false, "do not fsync each append (faster; a power loss may lose the last acknowledged ops)")
 	fl.StringSliceVar(&f.origins, "allow-origin", nil, "browser origin allowed to connect (repeatable; default none)")
 	fl.DurationVar(&f.flushLinger, "flush-linger", relay.DefaultFlushLinger,
-		"longest a busy relay (over 50,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
+		"longest a busy relay (over 20,000 frames a second) holds a client's frames so they share one write; 0 writes at once")
 	fl.StringVar(&f.ssh, "ssh", "", "also serve the screens over SSH on this address (HOST:PORT), such as 0.0.0.0:2222")
 	fl.IntVar(&f.sshSessions, "ssh-max-sessions", defaultSSHSessions, "most SSH screens open at once (with --ssh)")
 	fl.DurationVar(&f.sshIdle, "ssh-idle", defaultSSHIdle, "close an SSH screen after this long without a key press (with --ssh)")
