@@ -248,12 +248,16 @@ func (l *load) dispatch(ctx context.Context, step Step, order []*client, next *i
 	start := time.Now()
 	startNs := l.now()
 	period := float64(time.Second) / step.Rate
-	for i := 0; ; {
-		el := time.Since(start)
-		if el >= step.Duration || ctx.Err() != nil {
+	// Every op due within the step is sent, those due in its last
+	// moments too: the loop wakes every millisecond or later, and a wake
+	// that falls past the step's end still sends what fell due before
+	// it, so each server of a run is offered the same number of ops.
+	total := int(math.Ceil(float64(step.Duration) / period))
+	for i := 0; i < total; {
+		if ctx.Err() != nil {
 			return dropped
 		}
-		due := int(float64(el)/period) + 1
+		due := min(int(float64(time.Since(start))/period)+1, total)
 		for ; i < due; i++ {
 			c := order[*next%len(order)]
 			*next++
@@ -269,8 +273,11 @@ func (l *load) dispatch(ctx context.Context, step Step, order []*client, next *i
 				dropped++
 			}
 		}
-		time.Sleep(time.Millisecond)
+		if i < total {
+			time.Sleep(time.Millisecond)
+		}
 	}
+	return dropped
 }
 
 // slowConsumer: room, but the last client stops reading for Stall, then
