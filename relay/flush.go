@@ -142,6 +142,7 @@ func (s *Server) admit(c *conn) bool {
 	}
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
+	s.pace.conns.Store(int64(len(s.conns)))
 	s.connsMu.Unlock()
 	return true
 }
@@ -150,6 +151,7 @@ func (s *Server) admit(c *conn) bool {
 func (s *Server) forget(c *conn) {
 	s.connsMu.Lock()
 	delete(s.conns, c)
+	s.pace.conns.Store(int64(len(s.conns)))
 	s.connsMu.Unlock()
 }
 

@@ -64,7 +64,7 @@ type pacer struct {
 	frames       meter
 	appendLinger atomic.Int64 // nanoseconds
 	flushLinger  atomic.Int64 // nanoseconds
-	conns        atomic.Int64 // open client connections
+	conns        atomic.Int64 // open client connections, as admit and forget leave them
 	// maxFlushLinger is the flush linger at full rate, from the rate
 	// flushFrom to flushFull; 0 for none. Set before the server starts.
 	maxFlushLinger       time.Duration

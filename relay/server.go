@@ -391,14 +391,12 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(maxFrame)
 	s.metrics.connections.Inc()
-	s.pace.conns.Add(1)
 
 	ws.SetReadDeadline(time.Now().Add(15 * time.Second))
 	if err := s.hello(r, c); err != nil {
 		c.fail(err)
 		<-c.done
 		s.metrics.connections.Dec()
-		s.pace.conns.Add(-1)
 		s.wg.Done()
 		return
 	}
@@ -406,7 +404,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	go func() {
 		defer s.wg.Done()
-		defer s.pace.conns.Add(-1)
 		defer s.metrics.connections.Dec()
 		c.reader()
 		c.markClosed()
