@@ -12,7 +12,9 @@ import (
 // of a conference, one concept a line: "concept: word, word, phrase, …".
 // It is written for the domain on purpose: general thesauri (WordNet) put
 // every sense of a word in one set, so "open" would match "candid" and
-// "unfastened" and look-alike ideas would run together. Entries are
+// "unfastened" and look-alike ideas would run together; WordNet measured
+// as a soft match of synsets did no better (TestSimilarWordNet,
+// docs/reports.md). Entries are
 // matched by their Snowball stems, so "grant" covers "grants" and
 // "granted"; a stem that two concepts claim ("publication" and "public"
 // both stem to "public") is matched only as the words written, with or

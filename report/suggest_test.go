@@ -188,65 +188,18 @@ func TestSimilarMethods(t *testing.T) {
 			}
 			an.learn(texts)
 		}
-		type scored struct {
-			p               pair
-			terms, gms, prs float64
-			differs         bool
-		}
-		var ss []scored
+		var ss []scoredPair
 		for _, p := range pairs {
 			a, b := an.vec(p.a), an.vec(p.b)
 			tc := a.terms.dot(b.terms)
 			if me.m.soft && tc > 0 {
 				tc = softCos(a, b)
 			}
-			ss = append(ss, scored{p, tc, a.grams.dot(b.grams), a.pairs.dot(b.pairs),
+			ss = append(ss, scoredPair{p, tc, a.grams.dot(b.grams), a.pairs.dot(b.pairs),
 				me.m.differs(a.shape, b.shape)})
 		}
-		eval := func(m matcher, heldOut bool) tally {
-			tl := newTally()
-			for _, s := range ss {
-				if s.p.heldOut == heldOut {
-					tl.add(s.p.kind, !s.differs && m.termW*s.terms+m.gramW*s.gms+m.pairW*s.prs >= m.threshold)
-				}
-			}
-			return tl
-		}
-		// Weights in steps of 0.05 over the parts the method uses.
-		var grid []matcher
-		for t := 20; t <= 100; t += 5 {
-			for g := 0; t+g <= 100; g += 5 {
-				m := me.m
-				m.termW, m.gramW, m.pairW = float64(t)/100, float64(g)/100, float64(100-t-g)/100
-				if (m.gramW > 0) != (me.m.gramW > 0) || (m.pairW > 0) != (me.m.pairW > 0) {
-					continue
-				}
-				grid = append(grid, m)
-			}
-		}
-		// The highest precision on the tuning half among the settings that
-		// reach the recall targets there (0.95 close, 0.8 partly); ties go
-		// to the most same-meaning pairs found.
-		best, bestR, bestP := me.m, -1.0, -1.0
-		for _, m := range grid {
-			// Above gramW only, so that texts sharing no term never match.
-			for th := 100; th >= 20; th-- {
-				m.threshold = float64(th) / 100
-				if m.threshold <= m.gramW+1e-9 {
-					break
-				}
-				tl := eval(m, false)
-				if tl.recall("close") < 0.95 || tl.recall("partly") < 0.8 {
-					continue
-				}
-				r := float64(tl.hit["close"]+tl.hit["partly"]+tl.hit["other"]) /
-					float64(tl.n["close"]+tl.n["partly"]+tl.n["other"])
-				p := tl.precision()
-				if p > bestP+1e-9 || p > bestP-1e-9 && r > bestR {
-					best, bestR, bestP = m, r, p
-				}
-			}
-		}
+		best, bestP := chooseWeights(ss, me.m)
+		eval := func(m matcher, heldOut bool) tally { return evalScored(ss, m, heldOut) }
 		bestPrecision[me.name] = bestP
 		if bestP < 0 {
 			t.Logf("%-28s no weights reach the recall targets on the tuning half", me.name)
@@ -478,4 +431,62 @@ func TestSuggestTiesByID(t *testing.T) {
 	if len(got) != 1 || !slices.Equal(got[0].Ideas, []string{"n", "s"}) {
 		t.Errorf("Suggest = %+v; want one candidate with ideas [n s]", got)
 	}
+}
+
+// scoredPair is a labelled pair with the parts of its score.
+type scoredPair struct {
+	p               pair
+	terms, gms, prs float64
+	differs         bool
+}
+
+// evalScored tallies the pairs of one half that m judges similar.
+func evalScored(ss []scoredPair, m matcher, heldOut bool) tally {
+	tl := newTally()
+	for _, s := range ss {
+		if s.p.heldOut == heldOut {
+			tl.add(s.p.kind, !s.differs && m.termW*s.terms+m.gramW*s.gms+m.pairW*s.prs >= m.threshold)
+		}
+	}
+	return tl
+}
+
+// chooseWeights returns the weights and threshold, in steps of 0.05 over
+// the parts that base uses, with the highest precision on the tuning half
+// among those that reach the recall targets there (0.95 close, 0.8
+// partly), ties going to the most same-meaning pairs found; and that
+// precision, or -1 when no setting reaches the targets.
+func chooseWeights(ss []scoredPair, base matcher) (matcher, float64) {
+	var grid []matcher
+	for t := 20; t <= 100; t += 5 {
+		for g := 0; t+g <= 100; g += 5 {
+			m := base
+			m.termW, m.gramW, m.pairW = float64(t)/100, float64(g)/100, float64(100-t-g)/100
+			if (m.gramW > 0) != (base.gramW > 0) || (m.pairW > 0) != (base.pairW > 0) {
+				continue
+			}
+			grid = append(grid, m)
+		}
+	}
+	best, bestR, bestP := base, -1.0, -1.0
+	for _, m := range grid {
+		// Above gramW only, so that texts sharing no term never match.
+		for th := 100; th >= 20; th-- {
+			m.threshold = float64(th) / 100
+			if m.threshold <= m.gramW+1e-9 {
+				break
+			}
+			tl := evalScored(ss, m, false)
+			if tl.recall("close") < 0.95 || tl.recall("partly") < 0.8 {
+				continue
+			}
+			r := float64(tl.hit["close"]+tl.hit["partly"]+tl.hit["other"]) /
+				float64(tl.n["close"]+tl.n["partly"]+tl.n["other"])
+			p := tl.precision()
+			if p > bestP+1e-9 || p > bestP-1e-9 && r > bestR {
+				best, bestR, bestP = m, r, p
+			}
+		}
+	}
+	return best, bestP
 }
