@@ -27,6 +27,9 @@ func TestChairSteersTheRoom(t *testing.T) {
 	bruno.waitFor("Q2 at the participant", func() bool { return bruno.state.Group("Manzoni").Current == "q2" })
 	d.answer(">", "y")
 	d.waitFor("Q3", func() bool { return group().Current == "q3" })
+	// The notice that Q3 is posed comes with the relay's answer; wait for
+	// it, or it could replace the next notice before the screen is read.
+	d.waitView("Q3 is posed")
 	d.press(">")
 	d.waitView("there is no question that way")
 	d.answer("<", "y")
